@@ -1,0 +1,421 @@
+"""The command line: the only place that prints.
+
+Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above --fail-on (or, for
+`diff`, something newly failing), 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from scanner import __version__
+from scanner.errors import InputError, RuleLoadError
+
+app = typer.Typer(
+    name="fangcun",
+    help="方寸 Fangcun — scan apps, web disclosures and privacy policies for unlawful face and personal-data processing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="List, show, validate and test the rule pack.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DEFAULT_OUT = Path("fangcun-out")
+FORMATS_HELP = "Comma-separated report formats: json, html, md, sarif."
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class FailOn(StrEnum):
+    none = "none"
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _ruleset(rules_dir: Optional[Path]):
+    from scanner.engine.ruleset import load_ruleset
+
+    try:
+        return load_ruleset(rules_dir)
+    except RuleLoadError as exc:
+        raise fail(str(exc)) from None
+
+
+def _formats(value: str) -> list[str]:
+    from reports import FORMATS
+
+    chosen = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise fail(f"--format: unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    return chosen
+
+
+def _write(report: dict[str, Any], out_dir: Path, formats: list[str], lang: str) -> list[Path]:
+    from reports import write_reports
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return write_reports(report, out_dir, formats, lang=lang)
+    except OSError as exc:
+        raise fail(f"{out_dir}: cannot write reports: {exc.strerror or exc}") from None
+
+
+def _summary(report: dict[str, Any], lang: str) -> None:
+    zh = lang == "zh"
+    table = Table(title="扫描结果" if zh else "Results", show_lines=False)
+    for col in (("目标", "Target"), ("类型", "Kind"), ("等级", "Grade"), ("得分", "Score"), ("不合规", "FAIL"), ("待核实", "UNKNOWN"), ("错误", "Errors")):
+        table.add_column(col[0] if zh else col[1])
+    for t in report["targets"]:
+        outcomes = [r["outcome"] for r in t["results"]]
+        worst = sorted({r["severity"] for r in t["results"] if r["outcome"] == "FAIL"}, key=_severity_rank, reverse=True)
+        fails = f"{outcomes.count('FAIL')}" + (f" ({worst[0]})" if worst else "")
+        value = t["score"]["value"]
+        table.add_row(t["label"] or t["uri"], t["kind"], t["score"]["grade"], "-" if value is None else f"{value:g}", fails, str(outcomes.count("UNKNOWN")), str(len(t["errors"])))
+    out.print(table)
+
+
+def _severity_rank(severity: str) -> int:
+    from scanner.model import Severity
+
+    return Severity(severity).rank
+
+
+def _exit_code(report: dict[str, Any], fail_on: FailOn) -> int:
+    if fail_on is FailOn.none:
+        return 0
+    threshold = _severity_rank(fail_on.value)
+    hits = [r for t in report["targets"] for r in t["results"] if r["outcome"] == "FAIL" and _severity_rank(r["severity"]) >= threshold]
+    return 1 if hits else 0
+
+
+def _print_errors(errors: list[dict[str, str]]) -> None:
+    for e in errors:
+        err.print(f"[red]error:[/red] {e['message']}", markup=True, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def scan(
+    targets: Annotated[list[Path], typer.Argument(help="APK files, policy files (.html/.htm/.txt/.pdf) or directories of them.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder for the reports.")] = DEFAULT_OUT,
+    fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="A rule pack folder instead of the shipped one.")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.zh,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity exists.")] = FailOn.none,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes for a batch into --db.")] = 0,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Campaign database (SQLite): batch mode, resumable.")] = None,
+    campaign: Annotated[str, typer.Option("--campaign", help="Campaign name inside --db.")] = "default",
+    waivers: Annotated[Optional[Path], typer.Option("--waivers", help="YAML file of accepted findings (rule, fingerprint, reason, expires).")] = None,
+) -> None:
+    """Scan apps and policies; write report.json/.html/.md/.sarif into the output folder."""
+    formats = _formats(fmt)
+    ruleset = _ruleset(rules)
+    waiver_list = _waivers(waivers)
+    if db is not None:
+        report = _scan_batch(targets, db, campaign, ruleset, lang.value, jobs)
+    else:
+        report = _scan_in_process(targets, ruleset, lang.value, waiver_list)
+    written = _write(report, output, formats, lang.value)
+    _summary(report, lang.value)
+    _print_errors(report["errors"])
+    for path in written:
+        out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
+    if not report["targets"] and report["errors"]:
+        raise typer.Exit(2)
+    raise typer.Exit(_exit_code(report, fail_on))
+
+
+def _waivers(path: Optional[Path]):
+    if path is None:
+        return ()
+    from scanner.engine.evaluate import load_waivers
+
+    try:
+        return load_waivers(path)
+    except RuleLoadError as exc:
+        raise fail(str(exc)) from None
+
+
+def _scan_in_process(paths: list[Path], ruleset, lang: str, waiver_list) -> dict[str, Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from scanner.pipeline import build_report, expand_inputs, scan_paths
+
+    total = sum(1 for _ in expand_inputs(paths))
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("scanning" if lang == "en" else "扫描中", total=total)
+
+        def advance(path, target, error) -> None:
+            progress.update(task, advance=1, description=str(path.name))
+
+        found, errors = scan_paths(paths, ruleset, lang=lang, waivers=waiver_list, on_target=advance)
+    return build_report(found, ruleset, lang=lang, errors=errors).to_dict()
+
+
+def _scan_batch(paths: list[Path], db: Path, campaign: str, ruleset, lang: str, jobs: int) -> dict[str, Any]:
+    import os
+
+    from scanner.batch import run_batch
+    from scanner.store import StoreError
+
+    try:
+        run_id, store = run_batch(paths, db, campaign=campaign, jobs=jobs or os.cpu_count() or 1, lang=lang, rules_dir=ruleset.directory)
+        return store.report_dict(run_id)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def crawl(
+    seeds: Annotated[list[str], typer.Argument(help="A seeds file (.csv or .yaml: name,url,region …) or start URLs.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder: captures (WARC + index) and reports.")] = DEFAULT_OUT,
+    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Pages per company at most.")] = 200,
+    depth: Annotated[int, typer.Option("--depth", min=0, help="Link depth from each seed.")] = 3,
+    scan_apps: Annotated[bool, typer.Option("--scan-apps", help="Download linked APKs (size-bounded) and scan them.")] = False,
+    contact: Annotated[str, typer.Option("--contact", help="Contact put in the crawler's user agent.")] = "",
+    fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
+    rules: Annotated[Optional[Path], typer.Option("--rules")] = None,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on")] = FailOn.none,
+) -> None:
+    """Crawl companies' websites politely, keep every page as evidence (WARC), judge each company."""
+    from scanner.crawl import load_seeds, run_crawl
+
+    formats = _formats(fmt)
+    ruleset = _ruleset(rules)
+    seed_list, seed_errors = load_seeds(seeds)
+    for e in seed_errors:
+        err.print(f"[yellow]skipped:[/yellow] {e.message}", markup=True, highlight=False)
+    if not seed_list:
+        raise fail("no usable seeds" + (f" ({len(seed_errors)} bad rows)" if seed_errors else ""))
+
+    def progress(company: str, message: str) -> None:
+        err.print(f"[cyan]{company}[/cyan] {message}", markup=True, highlight=False)
+
+    run_crawl(seed_list, output, max_pages=max_pages, depth=depth, scan_apps=scan_apps, contact=contact, progress=progress)
+    report = _report_from_captures(output, ruleset, lang.value, extra_errors=seed_errors)
+    for path in _write(report, output, formats, lang.value):
+        out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
+    _summary(report, lang.value)
+    raise typer.Exit(_exit_code(report, fail_on))
+
+
+def _report_from_captures(out_dir: Path, ruleset, lang: str, extra_errors=()) -> dict[str, Any]:
+    from scanner.crawl import app_sources, site_targets
+    from scanner.pipeline import analyse_source, build_report
+
+    sites, errors = site_targets(out_dir)
+    targets = [analyse_source(site, ruleset, lang=lang) for site in sites]
+    apps, app_errors = app_sources(out_dir)
+    targets += [analyse_source(src, ruleset, lang=lang) for src in apps]
+    return build_report(targets, ruleset, lang=lang, errors=[*extra_errors, *errors, *app_errors]).to_dict()
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="An output folder of an earlier crawl or scan.")],
+    fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
+    rules: Annotated[Optional[Path], typer.Option("--rules")] = None,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+) -> None:
+    """Re-analyse a crawl from its captures alone (offline) with the current rules, or re-render a report.json."""
+    formats = _formats(fmt)
+    if (folder / "captures").is_dir():
+        document = _report_from_captures(folder, _ruleset(rules), lang.value)
+    elif (folder / "report.json").is_file():
+        document = _load_report_json(folder / "report.json")
+    else:
+        raise fail(f"{folder}: neither captures/ nor report.json found")
+    for path in _write(document, folder, formats, lang.value):
+        out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
+
+
+def _load_report_json(path: Path) -> dict[str, Any]:
+    from reports import validate_report
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        validate_report(document)
+        return document
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise fail(f"{path}: not JSON: {exc.msg} at line {exc.lineno}") from None
+    except Exception as exc:  # jsonschema.ValidationError: the file is not one of our reports
+        raise fail(f"{path}: not a Fangcun report.json: {getattr(exc, 'message', exc)}") from None
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="Earlier report.json, or a run id when --db is given.")],
+    new: Annotated[str, typer.Argument(help="Later report.json, or a run id when --db is given.")],
+    db: Annotated[Optional[Path], typer.Option("--db", help="Compare two runs stored in this campaign database.")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write diff.md and diff.html here.")] = None,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+) -> None:
+    """Follow-up visit (回头看): what was fixed, what is new, what is unchanged. Exit 1 if anything new fails."""
+    from scanner.diff import DiffError, diff_reports, render_diff_html, render_diff_md
+
+    if db is not None:
+        from scanner.store import StoreError, open_store
+
+        try:
+            store = open_store(db)
+            old_doc, new_doc = store.report_dict(int(old)), store.report_dict(int(new))
+        except (StoreError, ValueError, KeyError) as exc:
+            raise fail(f"{db}: {exc}") from None
+    else:
+        old_doc, new_doc = _load_report_json(Path(old)), _load_report_json(Path(new))
+    try:
+        result = diff_reports(old_doc, new_doc)
+    except DiffError as exc:
+        raise fail(str(exc)) from None
+    markdown = render_diff_md(result, lang=lang.value)
+    out.print(markdown, markup=False, highlight=False)
+    if output is not None:
+        output.mkdir(parents=True, exist_ok=True)
+        (output / "diff.md").write_text(markdown, encoding="utf-8")
+        (output / "diff.html").write_text(render_diff_html(result, lang=lang.value), encoding="utf-8")
+    raise typer.Exit(1 if result.has_new_failures else 0)
+
+
+@app.command()
+def leads(
+    db: Annotated[Path, typer.Option("--db", help="Campaign database.")],
+    min_severity: Annotated[FailOn, typer.Option("--min-severity")] = FailOn.high,
+    run: Annotated[Optional[int], typer.Option("--run", help="Run id (default: the latest).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+) -> None:
+    """The targets an auditor should act on first (线索), with failing rules, articles and evidence."""
+    from scanner.leads import leads as find_leads, leads_to_json, leads_table
+    from scanner.store import StoreError, open_store
+
+    try:
+        store = open_store(db)
+        document = store.report_dict(run if run is not None else store.latest_run_id())
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    found = find_leads(document, min_severity="info" if min_severity is FailOn.none else min_severity.value)
+    if as_json:
+        out.print_json(data=leads_to_json(found))
+    else:
+        out.print(leads_table(found, lang=lang.value))
+
+
+@app.command("campaign")
+def campaign_report(
+    db: Annotated[Path, typer.Option("--db", help="Campaign database.")],
+    output: Annotated[Path, typer.Option("-o", "--output")] = DEFAULT_OUT,
+    run: Annotated[Optional[int], typer.Option("--run", help="Run id (default: the latest).")] = None,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+) -> None:
+    """Campaign report (HTML, Markdown) and exports (CSV, XLSX), one row per finding."""
+    from reports.campaign import render_campaign_html, render_campaign_md
+    from scanner.exports import write_csv, write_xlsx
+    from scanner.store import StoreError, open_store
+
+    try:
+        store = open_store(db)
+        document = store.report_dict(run if run is not None else store.latest_run_id())
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "campaign.html").write_text(render_campaign_html(document, lang=lang.value), encoding="utf-8")
+    (output / "campaign.md").write_text(render_campaign_md(document, lang=lang.value), encoding="utf-8")
+    write_csv(document, output / "findings.csv", lang=lang.value)
+    write_xlsx(document, output / "findings.xlsx", lang=lang.value)
+    for name in ("campaign.html", "campaign.md", "findings.csv", "findings.xlsx"):
+        out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {output / name}")
+
+
+@rules_app.command("list")
+def rules_list(rules: Annotated[Optional[Path], typer.Option("--rules")] = None, lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh) -> None:
+    """Every rule with its severity, confidence and target kinds."""
+    ruleset = _ruleset(rules)
+    table = Table()
+    for col in ("id", "slug", "version", "severity", "confidence", "applies_to", "title"):
+        table.add_column(col)
+    for r in ruleset.rules:
+        table.add_row(r.id, r.info.slug, str(r.info.version), r.info.severity.value, r.info.confidence.value, ",".join(sorted(r.applies_to)), r.info.title[lang.value])
+    out.print(table)
+
+
+@rules_app.command("show")
+def rules_show(rule_id: str, rules: Annotated[Optional[Path], typer.Option("--rules")] = None) -> None:
+    """One rule file as written."""
+    ruleset = _ruleset(rules)
+    try:
+        rule = ruleset.by_id(rule_id.upper())
+    except KeyError:
+        raise fail(f"{rule_id}: no such rule (see `fangcun rules list`)") from None
+    out.print(rule.path.read_text(encoding="utf-8"), markup=False, highlight=False)
+
+
+@rules_app.command("validate")
+def rules_validate(directory: Annotated[Optional[Path], typer.Argument(help="Rule pack folder (default: shipped).")] = None) -> None:
+    """Load and validate every rule file against the schema, the vocabulary and the legal sources."""
+    ruleset = _ruleset(directory)
+    out.print(f"{len(ruleset.rules)} rules valid (ruleset sha256 {ruleset.sha256[:16]})")
+
+
+@rules_app.command("test")
+def rules_test(directory: Annotated[Optional[Path], typer.Argument(help="Rule pack folder (default: shipped).")] = None) -> None:
+    """Run every rule's good/bad cases."""
+    from scanner.engine.cases import run_all_cases
+
+    ruleset = _ruleset(directory)
+    try:
+        outcomes = run_all_cases(ruleset)
+    except RuleLoadError as exc:
+        raise fail(str(exc)) from None
+    bad = [o for o in outcomes if not o.ok]
+    for o in bad:
+        err.print(f"FAIL {o.rule_id} {o.name}: expected {o.expected}, got {o.actual}", markup=False)
+    out.print(f"{len(outcomes) - len(bad)} passed, {len(bad)} failed")
+    raise typer.Exit(1 if bad else 0)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"fangcun {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False) -> None:
+    pass
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except InputError as exc:  # a bad input that reached the top: one line, never a traceback
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(2)

@@ -1,0 +1,132 @@
+"""Judging one target's evidence with the rule pack, scoring it, applying waivers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from scanner.engine.conditions import evaluate
+from scanner.engine.ruleset import Rule, RuleSet, Scoring, read_yaml
+from scanner.errors import RuleLoadError
+from scanner.model import Evidence, Outcome, RuleResult, Score
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _message(rule: Rule, lang: str, decisive: Sequence[Evidence]) -> str:
+    keys = sorted({e.key for e in decisive if e.key})
+    template = rule.message.get(lang) or rule.message["zh"]
+    return template.format_map(_Blank(keys=", ".join(keys) or "-", count=len(decisive)))
+
+
+def _unique_ids(evidence: Iterable[Evidence]) -> tuple[str, ...]:
+    return tuple(sorted({e.id for e in evidence}))
+
+
+def judge(rule: Rule, evidence: Sequence[Evidence], ran_cleanly: set[str], *, lang: str = "zh") -> RuleResult:
+    """One rule on one target's evidence. `ran_cleanly` holds extractor names (no version)."""
+
+    def result(outcome: Outcome, decisive: Sequence[Evidence], message: str) -> RuleResult:
+        return RuleResult(rule.id, rule.info.version, outcome, rule.info.severity, rule.info.confidence, message, _unique_ids(decisive))
+
+    missing = sorted(kind for kind, extractors in rule.requires.items() if not ran_cleanly.intersection(extractors))
+    if missing:
+        note = {"zh": "无法判断：未能提取 ", "en": "Cannot judge: no extractor produced "}
+        return result(Outcome.UNKNOWN, (), note.get(lang, note["zh"]) + ", ".join(missing))
+    if rule.applies_when is not None:
+        applies, support = evaluate(rule.applies_when, evidence)
+        if not applies:
+            return result(Outcome.NOT_APPLICABLE, (), "")
+    else:
+        support = []
+    if rule.unknown_when is not None:
+        unknown, why = evaluate(rule.unknown_when, evidence)
+        if unknown:
+            note = {"zh": "无法判断：相关材料未能分析", "en": "Cannot judge: the relevant material could not be analysed"}
+            return result(Outcome.UNKNOWN, [*support, *why], note.get(lang, note["zh"]))
+    fails, decisive = evaluate(rule.fails_when, evidence)
+    if fails:
+        return result(Outcome.FAIL, [*support, *decisive], _message(rule, lang, decisive))
+    return result(Outcome.PASS, [*support, *decisive], "")
+
+
+def score(results: Sequence[RuleResult], scoring: Scoring) -> Score:
+    """100 × (1 − Σ weight·factor over FAIL ÷ Σ weight over decided rules); UNKNOWN and N/A are left out."""
+    decided = [r for r in results if r.outcome in (Outcome.PASS, Outcome.FAIL, Outcome.WAIVED)]
+    total = sum(scoring.severity_weights[r.severity] for r in decided)
+    if not decided or total == 0:
+        return Score(None, "N/A")
+    lost = sum(
+        scoring.severity_weights[r.severity] * scoring.confidence_factors[r.confidence]
+        for r in decided
+        if r.outcome is Outcome.FAIL
+    )
+    value = round(100.0 * (1.0 - lost / total), 1)
+    grade = next((g for g, minimum in scoring.grades if value >= minimum), scoring.grades[-1][0])
+    return Score(value, grade)
+
+
+def finding_fingerprint(rule_id: str, target_sha256: str) -> str:
+    """Identifies one rule's finding on one input across runs (waivers and SARIF use it)."""
+    return hashlib.sha256(f"{rule_id}:{target_sha256}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule_id: str
+    fingerprint: str  # a prefix of finding_fingerprint (≥ 12 hex digits) or "*" for every target
+    reason: str
+    expires: dt.date
+
+
+def load_waivers(path: Path) -> tuple[Waiver, ...]:
+    data = read_yaml(path) or {}
+    entries = data.get("waivers") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise RuleLoadError(f"{path}: expected a top-level 'waivers:' list")
+    waivers = []
+    for i, entry in enumerate(entries, 1):
+        try:
+            fp = str(entry["fingerprint"])
+            if fp != "*" and len(fp) < 12:
+                raise ValueError("fingerprint must have at least 12 hex digits")
+            expires = entry["expires"]
+            expires = expires if isinstance(expires, dt.date) else dt.date.fromisoformat(str(expires))
+            reason = str(entry["reason"]).strip()
+            if not reason:
+                raise ValueError("reason is empty")
+            waivers.append(Waiver(str(entry["rule"]), fp, reason, expires))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RuleLoadError(f"{path}: waiver #{i}: {exc} (needs rule, fingerprint, reason, expires)") from exc
+    return tuple(waivers)
+
+
+def apply_waivers(
+    results: Sequence[RuleResult], target_sha256: str, waivers: Sequence[Waiver], today: dt.date
+) -> tuple[list[RuleResult], list[str]]:
+    """FAILs covered by a live waiver become WAIVED; expired waivers are reported, not applied."""
+    out, notes = [], []
+    for r in results:
+        if r.outcome is Outcome.FAIL:
+            fp = finding_fingerprint(r.rule_id, target_sha256)
+            for w in waivers:
+                if w.rule_id == r.rule_id and (w.fingerprint == "*" or fp.startswith(w.fingerprint)):
+                    if w.expires < today:
+                        notes.append(f"waiver for {r.rule_id} expired on {w.expires.isoformat()}; finding kept")
+                        continue
+                    r = RuleResult(r.rule_id, r.rule_version, Outcome.WAIVED, r.severity, r.confidence, r.message, r.evidence_ids, w.reason)
+                    break
+        out.append(r)
+    return out, notes
+
+
+def judge_all(
+    ruleset: RuleSet, target_kind: str, evidence: Sequence[Evidence], ran_cleanly: set[str], *, lang: str = "zh"
+) -> list[RuleResult]:
+    return [judge(rule, evidence, ran_cleanly, lang=lang) for rule in ruleset.rules if target_kind in rule.applies_to]

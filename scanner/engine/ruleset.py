@@ -1,0 +1,195 @@
+"""Loading the rule pack: rule files, legal sources, vocabulary and scoring, all validated.
+
+Every problem is a RuleLoadError whose message names the file, so a broken rule pack is caught at
+load time and never silently yields PASS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import jsonschema
+import yaml
+
+from scanner.engine.conditions import Condition, kinds_in
+from scanner.errors import RuleLoadError
+from scanner.model import Confidence, RuleInfo, Severity
+
+RULE_AREAS = ("face", "consent", "minimisation", "sdk", "security")
+
+
+def default_rules_dir() -> Path:
+    return Path(str(resources.files("rules")))
+
+
+@dataclass(frozen=True)
+class Rule:
+    info: RuleInfo
+    applies_to: frozenset[str]
+    requires: Mapping[str, tuple[str, ...]]
+    applies_when: Condition | None
+    unknown_when: Condition | None
+    fails_when: Condition
+    message: Mapping[str, str]
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+
+@dataclass(frozen=True)
+class Scoring:
+    severity_weights: Mapping[str, float]
+    confidence_factors: Mapping[str, float]
+    grades: tuple[tuple[str, float], ...]  # (grade, minimum score), best first
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    vocab: Mapping[str, str]
+    sources: Mapping[str, Any]
+    scoring: Scoring
+    sha256: str
+    directory: Path
+
+    def by_id(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except OSError as exc:
+        raise RuleLoadError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise RuleLoadError(f"{path}: invalid YAML: {' '.join(str(exc).split())}") from exc
+
+
+@cache
+def _schema(name: str) -> dict[str, Any]:
+    return json.loads((default_rules_dir() / "schema" / name).read_text(encoding="utf-8"))
+
+
+def validate_against(schema_name: str, document: Any, path: Path) -> None:
+    validator = jsonschema.Draft202012Validator(_schema(schema_name))
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise RuleLoadError(f"{path}: {where}: {first.message}")
+
+
+def rule_files(rules_dir: Path) -> list[Path]:
+    """Rule files (not their cases) in every area folder, in a stable order."""
+    return sorted(
+        p
+        for p in rules_dir.glob("*/*.yaml")
+        if p.parent.name not in ("schema", "signatures", "lexicon") and not p.name.endswith(".cases.yaml")
+    )
+
+
+def _load_scoring(path: Path) -> Scoring:
+    data = read_yaml(path)
+    try:
+        weights = {str(k): float(v) for k, v in data["severity_weights"].items()}
+        factors = {str(k): float(v) for k, v in data["confidence_factors"].items()}
+        grades = tuple(sorted(((str(g["grade"]), float(g["min"])) for g in data["grades"]), key=lambda g: -g[1]))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise RuleLoadError(f"{path}: expected severity_weights, confidence_factors and grades: {exc}") from exc
+    missing = [s.value for s in Severity if s.value not in weights] + [c.value for c in Confidence if c.value not in factors]
+    if missing or not grades:
+        raise RuleLoadError(f"{path}: missing weights/factors for {', '.join(missing) or 'grades'}")
+    return Scoring(weights, factors, grades)
+
+
+def _legal_basis(entries: list[dict[str, Any]], sources: Mapping[str, Any], path: Path) -> tuple[dict[str, str], ...]:
+    out = []
+    for entry in entries:
+        source_key, article = entry["source"], str(entry["article"])
+        source = sources.get(source_key)
+        if source is None:
+            raise RuleLoadError(f"{path}: legal_basis cites unknown source {source_key!r}")
+        allowed = [str(a) for a in source.get("articles", [])]
+        if article not in allowed:
+            raise RuleLoadError(f"{path}: {source_key} article {article!r} is not a confirmed article in sources.yaml")
+        title = source.get("title", {})
+        out.append({"source": source_key, "article": article, "title_zh": title.get("zh", source_key), "title_en": title.get("en", source_key)})
+    return tuple(out)
+
+
+def _load_rule(path: Path, vocab: Mapping[str, str], sources: Mapping[str, Any]) -> Rule:
+    data = read_yaml(path)
+    validate_against("rule.schema.json", data, path)
+    expected_name = f"{data['id']}.{data['slug']}.yaml"
+    if path.name != expected_name:
+        raise RuleLoadError(f"{path}: file name must be {expected_name} (id and slug)")
+    conditions = {k: data.get(k) for k in ("applies_when", "unknown_when", "fails_when")}
+    read_kinds = set(data["requires"]).union(*(kinds_in(c) for c in conditions.values() if c))
+    unknown = sorted(read_kinds - set(vocab))
+    if unknown:
+        raise RuleLoadError(f"{path}: unknown evidence kind(s) {', '.join(unknown)} (see rules/vocab.yaml)")
+    info = RuleInfo(
+        id=data["id"],
+        slug=data["slug"],
+        version=data["version"],
+        title=data["title"],
+        severity=Severity(data["severity"]),
+        confidence=Confidence(data["confidence"]),
+        category=data["category"],
+        rationale=data["rationale"],
+        remediation=data["remediation"],
+        legal_basis=_legal_basis(data["legal_basis"], sources, path),
+    )
+    return Rule(
+        info=info,
+        applies_to=frozenset(data["applies_to"]),
+        requires={k: tuple(v) for k, v in data["requires"].items()},
+        applies_when=conditions["applies_when"],
+        unknown_when=conditions["unknown_when"],
+        fails_when=conditions["fails_when"],
+        message=data["message"],
+        path=path,
+    )
+
+
+def load_ruleset(rules_dir: Path | None = None) -> RuleSet:
+    """Load and validate a rule pack (the shipped one by default)."""
+    rules_dir = Path(rules_dir) if rules_dir else default_rules_dir()
+    if not rules_dir.is_dir():
+        raise RuleLoadError(f"{rules_dir}: not a rules directory")
+    # vocab, sources and scoring come from the pack itself when present, else from the shipped pack
+    def pick(name: str) -> Path:
+        own = rules_dir / name
+        return own if own.is_file() else default_rules_dir() / name
+
+    vocab_path, sources_path, scoring_path = pick("vocab.yaml"), pick("sources.yaml"), pick("scoring.yaml")
+    vocab = read_yaml(vocab_path) or {}
+    sources = read_yaml(sources_path) or {}
+    if not isinstance(vocab, dict) or not isinstance(sources, dict):
+        raise RuleLoadError(f"{vocab_path if not isinstance(vocab, dict) else sources_path}: expected a mapping")
+    scoring = _load_scoring(scoring_path)
+    digest = hashlib.sha256()
+    rules: list[Rule] = []
+    seen: dict[str, Path] = {}
+    for path in [vocab_path, sources_path, scoring_path, *rule_files(rules_dir)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in rule_files(rules_dir):
+        rule = _load_rule(path, vocab, sources)
+        if rule.id in seen:
+            raise RuleLoadError(f"{path}: duplicate rule id {rule.id} (also in {seen[rule.id]})")
+        seen[rule.id] = path
+        rules.append(rule)
+    rules.sort(key=lambda r: r.id)
+    return RuleSet(tuple(rules), vocab, sources, scoring, digest.hexdigest(), rules_dir)

@@ -1,0 +1,206 @@
+"""Targets → extractors → evidence → rules → results → scores → Report. No formatting, no printing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from scanner import __version__
+from scanner.engine.evaluate import Waiver, apply_waivers, judge_all, score
+from scanner.engine.ruleset import RuleSet, load_ruleset
+from scanner.errors import InputError
+from scanner.extractors.base import ExtractorSpec
+from scanner.model import ErrorRecord, Evidence, Report, Target, TargetKind
+
+__all__ = ["load_ruleset", "scan_file", "scan_paths", "analyse_source", "build_report", "expand_inputs"]
+
+POLICY_SUFFIXES = (".html", ".htm", ".txt", ".pdf")
+SCANNABLE_SUFFIXES = (".apk", *POLICY_SUFFIXES)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_zip(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(4) == b"PK\x03\x04"
+
+
+def open_source(path: Path) -> Any:
+    """Open one input file as the source its content calls for; InputError for anything else."""
+    name = str(path)
+    if not path.exists():
+        raise InputError(name, "no such file")
+    if path.is_dir():
+        raise InputError(name, "is a directory (directories are expanded by scan_paths)")
+    try:
+        suffix = path.suffix.lower()
+        if suffix == ".apk" or (suffix not in POLICY_SUFFIXES and _is_zip(path)):
+            from scanner.sources.apk import open_apk
+
+            return open_apk(path)
+        if suffix in POLICY_SUFFIXES:
+            from scanner.sources.policy import open_policy
+
+            return open_policy(path)
+    except PermissionError:
+        raise InputError(name, "permission denied") from None
+    except IsADirectoryError:
+        raise InputError(name, "is a directory") from None
+    raise InputError(name, f"unsupported input type {path.suffix or '(no extension)'}: expected .apk, .html, .htm, .txt or .pdf")
+
+
+def extractors_for(kind: TargetKind) -> tuple[ExtractorSpec, ...]:
+    if kind is TargetKind.APK:
+        from scanner.extractors.apk import APK_EXTRACTORS
+        from scanner.extractors.policy_consistency import CONSISTENCY
+
+        return (*APK_EXTRACTORS, CONSISTENCY)
+    if kind is TargetKind.POLICY:
+        from scanner.extractors.policy_nlp import POLICY_EXTRACTORS
+
+        return tuple(POLICY_EXTRACTORS)
+    if kind in (TargetKind.SITE, TargetKind.PAGE):
+        from scanner.extractors.page_text import PAGE_EXTRACTORS
+
+        return tuple(PAGE_EXTRACTORS)
+    raise ValueError(f"no extractors for target kind {kind}")
+
+
+def run_extractors(source: Any, extractors: Sequence[ExtractorSpec]) -> tuple[list[Evidence], list[str], list[ErrorRecord]]:
+    """Every extractor in order; a failing one is recorded and the others still run."""
+    evidence: dict[str, Evidence] = {}
+    ran: list[str] = []
+    errors: list[ErrorRecord] = []
+    for spec in extractors:
+        try:
+            for ev in spec.run(source, tuple(evidence.values())):
+                evidence.setdefault(ev.id, ev)
+        except Exception as exc:  # an extractor bug must cost one fact family, not the scan
+            errors.append(ErrorRecord(f"extract:{spec.name}", f"{type(exc).__name__}: {exc}", source.uri))
+            continue
+        ran.append(spec.label)
+    ordered = sorted(evidence.values(), key=lambda e: (e.kind, e.key, e.location.uri, e.location.logical, e.id))
+    return ordered, ran, errors
+
+
+def analyse_source(
+    source: Any,
+    ruleset: RuleSet,
+    *,
+    lang: str = "zh",
+    waivers: Sequence[Waiver] = (),
+    today: dt.date | None = None,
+    extractors: Sequence[ExtractorSpec] | None = None,
+) -> Target:
+    """Extract facts from an opened source and judge them."""
+    kind = TargetKind(source.kind)
+    evidence, ran, errors = run_extractors(source, extractors if extractors is not None else extractors_for(kind))
+    errors = [ErrorRecord("open", p, source.uri) for p in getattr(source, "problems", ())] + errors
+    ran_names = {label.split("@", 1)[0] for label in ran}
+    results = judge_all(ruleset, kind.value, evidence, ran_names, lang=lang)
+    results, notes = apply_waivers(results, source.sha256, waivers, today or dt.date.today())
+    errors += [ErrorRecord("waivers", note, source.uri) for note in notes]
+    results.sort(key=lambda r: r.rule_id)
+    return Target(
+        id=f"{kind.value}-{source.sha256[:12]}",
+        kind=kind,
+        uri=source.uri,
+        sha256=source.sha256,
+        label=source.label,
+        attributes=dict(source.attributes),
+        evidence=tuple(evidence),
+        results=tuple(results),
+        score=score(results, ruleset.scoring),
+        errors=tuple(errors),
+        extractors=tuple(ran),
+    )
+
+
+def scan_file(path: Path, ruleset: RuleSet, *, lang: str = "zh", waivers: Sequence[Waiver] = (), today: dt.date | None = None) -> Target:
+    """Open and analyse one file. Raises InputError for input that cannot be analysed."""
+    return analyse_source(open_source(Path(path)), ruleset, lang=lang, waivers=waivers, today=today)
+
+
+def expand_inputs(paths: Iterable[Path]) -> Iterator[Path | InputError]:
+    """Files as given; directories walked (sorted) for scannable files. Missing paths become errors."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.lower().endswith(SCANNABLE_SUFFIXES):
+                        yield Path(root) / name
+        elif path.exists():
+            yield path
+        else:
+            yield InputError(str(path), "no such file or directory")
+
+
+def scan_paths(
+    paths: Iterable[Path],
+    ruleset: RuleSet,
+    *,
+    lang: str = "zh",
+    waivers: Sequence[Waiver] = (),
+    on_target: Callable[[Path, Target | None, ErrorRecord | None], None] | None = None,
+) -> tuple[list[Target], list[ErrorRecord]]:
+    """Scan every input; bad inputs become errors and the rest is still scanned. Identical files once."""
+    targets: dict[str, Target] = {}
+    errors: list[ErrorRecord] = []
+    for item in expand_inputs(paths):
+        if isinstance(item, InputError):
+            errors.append(ErrorRecord("open", str(item), item.input_name))
+            if on_target:
+                on_target(Path(item.input_name), None, errors[-1])
+            continue
+        try:
+            target = scan_file(item, ruleset, lang=lang, waivers=waivers)
+        except InputError as exc:
+            errors.append(ErrorRecord("open", str(exc), str(item)))
+            if on_target:
+                on_target(item, None, errors[-1])
+            continue
+        if target.sha256 in targets:  # the same bytes under another name: analysed once, both names kept
+            first = targets[target.sha256]
+            also = [*first.attributes.get("also_at", []), str(item)]
+            targets[target.sha256] = _with_attributes(first, also_at=also)
+        else:
+            targets[target.sha256] = target
+        if on_target:
+            on_target(item, target, None)
+    return sorted(targets.values(), key=lambda t: (t.kind.value, t.uri)), errors
+
+
+def _with_attributes(target: Target, **extra: Any) -> Target:
+    from dataclasses import replace
+
+    return replace(target, attributes={**target.attributes, **extra})
+
+
+def generated_at() -> str:
+    """UTC time of the run; SOURCE_DATE_EPOCH pins it for reproducible builds and golden files."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def build_report(targets: Sequence[Target], ruleset: RuleSet, *, lang: str = "zh", errors: Sequence[ErrorRecord] = ()) -> Report:
+    return Report(
+        tool_version=__version__,
+        rules=tuple(r.info for r in ruleset.rules),
+        ruleset_sha256=ruleset.sha256,
+        targets=tuple(sorted(targets, key=lambda t: (t.kind.value, t.uri, t.id))),
+        generated_at=generated_at(),
+        lang=lang,
+        errors=tuple(errors),
+    )

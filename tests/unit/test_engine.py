@@ -1,0 +1,154 @@
+"""The rule engine on a small rule pack written by each test."""
+
+import datetime as dt
+import textwrap
+
+import pytest
+
+from scanner.engine.conditions import evaluate
+from scanner.engine.evaluate import apply_waivers, finding_fingerprint, judge, load_waivers, score
+from scanner.engine.ruleset import load_ruleset
+from scanner.errors import RuleLoadError
+from scanner.model import Evidence, Location, Outcome, RuleResult, Severity, Confidence
+
+SOURCES = """
+LAW:
+  title: {zh: 测试法, en: Test Law}
+  confidence: A
+  articles: ["10", "29"]
+"""
+
+RULE = """
+id: TEST-001
+slug: face-door-only
+version: 2
+title: {zh: 仅刷脸开门, en: Face-only door}
+severity: high
+confidence: medium
+category: face
+applies_to: [apk]
+requires: {face.capture: [apk_derived], access.alternative_method: [apk_strings]}
+applies_when: {evidence: context.access_control}
+fails_when:
+  all:
+    - {evidence: face.capture, where: {purpose: access_control}}
+    - none:
+        - {evidence: access.alternative_method, where: {for: [residents, all]}}
+message: {zh: "仅支持人脸：{keys}", en: "Face only: {keys}"}
+rationale: {zh: 理由, en: why}
+remediation: {zh: 应当提供其他方式, en: "Do: offer other ways"}
+legal_basis: [{source: LAW, article: "10"}]
+"""
+
+
+def ev(kind, key="", **attrs):
+    return Evidence(kind, key, attrs, Location("app.apk", key), "t@1")
+
+
+def write_pack(tmp_path, rule_text=RULE, name="TEST-001.face-door-only.yaml", sources=SOURCES):
+    (tmp_path / "face").mkdir(exist_ok=True)
+    (tmp_path / "face" / name).write_text(textwrap.dedent(rule_text), encoding="utf-8")
+    (tmp_path / "sources.yaml").write_text(sources, encoding="utf-8")
+    return tmp_path
+
+
+def test_outcomes_follow_the_conditions(tmp_path):
+    rule = load_ruleset(write_pack(tmp_path)).by_id("TEST-001")
+    ran = {"apk_derived", "apk_strings"}
+    door, face = ev("context.access_control", "刷脸开门"), ev("face.capture", "access_control", purpose="access_control")
+    visitor_qr = ev("access.alternative_method", "qr", method="qr", **{"for": "visitors"})
+    card = ev("access.alternative_method", "card", method="card", **{"for": "residents"})
+
+    assert judge(rule, [face], ran).outcome is Outcome.NOT_APPLICABLE
+    failed = judge(rule, [door, face, visitor_qr], ran)
+    assert failed.outcome is Outcome.FAIL
+    assert failed.message == "仅支持人脸：access_control"
+    assert face.id in failed.evidence_ids and door.id in failed.evidence_ids
+    passed = judge(rule, [door, face, card], ran)
+    assert passed.outcome is Outcome.PASS
+    assert card.id in passed.evidence_ids  # the alternative is the proof of the pass
+    assert judge(rule, [door, face], {"apk_strings"}).outcome is Outcome.UNKNOWN
+    assert judge(rule, [door, face], ran, lang="en").message == "Face only: access_control"
+
+
+def test_min_count_and_key_lists():
+    evs = [ev("identifier.collect", "imei", own_code=True), ev("identifier.collect", "android_id", own_code=True)]
+    assert evaluate({"evidence": "identifier.collect", "key": ["imei", "mac"]}, evs)[0]
+    assert not evaluate({"evidence": "identifier.collect", "key": "mac"}, evs)[0]
+    assert evaluate({"evidence": "identifier.collect", "min_count": 2}, evs)[0]
+    assert not evaluate({"evidence": "identifier.collect", "min_count": 3}, evs)[0]
+    assert not evaluate({"evidence": "identifier.collect", "where": {"own_code": False}}, evs)[0]
+    assert not evaluate({"evidence": "identifier.collect", "where": {"missing": 1}}, evs)[0]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda r: r.replace("context.access_control", "context.nonsense"), "unknown evidence kind"),
+        (lambda r: r.replace('article: "10"', 'article: "99"'), "not a confirmed article"),
+        (lambda r: r.replace("source: LAW", "source: NOPE"), "unknown source"),
+        (lambda r: r.replace("severity: high", "severity: dire"), "severity"),
+        (lambda r: r + "surprise: 1\n", "surprise"),
+    ],
+)
+def test_broken_rules_are_load_errors_naming_the_file(tmp_path, change, message):
+    write_pack(tmp_path, change(textwrap.dedent(RULE)))
+    with pytest.raises(RuleLoadError) as info:
+        load_ruleset(tmp_path)
+    assert "TEST-001.face-door-only.yaml" in str(info.value)
+    assert message in str(info.value)
+
+
+def test_slug_must_match_file_name_and_ids_are_unique(tmp_path):
+    write_pack(tmp_path, name="TEST-001.other-slug.yaml")
+    with pytest.raises(RuleLoadError, match="file name must be TEST-001.face-door-only.yaml"):
+        load_ruleset(tmp_path)
+    (tmp_path / "face" / "TEST-001.other-slug.yaml").unlink()
+    write_pack(tmp_path)
+    (tmp_path / "consent").mkdir()
+    (tmp_path / "consent" / "TEST-001.face-door-only.yaml").write_text(textwrap.dedent(RULE), encoding="utf-8")
+    with pytest.raises(RuleLoadError, match="duplicate rule id TEST-001"):
+        load_ruleset(tmp_path)
+
+
+def test_invalid_yaml_is_a_load_error(tmp_path):
+    write_pack(tmp_path, "id: [unclosed\n")
+    with pytest.raises(RuleLoadError, match="invalid YAML"):
+        load_ruleset(tmp_path)
+
+
+def result(outcome, severity="high", confidence="high", rule_id="R-001"):
+    return RuleResult(rule_id, 1, Outcome(outcome), Severity(severity), Confidence(confidence), "")
+
+
+def test_score_weights_severity_and_confidence(tmp_path):
+    scoring = load_ruleset(write_pack(tmp_path)).scoring
+    assert score([result("PASS"), result("PASS")], scoring).value == 100.0
+    all_fail = score([result("FAIL")], scoring)
+    assert all_fail.value == 0.0 and all_fail.grade == "E"
+    half = score([result("FAIL"), result("PASS")], scoring).value
+    low_conf = score([result("FAIL", confidence="low"), result("PASS")], scoring).value
+    assert half == 50.0 and low_conf > half  # a probable finding costs less than a certain one
+    assert score([result("UNKNOWN"), result("NOT_APPLICABLE")], scoring).grade == "N/A"
+
+
+def test_waivers_apply_until_they_expire(tmp_path):
+    sha = "ab" * 32
+    fp = finding_fingerprint("R-001", sha)
+    (tmp_path / "w.yaml").write_text(
+        f"waivers:\n  - {{rule: R-001, fingerprint: '{fp[:16]}', reason: 已整改待复核, expires: 2027-01-31}}\n", encoding="utf-8"
+    )
+    waivers = load_waivers(tmp_path / "w.yaml")
+    live, notes = apply_waivers([result("FAIL"), result("FAIL", rule_id="R-002")], sha, waivers, dt.date(2026, 12, 1))
+    assert [r.outcome for r in live] == [Outcome.WAIVED, Outcome.FAIL]
+    assert live[0].waiver_reason == "已整改待复核" and not notes
+    expired, notes = apply_waivers([result("FAIL")], sha, waivers, dt.date(2027, 2, 1))
+    assert expired[0].outcome is Outcome.FAIL and "expired on 2027-01-31" in notes[0]
+    other_target, _ = apply_waivers([result("FAIL")], "cd" * 32, waivers, dt.date(2026, 12, 1))
+    assert other_target[0].outcome is Outcome.FAIL
+
+
+def test_bad_waiver_file_names_the_problem(tmp_path):
+    (tmp_path / "w.yaml").write_text("waivers:\n  - {rule: R-001, fingerprint: abc, reason: x, expires: 2027-01-01}\n")
+    with pytest.raises(RuleLoadError, match="waiver #1: fingerprint must have at least 12"):
+        load_waivers(tmp_path / "w.yaml")
