@@ -125,7 +125,7 @@ def scan(
     rules: Annotated[Optional[Path], typer.Option("--rules", help="A rule pack folder instead of the shipped one.")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.zh,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity exists.")] = FailOn.none,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes for a batch into --db.")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", min=0, help="Worker processes for a batch into --db (0: one per core).")] = 0,
     db: Annotated[Optional[Path], typer.Option("--db", help="Campaign database (SQLite): batch mode, resumable.")] = None,
     campaign: Annotated[str, typer.Option("--campaign", help="Campaign name inside --db.")] = "default",
     waivers: Annotated[Optional[Path], typer.Option("--waivers", help="YAML file of accepted findings (rule, fingerprint, reason, expires).")] = None,

@@ -1,0 +1,345 @@
+"""Arrange a report.json document for reading: lookups, grouping, sorting and labels only.
+
+The HTML and Markdown templates both render the structure built here, so the two formats show the
+same content in the same order. Nothing here judges or scores; every value shown comes from the
+document (results, evidence, tool.rules) or from reports/labels.json.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+LANGS = ("zh", "en")
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+FINDING_OUTCOMES = ("FAIL", "UNKNOWN", "WAIVED")
+
+# Evidence kinds that record a place in the code where personal data or the camera is read.
+CALL_SITE_KINDS = frozenset({
+    "face.api_call", "camera.use", "biometric.system_prompt", "identifier.collect",
+    "location.collect", "contacts.collect", "sms.collect", "applist.collect", "clipboard.read",
+})
+# Kinds with their own section; every other kind is listed under "other facts".
+SECTIONED_KINDS = CALL_SITE_KINDS | {
+    "app.info", "app.permission", "sdk.present", "face.sdk", "network.endpoint", "ui.text",
+    "policy.document", "policy.discloses", "policy.checklist",
+}
+
+Doc = Mapping[str, Any]
+Labels = Mapping[str, Any]
+
+
+@cache
+def labels_for(lang: str) -> Labels:
+    table = json.loads((Path(__file__).parent / "labels.json").read_text(encoding="utf-8"))
+    return table[lang]
+
+
+def pick(texts: Mapping[str, str] | None, lang: str) -> str:
+    """The text in `lang`, falling back to the other language rather than showing nothing."""
+    if not texts:
+        return ""
+    return texts.get(lang) or next((t for t in texts.values() if t), "")
+
+
+def value_text(value: Any, labels: Labels) -> str:
+    """One attribute value as display text (booleans in words, lists joined, spans as a–b)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return labels["yes"] if value else labels["no"]
+    if isinstance(value, list):
+        if len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return f"{value[0]}–{value[1]}"
+        return ", ".join(value_text(v, labels) for v in value)
+    if isinstance(value, dict):
+        return attrs_text(value, labels)
+    return str(value)
+
+
+def attrs_text(attrs: Mapping[str, Any], labels: Labels) -> str:
+    return "; ".join(f"{k}={value_text(v, labels)}" for k, v in attrs.items())
+
+
+def score_text(score: Mapping[str, Any]) -> str:
+    value = score.get("value")
+    return "—" if value is None else f"{value:.1f}"
+
+
+def legal_basis_text(basis: Mapping[str, str], lang: str) -> str:
+    title = basis.get(f"title_{lang}") or basis.get("title_zh") or basis.get("title_en") or ""
+    article = basis.get("article", "")
+    if not title:
+        return f"{basis.get('source', '')} {article}".strip()
+    return f"《{title}》{article}" if lang == "zh" else f"{title}, {article}"
+
+
+def location_text(location: Mapping[str, str], target_uri: str) -> str:
+    """Where a fact was seen; the target's own uri is left out because its heading shows it."""
+    uri = location.get("uri", "")
+    logical = location.get("logical", "")
+    if uri and uri != target_uri:
+        return f"{uri} › {logical}" if logical else uri
+    return logical or uri
+
+
+def outcome_label(result: Mapping[str, Any], labels: Labels) -> str:
+    """A low-confidence FAIL is worded as probable, never as a certain violation."""
+    outcome = result["outcome"]
+    if outcome == "FAIL" and result.get("confidence") == "low":
+        return labels["outcome"]["FAIL_low"]
+    return labels["outcome"][outcome]
+
+
+def _evidence_view(ev: Doc, target_uri: str, labels: Labels) -> dict[str, Any]:
+    return {
+        "id": ev["id"],
+        "kind": ev["kind"],
+        "key": ev["key"],
+        "attrs": attrs_text(ev.get("attrs", {}), labels),
+        "location": location_text(ev["location"], target_uri),
+        "snippet": ev["location"].get("snippet", ""),
+        "extractor": ev["extractor"],
+        "confidence": labels["confidence_names"].get(ev["confidence"], ev["confidence"]),
+        "missing": False,
+    }
+
+
+def _missing_evidence(evidence_id: str, labels: Labels) -> dict[str, Any]:
+    return {"id": evidence_id, "kind": labels["missing_evidence"], "key": "", "attrs": "",
+            "location": "", "snippet": "", "extractor": "", "confidence": "", "missing": True}
+
+
+def _result_view(result: Doc, rules: Mapping[str, Doc], evidence: Mapping[str, Doc],
+                 target_uri: str, lang: str, labels: Labels) -> dict[str, Any]:
+    rule = rules.get(result["rule_id"], {})
+    return {
+        "rule_id": result["rule_id"],
+        "rule_version": result["rule_version"],
+        "title": pick(rule.get("title"), lang) or result["rule_id"],
+        "outcome": result["outcome"],
+        "outcome_label": outcome_label(result, labels),
+        "probable": result["outcome"] == "FAIL" and result["confidence"] == "low",
+        "severity": result["severity"],
+        "severity_label": labels["severity_names"][result["severity"]],
+        "confidence": result["confidence"],
+        "confidence_label": labels["confidence_names"][result["confidence"]],
+        "message": result["message"],
+        "waiver_reason": result.get("waiver_reason", ""),
+        "evidence": [
+            _evidence_view(evidence[i], target_uri, labels) if i in evidence
+            else _missing_evidence(i, labels)
+            for i in result["evidence_ids"]
+        ],
+        "legal_basis": [legal_basis_text(b, lang) for b in rule.get("legal_basis", [])],
+        "rationale": pick(rule.get("rationale"), lang),
+        "remediation": pick(rule.get("remediation"), lang),
+    }
+
+
+def _finding_order(view: Mapping[str, Any]) -> tuple[int, int, str]:
+    return (FINDING_OUTCOMES.index(view["outcome"]), SEVERITY_ORDER.index(view["severity"]),
+            view["rule_id"])
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+Column = tuple[str, Callable[[Doc], Any]]
+
+
+def _attr(name: str, fallback: Callable[[Doc], Any] | None = None) -> Callable[[Doc], Any]:
+    def read(ev: Doc) -> Any:
+        value = ev.get("attrs", {}).get(name)
+        if value is None and fallback is not None:
+            return fallback(ev)
+        return value
+    return read
+
+
+def _key(ev: Doc) -> str:
+    return ev["key"]
+
+
+def _kind(ev: Doc) -> str:
+    return ev["kind"]
+
+
+def _logical(ev: Doc) -> str:
+    return ev["location"].get("logical", "")
+
+
+def _snippet(ev: Doc) -> str:
+    return ev["location"].get("snippet", "")
+
+
+def _sdk_capability(ev: Doc) -> Any:
+    attrs = ev.get("attrs", {})
+    return attrs.get("capability") if ev["kind"] == "face.sdk" else attrs.get("category")
+
+
+def _is_sensitive(ev: Doc) -> bool:
+    return ev.get("attrs", {}).get("sensitive") is True
+
+
+def _is_face_sdk(ev: Doc) -> bool:
+    return ev["kind"] == "face.sdk"
+
+
+def _never(_: Doc) -> bool:
+    return False
+
+
+# (section label key, which evidence, columns, which rows to highlight)
+FACT_SECTIONS: tuple[tuple[str, Callable[[Doc], bool], tuple[Column, ...], Callable[[Doc], bool]], ...] = (
+    ("permissions", lambda ev: ev["kind"] == "app.permission",
+     (("permission", _key), ("sensitive", _attr("sensitive")), ("category", _attr("category"))),
+     _is_sensitive),
+    ("sdks", lambda ev: ev["kind"] in ("face.sdk", "sdk.present"),
+     (("sdk", _key), ("vendor", _attr("vendor")), ("capability", _sdk_capability),
+      ("via", _attr("via")), ("called", _attr("called"))),
+     _is_face_sdk),
+    ("endpoints", lambda ev: ev["kind"] == "network.endpoint",
+     (("host", _key), ("vendor", _attr("vendor")), ("scheme", _attr("scheme")),
+      ("cleartext", _attr("cleartext"))),
+     lambda ev: ev.get("attrs", {}).get("cleartext") is True),
+    ("call_sites", lambda ev: ev["kind"] in CALL_SITE_KINDS,
+     (("kind", _kind), ("api", _attr("api", _key)), ("caller", _attr("caller", _logical))),
+     lambda ev: ev["kind"] == "face.api_call"),
+    ("ui_texts", lambda ev: ev["kind"] == "ui.text",
+     (("category", _attr("category")), ("text", _attr("text", _snippet)), ("location", _logical)),
+     _never),
+    ("policy_documents", lambda ev: ev["kind"] == "policy.document",
+     (("key", _key), ("source", _attr("source")), ("language", _attr("language")),
+      ("chars", _attr("chars")), ("analysed", _attr("analysed"))),
+     _never),
+    ("other_facts", lambda ev: ev["kind"] not in SECTIONED_KINDS,
+     (("kind", _kind), ("key", _key), ("attrs", lambda ev: ev.get("attrs", {})),
+      ("location", _logical), ("snippet", _snippet)),
+     _never),
+)
+
+
+def _fact_sections(evidence: Iterable[Doc], labels: Labels) -> list[dict[str, Any]]:
+    evidence = list(evidence)
+    sections = []
+    for name, selects, columns, highlights in FACT_SECTIONS:
+        chosen = [ev for ev in evidence if selects(ev)]
+        if name == "sdks":  # face SDKs lead the list: they are what this scanner is about
+            chosen.sort(key=lambda ev: not _is_face_sdk(ev))
+        if not chosen:
+            continue
+        sections.append({
+            "name": name,
+            "title": labels[name],
+            "headers": [labels[col] for col, _ in columns],
+            "rows": [{"cells": [value_text(read(ev), labels) for _, read in columns],
+                      "highlight": highlights(ev)} for ev in chosen],
+        })
+    return sections
+
+
+def _app_info(evidence: Iterable[Doc], labels: Labels) -> list[dict[str, Any]]:
+    """One block per app.info fact: the package, then its attributes as field/value pairs."""
+    return [
+        {"package": ev["key"],
+         "fields": [(k, value_text(v, labels)) for k, v in ev.get("attrs", {}).items()]}
+        for ev in evidence if ev["kind"] == "app.info"
+    ]
+
+
+def _practices(evidence: Iterable[Doc], labels: Labels) -> list[dict[str, str]]:
+    rows = []
+    for ev in evidence:
+        if ev["kind"] != "policy.discloses":
+            continue
+        attrs = ev.get("attrs", {})
+        polarity = attrs.get("polarity", "")
+        rows.append({
+            "practice": ev["key"],
+            "polarity": polarity,
+            "polarity_label": labels["polarity_names"].get(polarity, value_text(polarity, labels)),
+            "sentence": value_text(attrs.get("sentence") or _snippet(ev), labels),
+            "section": value_text(attrs.get("section"), labels),
+            "span": value_text(attrs.get("span"), labels),
+        })
+    return rows
+
+
+def _checklist(evidence: Iterable[Doc], labels: Labels) -> list[dict[str, Any]]:
+    return [
+        {"item": ev["key"],
+         "present": ev.get("attrs", {}).get("present") is True,
+         "present_label": value_text(ev.get("attrs", {}).get("present"), labels) or labels["unknown"],
+         "basis": value_text(ev.get("attrs", {}).get("basis"), labels)}
+        for ev in evidence if ev["kind"] == "policy.checklist"
+    ]
+
+
+# --- targets and the whole document ----------------------------------------------------------
+
+def _target_view(index: int, target: Doc, rules: Mapping[str, Doc], lang: str,
+                 labels: Labels) -> dict[str, Any]:
+    evidence = {ev["id"]: ev for ev in target["evidence"]}
+    results = [_result_view(r, rules, evidence, target["uri"], lang, labels) for r in target["results"]]
+    attributes = target.get("attributes", {})
+    return {
+        "anchor": f"target-{index + 1}",
+        "id": target["id"],
+        "kind": target["kind"],
+        "kind_label": labels["target_kinds"].get(target["kind"], target["kind"]),
+        "label": target["label"] or target["uri"] or target["id"],
+        "uri": target["uri"],
+        "sha256": target["sha256"],
+        "company": value_text(attributes.get("company"), labels),
+        "region": value_text(attributes.get("region"), labels),
+        "extractors": target["extractors"],
+        "score_value": target["score"]["value"],
+        "score": score_text(target["score"]),
+        "grade": target["score"]["grade"],
+        "grade_class": "grade-" + target["score"]["grade"].replace("/", ""),
+        "fail_counts": {s: sum(1 for r in results if r["outcome"] == "FAIL" and r["severity"] == s)
+                        for s in SEVERITY_ORDER},
+        "review_count": sum(1 for r in results if r["outcome"] == "UNKNOWN"),
+        "findings": sorted((r for r in results if r["outcome"] in FINDING_OUTCOMES), key=_finding_order),
+        "passes": sorted((r for r in results if r["outcome"] == "PASS"), key=lambda r: r["rule_id"]),
+        "not_applicable": sorted((r for r in results if r["outcome"] == "NOT_APPLICABLE"),
+                                 key=lambda r: r["rule_id"]),
+        "app_info": _app_info(target["evidence"], labels),
+        "facts": _fact_sections(target["evidence"], labels),
+        "practices": _practices(target["evidence"], labels),
+        "checklist": _checklist(target["evidence"], labels),
+        "errors": target["errors"],
+    }
+
+
+def _worst_first(targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lowest score first; targets no rule could be scored go last, in document order."""
+    return sorted(targets, key=lambda t: (t["score_value"] is None, t["score_value"] or 0.0))
+
+
+def build_view(report: Doc, lang: str) -> dict[str, Any]:
+    labels = labels_for(lang)
+    tool = report["tool"]
+    rules = {rule["id"]: rule for rule in tool["rules"]}
+    targets = [_target_view(i, t, rules, lang, labels) for i, t in enumerate(report["targets"])]
+    ranked = len(targets) > 1
+    if ranked:
+        targets = _worst_first(targets)
+    return {
+        "lang": lang,
+        "L": labels,
+        "tool_name": tool["name"],
+        "tool_version": tool["version"],
+        "ruleset_sha256": tool["ruleset_sha256"],
+        "rule_count": len(tool["rules"]),
+        "generated_at": report["generated_at"],
+        "schema_version": report["schema_version"],
+        "severities": [(s, labels["severity_names"][s]) for s in SEVERITY_ORDER],
+        "ranked": ranked,
+        "show_company": any(t["company"] for t in targets),
+        "show_region": any(t["region"] for t in targets),
+        "targets": targets,
+        "errors": report["errors"],
+    }
