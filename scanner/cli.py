@@ -135,6 +135,8 @@ def scan(
     ruleset = _ruleset(rules)
     waiver_list = _waivers(waivers)
     if db is not None:
+        if waiver_list:
+            raise fail("--waivers applies to in-process scans; a --db batch stores raw findings")
         report = _scan_batch(targets, db, campaign, ruleset, lang.value, jobs)
     else:
         report = _scan_in_process(targets, ruleset, lang.value, waiver_list)
@@ -176,14 +178,27 @@ def _scan_in_process(paths: list[Path], ruleset, lang: str, waiver_list) -> dict
 
 
 def _scan_batch(paths: list[Path], db: Path, campaign: str, ruleset, lang: str, jobs: int) -> dict[str, Any]:
-    import os
-
     from scanner.batch import run_batch
-    from scanner.store import StoreError
+    from scanner.store import StoreError, open_store
 
     try:
-        run_id, store = run_batch(paths, db, campaign=campaign, jobs=jobs or os.cpu_count() or 1, lang=lang, rules_dir=ruleset.directory)
-        return store.report_dict(run_id)
+        summary = run_batch(paths, db, campaign=campaign, jobs=jobs or None, lang=lang, rules_dir=ruleset.directory)
+        with open_store(db) as store:
+            return store.report_dict(summary.run_id)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+
+
+def _stored_report(db: Path, run: Optional[int], campaign: str) -> dict[str, Any]:
+    """A run's report document from a campaign database (the campaign's latest run by default)."""
+    from scanner.store import StoreError, open_store
+
+    try:
+        with open_store(db) as store:
+            run_id = run if run is not None else store.latest_run(campaign)
+            if run_id is None:
+                raise fail(f"{db}: no run of campaign {campaign!r}")
+            return store.report_dict(run_id)
     except StoreError as exc:
         raise fail(str(exc)) from None
 
@@ -277,51 +292,44 @@ def diff(
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
     """Follow-up visit (回头看): what was fixed, what is new, what is unchanged. Exit 1 if anything new fails."""
-    from scanner.diff import DiffError, diff_reports, render_diff_html, render_diff_md
+    from scanner.diff import DiffError, diff_markdown, diff_reports, diff_runs, write_diff
 
-    if db is not None:
-        from scanner.store import StoreError, open_store
-
-        try:
-            store = open_store(db)
-            old_doc, new_doc = store.report_dict(int(old)), store.report_dict(int(new))
-        except (StoreError, ValueError, KeyError) as exc:
-            raise fail(f"{db}: {exc}") from None
-    else:
-        old_doc, new_doc = _load_report_json(Path(old)), _load_report_json(Path(new))
     try:
-        result = diff_reports(old_doc, new_doc)
+        if db is not None:
+            from scanner.store import StoreError, open_store
+
+            try:
+                with open_store(db) as store:
+                    result = diff_runs(store, int(old), int(new), lang=lang.value)
+            except (StoreError, ValueError) as exc:
+                raise fail(f"{db}: {exc}") from None
+        else:
+            result = diff_reports(_load_report_json(Path(old)), _load_report_json(Path(new)), lang=lang.value)
     except DiffError as exc:
         raise fail(str(exc)) from None
-    markdown = render_diff_md(result, lang=lang.value)
-    out.print(markdown, markup=False, highlight=False)
+    out.print(diff_markdown(result, lang=lang.value), markup=False, highlight=False)
     if output is not None:
-        output.mkdir(parents=True, exist_ok=True)
-        (output / "diff.md").write_text(markdown, encoding="utf-8")
-        (output / "diff.html").write_text(render_diff_html(result, lang=lang.value), encoding="utf-8")
-    raise typer.Exit(1 if result.has_new_failures else 0)
+        for path in write_diff(result, output, lang=lang.value):
+            out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()
 def leads(
     db: Annotated[Path, typer.Option("--db", help="Campaign database.")],
     min_severity: Annotated[FailOn, typer.Option("--min-severity")] = FailOn.high,
-    run: Annotated[Optional[int], typer.Option("--run", help="Run id (default: the latest).")] = None,
+    run: Annotated[Optional[int], typer.Option("--run", help="Run id (default: the campaign's latest).")] = None,
+    campaign: Annotated[str, typer.Option("--campaign")] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
     """The targets an auditor should act on first (线索), with failing rules, articles and evidence."""
-    from scanner.leads import leads as find_leads, leads_to_json, leads_table
-    from scanner.store import StoreError, open_store
+    from scanner.leads import leads as find_leads, leads_json, leads_table
 
-    try:
-        store = open_store(db)
-        document = store.report_dict(run if run is not None else store.latest_run_id())
-    except StoreError as exc:
-        raise fail(str(exc)) from None
-    found = find_leads(document, min_severity="info" if min_severity is FailOn.none else min_severity.value)
+    document = _stored_report(db, run, campaign)
+    found = find_leads(document, min_severity="info" if min_severity is FailOn.none else min_severity.value, lang=lang.value)
     if as_json:
-        out.print_json(data=leads_to_json(found))
+        out.print(leads_json(found), markup=False, highlight=False)
     else:
         out.print(leads_table(found, lang=lang.value))
 
@@ -330,19 +338,15 @@ def leads(
 def campaign_report(
     db: Annotated[Path, typer.Option("--db", help="Campaign database.")],
     output: Annotated[Path, typer.Option("-o", "--output")] = DEFAULT_OUT,
-    run: Annotated[Optional[int], typer.Option("--run", help="Run id (default: the latest).")] = None,
+    run: Annotated[Optional[int], typer.Option("--run", help="Run id (default: the campaign's latest).")] = None,
+    campaign: Annotated[str, typer.Option("--campaign")] = "default",
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
     """Campaign report (HTML, Markdown) and exports (CSV, XLSX), one row per finding."""
     from reports.campaign import render_campaign_html, render_campaign_md
     from scanner.exports import write_csv, write_xlsx
-    from scanner.store import StoreError, open_store
 
-    try:
-        store = open_store(db)
-        document = store.report_dict(run if run is not None else store.latest_run_id())
-    except StoreError as exc:
-        raise fail(str(exc)) from None
+    document = _stored_report(db, run, campaign)
     output.mkdir(parents=True, exist_ok=True)
     (output / "campaign.html").write_text(render_campaign_html(document, lang=lang.value), encoding="utf-8")
     (output / "campaign.md").write_text(render_campaign_md(document, lang=lang.value), encoding="utf-8")

@@ -1,0 +1,368 @@
+"""Scan many inputs into the campaign store, in parallel, resumably.
+
+Each target is analysed in its own forked worker process with an address-space limit and a
+deadline; a runaway target is killed and recorded as an error, never the batch. The parent only
+hashes inputs, starts workers and writes each finished target to the store at once, so its memory
+does not grow with the number of targets. Killed at any moment and started again with the same
+arguments, a batch resumes: inputs already in the store (by sha256) are not analysed again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Callable, ContextManager, Mapping, Sequence
+
+from scanner import __version__
+from scanner.errors import InputError
+from scanner.store import Store, now_utc, open_store
+
+# A scan function turns one input file into its target document (Target.to_dict()) or a Target.
+ScanFn = Callable[[Path], Any]
+
+_PR_SET_PDEATHSIG = 1
+_MEMORY_EXIT_CODE = 86  # a worker that ran out of its address space exits with this
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One distinct input (by content): the path analysed and the other paths with the same bytes."""
+
+    sha256: str
+    path: Path
+    also_at: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class BatchSummary:
+    run_id: int
+    total: int = 0  # distinct inputs
+    resumed: int = 0  # already in the store when this call started
+    scanned: int = 0
+    errors: int = 0
+    duplicates: int = 0  # extra paths whose bytes equal another input's
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class _Job:
+    unit: Unit
+    process: Any
+    reader: Connection
+    started: float
+    started_at: str = field(default_factory=now_utc)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def kind_of_path(path: Path) -> str:
+    return "apk" if path.suffix.lower() == ".apk" else "policy"
+
+
+def plan_units(paths: Sequence[Path]) -> tuple[list[Unit], list[InputError]]:
+    """Hash every input; identical bytes become one unit. Missing or unreadable inputs are returned as errors."""
+    from scanner.pipeline import expand_inputs
+
+    first_path: dict[str, Path] = {}
+    others: dict[str, list[str]] = {}
+    problems: list[InputError] = []
+    seen: set[Path] = set()
+    for item in expand_inputs(paths):
+        if isinstance(item, InputError):
+            problems.append(item)
+            continue
+        if item.resolve() in seen:  # the same file named twice (a folder and a file in it)
+            continue
+        seen.add(item.resolve())
+        try:
+            digest = sha256_file(item)
+        except OSError as exc:
+            problems.append(InputError(str(item), f"cannot read: {exc.strerror or exc}"))
+            continue
+        if digest in first_path:
+            others.setdefault(digest, []).append(str(item))
+        else:
+            first_path[digest] = item
+    units = [Unit(sha, path, tuple(others.get(sha, ()))) for sha, path in first_path.items()]
+    return units, problems
+
+
+def default_scanner(lang: str, rules_dir: Path | None) -> tuple[ScanFn, dict[str, Any]]:
+    """The real scan function and the report's tool object for the rule pack in use.
+
+    The rule pack is loaded here, in the parent, so every forked worker shares it.
+    """
+    from scanner.pipeline import build_report, load_ruleset, scan_file
+
+    ruleset = load_ruleset(rules_dir)
+    tool = build_report((), ruleset, lang=lang).to_dict()["tool"]
+
+    def scan(path: Path) -> Any:
+        return scan_file(path, ruleset, lang=lang)
+
+    _warm_up(scan)
+    return scan, tool
+
+
+def _warm_up(scan: ScanFn) -> None:
+    """Scan a tiny policy and import the APK adapter once in the parent, so every forked worker
+    inherits loaded modules, dictionaries and NLP pipelines instead of loading them per target.
+
+    Failures are ignored here: the same failure is recorded per target by the workers.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fangcun-warm-") as folder:
+        sample = Path(folder) / "policy.txt"
+        sample.write_text(_WARM_UP_TEXT, encoding="utf-8")
+        try:
+            scan(sample)
+            import scanner.sources.apk  # noqa: F401  (androguard costs ~1 s to import)
+            from scanner.model import TargetKind
+            from scanner.pipeline import extractors_for
+
+            extractors_for(TargetKind.APK)
+        except Exception:  # noqa: BLE001 — see docstring
+            return
+
+
+_WARM_UP_TEXT = "隐私政策。我们会收集您的人脸信息用于门禁开门。Privacy policy: we collect face data.\n"
+
+
+def bare_tool() -> dict[str, Any]:
+    return {"name": "fangcun", "version": __version__, "rules": [], "ruleset_sha256": ""}
+
+
+def run_batch(
+    paths: Sequence[Path],
+    db: Path,
+    *,
+    campaign: str,
+    jobs: int | None = None,
+    per_target_seconds: float = 300,
+    per_target_memory_mb: int = 2048,
+    lang: str = "zh",
+    rules_dir: Path | None = None,
+    progress: bool = True,
+    scan_fn: ScanFn | None = None,
+    tool: Mapping[str, Any] | None = None,
+) -> BatchSummary:
+    """Scan `paths` (files or directories) into the store at `db` and finish the run.
+
+    `scan_fn` replaces the real scanner (tests); `tool` is then the report's tool object to record.
+    Resumes the unfinished run of the same campaign and arguments if there is one.
+    """
+    began = time.monotonic()
+    args = {"paths": sorted(str(Path(p).resolve()) for p in paths), "lang": lang}
+    with open_store(db) as store:  # first, so an unusable database fails before any work
+        if scan_fn is None:
+            scan_fn, tool = default_scanner(lang, rules_dir)
+        tool = dict(tool or bare_tool())
+        units, problems = plan_units(paths)
+        run_id = store.start_run(campaign, args, tool=tool)
+        summary = BatchSummary(run_id, total=len(units), duplicates=sum(len(u.also_at) for u in units))
+        done = store.done_shas(run_id)
+        pending = [u for u in units if u.sha256 not in done]
+        summary.resumed = len(units) - len(pending)
+        del units, done
+        for problem in problems:
+            store.save_error(run_id, uri=problem.input_name, sha256="", kind="", stage="open", message=str(problem))
+        with _progress_bar(progress, total=summary.total, completed=summary.resumed) as advance:
+            _run_pool(
+                pending, store, run_id, summary, scan_fn,
+                jobs=max(1, jobs or os.cpu_count() or 1),
+                seconds=per_target_seconds,
+                memory_mb=per_target_memory_mb,
+                advance=advance,
+            )
+        store.finish_run(run_id)
+    summary.seconds = time.monotonic() - began
+    return summary
+
+
+def _run_pool(
+    pending: list[Unit], store: Store, run_id: int, summary: BatchSummary, scan_fn: ScanFn, *,
+    jobs: int, seconds: float, memory_mb: int, advance: Callable[[bool], None],
+) -> None:
+    context = multiprocessing.get_context("fork")  # workers share the loaded rule pack and modules
+    queue = iter(pending)
+    running: dict[int, _Job] = {}
+    try:
+        while True:
+            while len(running) < jobs:
+                unit = next(queue, None)
+                if unit is None:
+                    break
+                job = _start(context, unit, scan_fn, memory_mb)
+                running[id(job)] = job
+            if not running:
+                return
+            deadline = min(j.started for j in running.values()) + seconds
+            ready = set(wait([j.reader for j in running.values()] + [j.process.sentinel for j in running.values()],
+                             timeout=max(0.0, deadline - time.monotonic())))
+            for key, job in list(running.items()):
+                finished = job.reader in ready or job.process.sentinel in ready
+                overdue = time.monotonic() - job.started >= seconds
+                if not (finished or overdue):
+                    continue
+                del running[key]
+                ok = _collect(job, store, run_id, seconds, overdue and not finished)
+                summary.scanned += ok
+                summary.errors += not ok
+                advance(ok)
+    finally:
+        for job in running.values():  # interrupted: stop the workers; the run stays resumable
+            job.process.kill()
+            job.process.join()
+
+
+def _start(context: Any, unit: Unit, scan_fn: ScanFn, memory_mb: int) -> _Job:
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(target=_worker, args=(unit.path, scan_fn, writer, memory_mb), daemon=True)
+    process.start()
+    writer.close()  # the parent keeps only the reading end, so a dead worker reads as EOF
+    return _Job(unit, process, reader, time.monotonic())
+
+
+def _collect(job: _Job, store: Store, run_id: int, seconds: float, timed_out: bool) -> bool:
+    """Store what one worker produced (or why it produced nothing). True if a target was stored."""
+    unit = job.unit
+    message: dict[str, Any] | None = None
+    if not timed_out:
+        try:
+            message = json.loads(job.reader.recv_bytes())
+        except (EOFError, OSError):
+            message = None
+    job.reader.close()
+    if job.process.is_alive():
+        job.process.kill()
+    job.process.join()
+    if message is None:
+        stage, text = _why_no_result(job, seconds, timed_out)
+        message = {"error": {"stage": stage, "message": text}}
+    if "target" in message:
+        document = message["target"]
+        if unit.also_at:
+            document["attributes"] = {**document.get("attributes", {}), "also_at": sorted(unit.also_at)}
+        store.save_target(run_id, document, started_at=job.started_at)
+        return True
+    error = message["error"]
+    store.save_error(run_id, uri=str(unit.path), sha256=unit.sha256, kind=kind_of_path(unit.path),
+                     stage=error["stage"], message=error["message"], started_at=job.started_at)
+    return False
+
+
+def _why_no_result(job: _Job, seconds: float, timed_out: bool) -> tuple[str, str]:
+    path = job.unit.path
+    if timed_out:
+        return "timeout", f"{path}: analysis stopped after {seconds:g} s"
+    if job.process.exitcode == _MEMORY_EXIT_CODE:
+        return "memory", f"{path}: analysis exceeded its memory limit"
+    code = job.process.exitcode
+    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+    return "crash", f"{path}: worker {how} without a result"
+
+
+def _worker(path: Path, scan_fn: ScanFn, writer: Connection, memory_mb: int) -> None:
+    """Runs in the forked child: limit itself, scan, send one JSON message, exit."""
+    _die_with_parent()
+    _limit_memory(memory_mb)
+    try:
+        result = scan_fn(path)
+        document = result.to_dict() if hasattr(result, "to_dict") else result
+        payload = {"target": document}
+    except InputError as exc:
+        payload = {"error": {"stage": "open", "message": str(exc)}}
+    except MemoryError:
+        os._exit(_MEMORY_EXIT_CODE)
+    except Exception as exc:  # a scanner bug costs this target, not the batch
+        payload = {"error": {"stage": "scan", "message": f"{path}: {type(exc).__name__}: {' '.join(str(exc).split())}"}}
+    try:
+        writer.send_bytes(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    except MemoryError:
+        os._exit(_MEMORY_EXIT_CODE)
+    writer.close()
+    # Leave without running the parent's inherited cleanup (its open database, its progress bar).
+    os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this worker when the batch process dies, so no orphan keeps scanning."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the address space at what the forked worker already maps plus `memory_mb`.
+
+    Counting from the current size keeps the limit meaningful when the parent has large
+    libraries mapped (their pages are shared, not new memory).
+    """
+    try:
+        with open("/proc/self/statm") as fh:
+            mapped = int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        mapped = 0
+    limit = mapped + memory_mb * 2**20
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        return
+
+
+def _progress_bar(enabled: bool, *, total: int, completed: int) -> ContextManager[Callable[[bool], None]]:
+    if not (enabled and sys.stderr.isatty()):
+        return nullcontext(lambda ok: None)
+    return _rich_progress(total, completed)
+
+
+class _rich_progress:
+    """A rich progress bar with counts, errors and ETA, refreshed by hand (no background thread
+    that a fork could copy mid-write)."""
+
+    def __init__(self, total: int, completed: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        self._progress = Progress(
+            TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[errors]} errors"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            console=Console(stderr=True), auto_refresh=False, transient=False,
+        )
+        self._task = self._progress.add_task("scan", total=total, completed=completed, errors=0)
+        self._errors = 0
+
+    def __enter__(self) -> Callable[[bool], None]:
+        self._progress.start()
+        self._progress.refresh()
+        return self._advance
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def _advance(self, ok: bool) -> None:
+        self._errors += not ok
+        self._progress.update(self._task, advance=1, errors=self._errors)
+        self._progress.refresh()
