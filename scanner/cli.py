@@ -239,14 +239,24 @@ def crawl(
 
 
 def _report_from_captures(out_dir: Path, ruleset, lang: str, extra_errors=()) -> dict[str, Any]:
-    from scanner.crawl import app_sources, site_targets
-    from scanner.pipeline import analyse_source, build_report
+    """Judge every company (and every app it links, when downloaded) from the captures alone."""
+    from dataclasses import replace
+
+    from scanner.crawl import downloaded_apps, site_targets
+    from scanner.model import ErrorRecord
+    from scanner.pipeline import analyse_source, build_report, scan_file
 
     sites, errors = site_targets(out_dir)
     targets = [analyse_source(site, ruleset, lang=lang) for site in sites]
-    apps, app_errors = app_sources(out_dir)
-    targets += [analyse_source(src, ruleset, lang=lang) for src in apps]
-    return build_report(targets, ruleset, lang=lang, errors=[*extra_errors, *errors, *app_errors]).to_dict()
+    for app_file in downloaded_apps(out_dir):
+        try:
+            target = scan_file(app_file.path, ruleset, lang=lang)
+        except InputError as exc:
+            errors.append(ErrorRecord("open", str(exc), app_file.url))
+            continue
+        links = {"company": app_file.company, "download_url": app_file.url}
+        targets.append(replace(target, uri=app_file.url, attributes={**target.attributes, **links}))
+    return build_report(targets, ruleset, lang=lang, errors=[*extra_errors, *errors]).to_dict()
 
 
 @app.command()

@@ -1,0 +1,304 @@
+"""Batch crawls of company sites: seeds in, captures out, and sites rebuilt from the captures.
+
+`run_crawl` runs Scrapy in a child process (`python -m spiders.run JOB`, one crawl for all seeds,
+because Scrapy's reactor cannot restart) and relays its progress lines. Everything the crawl saw is
+in OUT/captures/: crawl-<id>.warc.gz, index.jsonl, crawl-<id>.job.json (the seeds and options),
+crawl-<id>.log and, with apps, apps/<sha256>.apk. `site_targets` rebuilds the sites from those
+files alone, so a rule change needs no re-crawl.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+from urllib.parse import urlsplit
+
+import yaml
+
+from scanner.errors import InputError
+from scanner.model import ErrorRecord
+from scanner.sources.web import CAPTURES_DIR, INDEX_NAME, Seed, SiteSource, open_sites, read_index
+
+__all__ = ["Seed", "CrawlResult", "DownloadedApp", "load_seeds", "run_crawl", "site_targets", "downloaded_apps"]
+
+Progress = Callable[[str, str], None]
+
+# Column names a seed file may use for the three known fields; every other column is kept as extra.
+SEED_COLUMNS = {
+    "name": ("name", "company", "公司", "企业名称", "名称", "开发商"),
+    "url": ("url", "website", "site", "网址", "官网", "网站"),
+    "region": ("region", "city", "地区", "城市", "区域"),
+}
+
+
+@dataclass(frozen=True)
+class DownloadedApp:
+    company: str
+    url: str
+    sha256: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    crawl_id: str
+    warc_path: Path
+    index_path: Path
+    log_path: Path
+    pages: Mapping[str, int]  # company → pages captured (2xx responses)
+    apps: tuple[DownloadedApp, ...] = ()
+    errors: tuple[ErrorRecord, ...] = ()  # failed requests and crawler failures, one line each
+    seconds: float = 0.0
+    exit_code: int = 0
+
+
+# ———————————————————————————— seeds ————————————————————————————
+
+
+def _seed_problem(url: str) -> str:
+    """Why a URL cannot seed a crawl, or "" when it can."""
+    if not url:
+        return "no url"
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        return f"malformed url {url!r} ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return f"url {url!r} must start with http:// or https://"
+    if not parts.hostname:
+        return f"url {url!r} has no host"
+    return ""
+
+
+def _column(row: Mapping[str, Any], field_name: str) -> tuple[str, str]:
+    """(column used, value) for one known field, by its accepted names."""
+    for column in SEED_COLUMNS[field_name]:
+        for key in row:
+            if str(key).strip().lower() == column:
+                return str(key), str(row[key] or "").strip()
+    return "", ""
+
+
+def _seed_from_row(row: Mapping[str, Any]) -> tuple[Seed | None, str]:
+    name_col, name = _column(row, "name")
+    url_col, url = _column(row, "url")
+    region_col, region = _column(row, "region")
+    problem = _seed_problem(url)
+    if problem:
+        return None, problem
+    known = {name_col, url_col, region_col}
+    extra = {str(k).strip(): str(v).strip() for k, v in row.items() if k not in known and k and v not in (None, "")}
+    return Seed(name or (urlsplit(url).hostname or url), url, region, extra), ""
+
+
+def _read_rows(path: Path) -> list[Mapping[str, Any]]:
+    """Rows of a CSV or YAML seed file; raises InputError for a file that is not one."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read ({exc.strerror or exc})") from exc
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            data = yaml.safe_load(raw.decode("utf-8-sig"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise InputError(str(path), f"not valid YAML ({str(exc).splitlines()[0]})") from exc
+        if isinstance(data, Mapping):
+            data = data.get("seeds")
+        if not isinstance(data, list) or not all(isinstance(r, Mapping) for r in data):
+            raise InputError(str(path), "expected a list of {name, url, region} entries (or seeds: [...])")
+        return data
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030", errors="replace")  # seed sheets saved by Chinese Excel are GBK
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not _column({f: "" for f in reader.fieldnames}, "url")[0]:
+        raise InputError(str(path), f"no url column (columns: {', '.join(reader.fieldnames or []) or 'none'})")
+    return list(reader)
+
+
+def load_seeds(path_or_urls: Sequence[str]) -> tuple[list[Seed], list[ErrorRecord]]:
+    """Seeds from CSV/YAML files (name,url,region + extra columns) and bare http(s) URLs.
+
+    A bad row, an unreadable file or a duplicate company/URL becomes an ErrorRecord naming the file,
+    the row and the problem; the good rows are still returned.
+    """
+    seeds: list[Seed] = []
+    errors: list[ErrorRecord] = []
+    names: dict[str, str] = {}
+    urls: dict[str, str] = {}
+
+    def add(seed: Seed, where: str, source: str) -> None:
+        if seed.name in names:
+            errors.append(ErrorRecord("seeds", f"{where}: duplicate company {seed.name!r} (first at {names[seed.name]})", source))
+        elif seed.url.rstrip("/") in urls:
+            errors.append(ErrorRecord("seeds", f"{where}: duplicate url {seed.url} (first at {urls[seed.url.rstrip('/')]})", source))
+        else:
+            names[seed.name] = urls[seed.url.rstrip("/")] = where
+            seeds.append(seed)
+
+    for arg in path_or_urls:
+        if arg.lower().startswith(("http://", "https://")):
+            problem = _seed_problem(arg)
+            if problem:
+                errors.append(ErrorRecord("seeds", problem, arg))
+            else:
+                add(Seed(urlsplit(arg).hostname or arg, arg), "argument", arg)
+            continue
+        path = Path(arg)
+        if not path.is_file():
+            errors.append(ErrorRecord("seeds", "neither an http(s) URL nor an existing seed file", arg))
+            continue
+        try:
+            rows = _read_rows(path)
+        except InputError as exc:
+            errors.append(ErrorRecord("seeds", exc.problem, arg))
+            continue
+        if not rows:
+            errors.append(ErrorRecord("seeds", "no seed rows", arg))
+        first_row = 2 if path.suffix.lower() not in (".yaml", ".yml") else 1  # CSV row 1 is the header
+        for number, row in enumerate(rows, first_row):
+            seed, problem = _seed_from_row(row)
+            if seed is None:
+                errors.append(ErrorRecord("seeds", f"row {number}: {problem}", arg))
+            else:
+                add(seed, f"row {number}", arg)
+    return seeds, errors
+
+
+# ———————————————————————————— crawling ————————————————————————————
+
+
+def _new_crawl_id(captures: Path) -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    crawl_id, n = stamp, 1
+    while (captures / f"crawl-{crawl_id}.job.json").exists():
+        n += 1
+        crawl_id = f"{stamp}-{n}"
+    return crawl_id
+
+
+def _write_job(captures: Path, crawl_id: str, seeds: Sequence[Seed], options: Mapping[str, Any]) -> Path:
+    job = {
+        "crawl_id": crawl_id,
+        "seeds": [s.to_dict() for s in seeds],
+        "warc_path": str(captures / f"crawl-{crawl_id}.warc.gz"),
+        "index_path": str(captures / INDEX_NAME),
+        "apps_dir": str(captures / "apps"),
+        "log_path": str(captures / f"crawl-{crawl_id}.log"),
+        **options,
+    }
+    path = captures / f"crawl-{crawl_id}.job.json"
+    try:
+        path.write_text(json.dumps(job, ensure_ascii=False, indent=1), encoding="utf-8")
+    except TypeError as exc:
+        raise InputError("settings", f"crawl settings must be plain JSON values ({exc})") from exc
+    return path
+
+
+def _relay(line: str, progress: Progress | None) -> None:
+    if progress is None or not line.strip():
+        return
+    try:
+        event = json.loads(line)
+        progress(str(event.get("company", "")), str(event.get("message", "")))
+    except (ValueError, AttributeError):
+        progress("", line.rstrip())
+
+
+def run_crawl(
+    seeds: Sequence[Seed],
+    out_dir: Path,
+    *,
+    max_pages: int = 200,
+    depth: int = 3,
+    scan_apps: bool = False,
+    settings_overrides: Mapping[str, Any] = {},
+    contact: str = "",
+    progress: Progress | None = None,
+) -> CrawlResult:
+    """Crawl every seed's site once (one child process for all seeds) into OUT/captures/.
+
+    Failed pages never stop the crawl: they are index lines with an error and come back here as
+    ErrorRecords. Raises InputError only for unusable options (no seeds, bounds below 1, settings
+    that are not JSON).
+    """
+    if not seeds:
+        raise InputError("seeds", "no seeds to crawl")
+    if max_pages < 1 or depth < 0:
+        raise InputError("options", f"max_pages must be ≥ 1 and depth ≥ 0 (got {max_pages}, {depth})")
+    captures = Path(out_dir) / CAPTURES_DIR
+    try:
+        captures.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(str(out_dir), f"cannot create the capture folder ({exc.strerror or exc})") from exc
+    crawl_id = _new_crawl_id(captures)
+    options = {"max_pages": max_pages, "depth": depth, "scan_apps": scan_apps, "contact": contact,
+               "settings": dict(settings_overrides)}
+    job_path = _write_job(captures, crawl_id, seeds, options)
+    log_path = captures / f"crawl-{crawl_id}.log"
+    started = time.monotonic()
+    with log_path.open("ab") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "spiders.run", str(job_path)],
+            stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8", errors="replace",
+        )
+        try:
+            assert child.stdout is not None
+            for line in child.stdout:
+                _relay(line, progress)
+            exit_code = child.wait()
+        except BaseException:
+            child.terminate()  # an interrupted parent must not leave a crawler running
+            child.wait()
+            raise
+    return _result(out_dir, crawl_id, log_path, exit_code, time.monotonic() - started)
+
+
+def _result(out_dir: Path, crawl_id: str, log_path: Path, exit_code: int, seconds: float) -> CrawlResult:
+    captures = Path(out_dir) / CAPTURES_DIR
+    lines, errors = read_index(captures)
+    pages: dict[str, int] = {}
+    for line in lines:
+        if line.get("crawl_id") != crawl_id:
+            continue
+        company = line.get("company", "")
+        if line.get("error"):
+            errors.append(ErrorRecord("crawl", f"{line['url']}: {line['error']}", company))
+        elif line.get("kind") == "page" and 200 <= int(line.get("status", 0)) < 300:
+            pages[company] = pages.get(company, 0) + 1
+    if exit_code != 0:
+        errors.append(ErrorRecord("crawl", f"crawler exited with status {exit_code}; see {log_path}", crawl_id))
+    saved_now = {l.get("sha256") for l in lines if l.get("crawl_id") == crawl_id and l.get("kind") == "apk_file"}
+    apps = tuple(a for a in downloaded_apps(out_dir) if a.sha256 in saved_now)
+    return CrawlResult(crawl_id, captures / f"crawl-{crawl_id}.warc.gz", captures / INDEX_NAME, log_path,
+                       pages, apps, tuple(errors), seconds, exit_code)
+
+
+# ———————————————————————————— offline ————————————————————————————
+
+
+def site_targets(out_dir: Path) -> tuple[list[SiteSource], list[ErrorRecord]]:
+    """One SiteSource per company, rebuilt from OUT/captures alone (no network)."""
+    return open_sites(Path(out_dir))
+
+
+def downloaded_apps(out_dir: Path) -> list[DownloadedApp]:
+    """The APKs a crawl saved (each to be scanned as its own APK target, linked by company)."""
+    captures = Path(out_dir) / CAPTURES_DIR
+    lines, _ = read_index(captures)
+    apps: dict[tuple[str, str], DownloadedApp] = {}
+    for line in lines:
+        if line.get("kind") == "apk_file" and line.get("path"):
+            path = captures / line["path"]
+            if path.is_file():
+                apps[(line["company"], line["sha256"])] = DownloadedApp(line["company"], line["url"], line["sha256"], path)
+    return sorted(apps.values(), key=lambda a: (a.company, a.url))

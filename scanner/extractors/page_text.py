@@ -1,0 +1,335 @@
+"""Facts stated by a company's captured pages: face-capture notices, door-access rules, personal-data
+forms, app downloads and privacy policies.
+
+Every fact points at the captured final URL, the capture time and the body hash, with the sentence
+as a redacted snippet. Only visible text counts (no <script>/<style>/hidden elements), and a phrase
+preceded by a negation cue in its clause ("本售楼处不采集人脸信息") is not a fact. Phrases live in
+rules/lexicon/web_zh.yaml.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
+from urllib.parse import urljoin, urlsplit
+
+import yaml
+from bs4 import BeautifulSoup, Tag
+
+from scanner.errors import RuleLoadError
+from scanner.extractors.base import ExtractorSpec
+from scanner.extractors.text_utils import cjk_language, phrase_regex, snippet
+from scanner.model import Evidence, Location
+from scanner.sources.web import CapturedPage, SiteSource, parse_visible_html, pdf_text, soup_text
+
+NAME = "page_text"
+VERSION = 1
+EXTRACTOR = f"{NAME}@{VERSION}"
+LEXICON_PATH = Path(__file__).resolve().parents[2] / "rules" / "lexicon" / "web_zh.yaml"
+PURPOSE_WINDOW = (1, 2)  # sentences before / after a capture sentence that may state its purpose
+TITLE_CHARS = 200
+
+# A notice's purpose, as the face.capture vocabulary names it.
+CAPTURE_PURPOSE = {
+    "access_control": "access_control",
+    "security": "security",
+    "customer_identification": "identity",
+    "channel_attribution": "marketing",
+    "commission": "marketing",
+    "marketing": "marketing",
+    "unknown": "unknown",
+}
+_REQUIRED_SECTIONS = ("crawl_priority", "policy_titles", "face_capture", "places", "purposes", "signage",
+                      "access_control", "face_only", "alternatives", "audiences", "negation", "not_negation",
+                      "clause_breaks", "form_fields", "policy_link", "app_download")
+
+
+@functools.cache
+def web_lexicon() -> Mapping[str, Any]:
+    """The raw phrase lists (the crawler reads its link priorities from here too)."""
+    try:
+        data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleLoadError(f"{LEXICON_PATH}: {exc}") from exc
+    missing = [k for k in _REQUIRED_SECTIONS if not isinstance(data, dict) or k not in data]
+    if missing:
+        raise RuleLoadError(f"{LEXICON_PATH}: missing sections {', '.join(missing)}")
+    return data
+
+
+@dataclass(frozen=True)
+class Matchers:
+    face: re.Pattern[str]
+    places: Mapping[str, re.Pattern[str]]
+    purposes: Mapping[str, re.Pattern[str]]
+    signage: re.Pattern[str]
+    access: re.Pattern[str]
+    face_only: re.Pattern[str]
+    alternatives: Mapping[str, re.Pattern[str]]
+    audiences: Mapping[str, re.Pattern[str]]
+    negation: re.Pattern[str]
+    not_negation: re.Pattern[str]
+    clause_breaks: str
+    fields: Mapping[str, re.Pattern[str]]
+    policy_link: re.Pattern[str]
+    app_download: re.Pattern[str]
+    policy_title: re.Pattern[str]
+
+
+@functools.cache
+def matchers() -> Matchers:
+    lex = web_lexicon()
+
+    def group(section: str) -> dict[str, re.Pattern[str]]:
+        return {name: phrase_regex(terms) for name, terms in lex[section].items()}
+
+    return Matchers(
+        face=phrase_regex(lex["face_capture"]), places=group("places"), purposes=group("purposes"),
+        signage=phrase_regex(lex["signage"]), access=phrase_regex(lex["access_control"]),
+        face_only=phrase_regex(lex["face_only"]), alternatives=group("alternatives"),
+        audiences=group("audiences"), negation=phrase_regex(lex["negation"]),
+        not_negation=phrase_regex(lex["not_negation"]), clause_breaks=lex["clause_breaks"],
+        fields=group("form_fields"), policy_link=phrase_regex(lex["policy_link"]),
+        app_download=phrase_regex(lex["app_download"]), policy_title=phrase_regex(lex["policy_titles"]),
+    )
+
+
+# ———————————————————————————— sentences and negation ————————————————————————————
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def is_negated(sentence: str, position: int, m: Matchers) -> bool:
+    """A negation cue earlier in the same clause, once condition frames (未经…, 不同意…) are masked."""
+    start = max((sentence.rfind(ch, 0, position) for ch in m.clause_breaks), default=-1) + 1
+    clause = m.not_negation.sub(lambda x: " " * len(x.group(0)), sentence[start:position])
+    return m.negation.search(clause) is not None
+
+
+def affirmed(pattern: re.Pattern[str], sentence: str, m: Matchers) -> list[str]:
+    """The phrases of `pattern` in `sentence` that no negation cue cancels."""
+    return [x.group(0) for x in pattern.finditer(sentence) if not is_negated(sentence, x.start(), m)]
+
+
+def first_group(groups: Mapping[str, re.Pattern[str]], text: str, m: Matchers) -> str:
+    return next((name for name, rx in groups.items() if affirmed(rx, text, m)), "")
+
+
+# ———————————————————————————— per page ————————————————————————————
+
+
+@dataclass(frozen=True)
+class PageView:
+    """A page as the extractor reads it: visible text, its sentences, and the HTML when there is some."""
+
+    page: CapturedPage
+    title: str
+    text: str
+    sentences: tuple[str, ...]
+    soup: BeautifulSoup | None
+
+    def location(self, sentence: str) -> Location:
+        return Location(self.page.final_url, self.page.logical, snippet(sentence))
+
+
+def read_page(page: CapturedPage) -> PageView:
+    body = page.body
+    if page.is_pdf:
+        text = pdf_text(body)
+        return PageView(page, text.strip()[:TITLE_CHARS].split("\n", 1)[0], text, tuple(sentences(text)), None)
+    soup = parse_visible_html(body, page.content_type)
+    title = " ".join(t.get_text(" ", strip=True) for t in soup.find_all(["title", "h1"])[:2])
+    # form labels ("人脸照片") name fields, they state nothing: forms are read as forms, not as text
+    prose = soup
+    if soup.find("form"):
+        prose = copy.copy(soup)
+        for form in prose.find_all("form"):
+            form.decompose()
+    text = soup_text(prose)  # adds line-break strings only; forms and links stay as they were
+    return PageView(page, title, text, tuple(sentences(text)), soup)
+
+
+def without_places(sentence: str, m: Matchers) -> str:
+    """The sentence with place names blanked, so 营销中心 (a place) never reads as 营销 (a purpose)."""
+    for rx in m.places.values():
+        sentence = rx.sub(lambda x: " " * len(x.group(0)), sentence)
+    return sentence
+
+
+def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
+    """web.face_capture_notice and face.capture, one per (place, purpose) a page admits."""
+    page_place = first_group(m.places, view.title, m) or first_group(m.places, view.text, m) or "other"
+    signage = any(affirmed(m.signage, s, m) for s in view.sentences)
+    stated: set[tuple[str, str]] = set()
+    for i, sentence in enumerate(view.sentences):
+        if not affirmed(m.face, sentence, m):
+            continue
+        place = first_group(m.places, sentence, m) or page_place
+        lo, hi = max(0, i - PURPOSE_WINDOW[0]), i + PURPOSE_WINDOW[1] + 1
+        window = [sentence, *view.sentences[lo:i], *view.sentences[i + 1:hi]]  # its own words first
+        found = [(name, s) for s in window for name, rx in m.purposes.items()
+                 if affirmed(rx, without_places(s, m), m)]
+        for purpose, said in found or [("unknown", sentence)]:
+            if (place, purpose) in stated:
+                continue
+            stated.add((place, purpose))
+            location = view.location(sentence if said == sentence else f"{sentence} {said}")
+            yield Evidence("web.face_capture_notice", place,
+                           {"place": place, "purpose": purpose, "signage": signage}, location, EXTRACTOR)
+            yield Evidence("face.capture", CAPTURE_PURPOSE[purpose],
+                           {"purpose": CAPTURE_PURPOSE[purpose], "basis": "page_notice", "place": place,
+                            "notice_purpose": purpose}, location, EXTRACTOR)
+
+
+def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
+    """context.access_control and access.alternative_method from community door notices."""
+    community = first_group(m.places, view.title, m) == "community" or bool(
+        m.places["community"].search(view.text))
+    face_only = next(((s, p) for s in view.sentences for p in affirmed(m.face_only, s, m)), None)
+    door = next(((s, p) for s in view.sentences for p in affirmed(m.access, s, m)), None)
+    if not (community and door) and not face_only:
+        return
+    sentence, phrase = face_only or door  # type: ignore[misc]  # one of them is set here
+    yield Evidence("context.access_control", phrase, {"phrase": phrase, "face_only": face_only is not None},
+                   view.location(sentence), EXTRACTOR)
+    seen: set[tuple[str, str]] = set()
+    for s in view.sentences:
+        for method, rx in m.alternatives.items():
+            if not affirmed(rx, s, m):
+                continue
+            audience = first_group(m.audiences, s, m) or "all"
+            if (method, audience) not in seen:
+                seen.add((method, audience))
+                yield Evidence("access.alternative_method", method, {"method": method, "for": audience},
+                               view.location(s), EXTRACTOR)
+
+
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+
+
+def _field_words(field: Tag, form: Tag) -> tuple[str, str]:
+    """(everything that names a form field, the name a visitor sees): attributes, <label>, text before it."""
+    attributes = [str(field.get(a, "")) for a in ("name", "id", "placeholder", "aria-label", "title", "accept")]
+    labels = []
+    if field.get("id"):
+        label = form.find("label", attrs={"for": field["id"]})
+        if label:
+            labels.append(label.get_text(" ", strip=True))
+    enclosing = field.find_parent("label")
+    if enclosing:
+        labels.append(enclosing.get_text(" ", strip=True))
+    before = field.find_previous(string=lambda t: bool(t.strip()))
+    if not labels and before and form in before.parents:
+        labels.append(str(before).strip())
+    shown = labels[0] if labels else str(field.get("placeholder") or field.get("name") or "")
+    return _CAMEL.sub(r"\1 \2", " ".join(attributes + labels)), shown
+
+
+def personal_data_forms(view: PageView, m: Matchers) -> Iterator[Evidence]:
+    if view.soup is None:
+        return
+    page_https = view.page.final_url.lower().startswith("https://")
+    for form in view.soup.find_all("form"):
+        fields: set[str] = set()
+        names: list[str] = []
+        for field in form.find_all(["input", "select", "textarea"]):
+            if (field.get("type") or "").lower() in ("submit", "button", "reset", "hidden", "checkbox", "radio"):
+                continue
+            words, shown = _field_words(field, form)
+            matched = {name for name, rx in m.fields.items() if rx.search(words)}
+            if (field.get("type") or "").lower() == "tel":
+                matched.add("phone")
+            fields |= matched
+            if matched:
+                names.append(shown)
+        if not fields:
+            continue
+        action = urljoin(view.page.final_url, form.get("action") or "")
+        near = form.get_text(" ", strip=True) + " " + " ".join(a.get_text(" ", strip=True) for a in form.find_all("a"))
+        parent = form.parent
+        policy_link = bool(m.policy_link.search(near)) or bool(
+            parent is not None and any(m.policy_link.search(a.get_text(" ", strip=True)) for a in parent.find_all("a")))
+        yield Evidence(
+            "web.personal_data_form", action,
+            {"fields": sorted(fields), "https": page_https, "action_https": action.lower().startswith("https://"),
+             "policy_link": policy_link},
+            view.location("表单字段：" + "、".join(names)), EXTRACTOR)
+
+
+def app_downloads(view: PageView, m: Matchers) -> Iterator[Evidence]:
+    if view.soup is None:
+        return
+    seen: set[str] = set()
+    for link in view.soup.find_all("a", href=True):
+        url = urljoin(view.page.final_url, link["href"])
+        label = link.get_text(" ", strip=True)
+        if url in seen or not (urlsplit(url).path.lower().endswith(".apk") or m.app_download.search(label)):
+            continue
+        seen.add(url)
+        yield Evidence("web.app_download", url, {"url": url, "label": label},
+                       view.location(label or url), EXTRACTOR)
+
+
+Analyser = Callable[..., Sequence[Evidence]]
+
+
+@functools.cache
+def policy_analyser() -> Analyser | None:
+    """analyse_policy_text from scanner.extractors.policy_nlp, when that module exists."""
+    try:
+        module = importlib.import_module("scanner.extractors.policy_nlp")
+    except ImportError:
+        return None
+    analyse = getattr(module, "analyse_policy_text", None)
+    return analyse if callable(analyse) else None
+
+
+def policy_documents(view: PageView, m: Matchers) -> Iterator[Evidence]:
+    if not m.policy_title.search(view.title or view.text[:TITLE_CHARS]):
+        return
+    attrs: dict[str, Any] = {"source": "page", "language": cjk_language(view.text), "chars": len(view.text),
+                             "analysed": False, "document": "pdf" if view.page.is_pdf else "html"}
+    facts: list[Evidence] = []
+    analyse = policy_analyser()
+    if analyse is not None:
+        try:
+            found = analyse(view.text, uri=view.page.final_url, logical=view.page.logical,
+                            language=attrs["language"])
+            # the analyser states its own policy.document; this page's document (below) replaces it
+            facts = [ev for ev in found if ev.kind != "policy.document"]
+            attrs["analysed"] = True
+        except Exception as exc:  # noqa: BLE001 — a failing analysis must not hide the document itself
+            attrs["analysis_error"] = f"{type(exc).__name__}: {exc}"[:200]
+    yield Evidence("policy.document", view.page.final_url, attrs, view.location(view.title or view.text),
+                   EXTRACTOR)
+    yield from facts
+
+
+PAGE_FACTS = (face_notices, access_rules, personal_data_forms, app_downloads, policy_documents)
+
+
+def page_facts(page: CapturedPage) -> list[Evidence]:
+    view = read_page(page)
+    m = matchers()
+    return [ev for facts in PAGE_FACTS for ev in facts(view, m)]
+
+
+def run(site: SiteSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
+    """Facts from every captured page; a page that cannot be read is skipped with its reason kept."""
+    for page in site.pages:
+        try:
+            yield from page_facts(page)
+        except ValueError:
+            continue  # an unreadable PDF or a lost WARC record states no fact; the other pages still do
+
+
+PAGE_EXTRACTORS = (ExtractorSpec(NAME, VERSION, run),)
