@@ -1,0 +1,459 @@
+"""Open an Android package: the project's one adapter around androguard.
+
+androguard reads the binary manifest (AXML) and the resource table (ARSC); the zip entries are
+read with the standard library, and bytecode with our own fast reader (scanner.sources.dex).
+Every quirk of androguard stays in this module: its loguru flood is silenced here, it is
+imported lazily (the import alone costs about a second), and its results are copied into plain
+frozen values before anything else sees them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from lxml import etree
+
+from scanner.errors import InputError
+from scanner.model import TargetKind
+from scanner.sources.dex import DexFormatError, DexIndex, parse_dex
+
+MANIFEST = "AndroidManifest.xml"
+ANDROID_NS = "{http://schemas.android.com/apk/res/android}"
+DEFAULT_READ_LIMIT = 8 * 2**20
+_DEX_ENTRY = re.compile(r"classes(\d*)\.dex")
+_LAYOUT_ENTRY = re.compile(r"res/layout[^/]*/[^/]+\.xml")
+_RESOURCE_REFERENCE = re.compile(r"[@?](android:)?[0-9A-Fa-f]{8}")
+_LAYOUT_TEXT_ATTRIBUTES = ("text", "hint", "contentDescription")
+_COMPONENT_TAGS = ("activity", "activity-alias", "service", "receiver", "provider")
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    package: str
+    app_label: str
+    version_name: str
+    version_code: str
+    min_sdk: int | None
+    target_sdk: int | None
+    permissions: tuple[str, ...]
+    activities: tuple[str, ...]
+    services: tuple[str, ...]
+    receivers: tuple[str, ...]
+    providers: tuple[str, ...]
+    launcher_activities: tuple[str, ...]
+    exported: frozenset[str]
+    uses_cleartext_traffic: bool | None
+    network_security_config: str | None
+    cleartext_permitted_by_nsc: bool | None
+
+
+class ApkSource:
+    """An opened APK: its identity, manifest, resources, texts and bytecode index."""
+
+    kind = TargetKind.APK
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        sha256: str,
+        size: int,
+        archive: zipfile.ZipFile,
+        manifest: Manifest,
+        resource_strings: tuple[tuple[str, str], ...],
+        layout_texts: tuple[tuple[str, str], ...],
+        dex: DexIndex,
+        dex_bytes: int,
+        problems: tuple[str, ...],
+    ) -> None:
+        self.path = path
+        self.uri = str(path)
+        self.sha256 = sha256
+        self.size = size
+        self.manifest = manifest
+        self.label = manifest.app_label or manifest.package
+        self.files: tuple[str, ...] = tuple(archive.namelist())
+        self.resource_strings = resource_strings
+        self.layout_texts = layout_texts
+        self.dex = dex
+        self.problems = problems
+        self.attributes: dict[str, Any] = {
+            "package": manifest.package,
+            "version_name": manifest.version_name,
+            "version_code": manifest.version_code,
+            "min_sdk": manifest.min_sdk,
+            "target_sdk": manifest.target_sdk,
+            "dex_count": len(dex.files),
+            "dex_bytes": dex_bytes,
+        }
+        self._archive = archive
+
+    def read(self, name: str, limit: int = DEFAULT_READ_LIMIT) -> bytes:
+        """At most `limit` bytes of entry `name`. KeyError if absent, InputError if corrupt."""
+        try:
+            with self._archive.open(name) as entry:
+                return entry.read(limit)
+        except _ZIP_ERRORS as exc:
+            raise InputError(self.uri, f"entry {name} cannot be read: {exc}") from None
+
+    def __repr__(self) -> str:
+        return f"ApkSource({self.uri!r}, package={self.manifest.package!r})"
+
+
+def open_apk(path: Path) -> ApkSource:
+    """Open and index one APK. Raises InputError for input that is not a readable APK."""
+    uri = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(uri, f"cannot be read: {exc.strerror or exc}") from None
+    sha256 = hashlib.sha256(raw).hexdigest()  # hashed as read, before any parsing
+    archive = _open_zip(uri, raw)
+    _check_manifest_readable(uri, archive)
+    apk = _androguard_apk(uri, raw)
+    problems: list[str] = []
+    resources = _resources(apk, problems)
+    manifest = _manifest(apk, resources, archive, problems)
+    dex, dex_bytes = _dex_index(archive, problems)
+    return ApkSource(
+        path=path,
+        sha256=sha256,
+        size=len(raw),
+        archive=archive,
+        manifest=manifest,
+        resource_strings=_resource_strings(resources),
+        layout_texts=_layout_texts(archive, problems),
+        dex=dex,
+        dex_bytes=dex_bytes,
+        problems=tuple(problems),
+    )
+
+
+def _open_zip(uri: str, raw: bytes) -> zipfile.ZipFile:
+    buffer = io.BytesIO(raw)
+    if not zipfile.is_zipfile(buffer):
+        if raw.startswith(b"PK\x03\x04"):
+            raise InputError(uri, "truncated or corrupt zip: no central directory")
+        raise InputError(uri, "not a zip archive")
+    try:
+        archive = zipfile.ZipFile(buffer)
+    except _ZIP_ERRORS as exc:
+        raise InputError(uri, f"truncated or corrupt zip: {exc}") from None
+    if MANIFEST not in archive.namelist():
+        raise InputError(uri, f"zip has no {MANIFEST}")
+    return archive
+
+
+def _check_manifest_readable(uri: str, archive: zipfile.ZipFile) -> None:
+    """A CRC or inflate error here means the zip itself is damaged, not the manifest."""
+    try:
+        archive.read(MANIFEST)
+    except _ZIP_ERRORS as exc:
+        raise InputError(uri, f"truncated or corrupt zip: {MANIFEST}: {exc}") from None
+
+
+def _androguard_apk(uri: str, raw: bytes) -> Any:
+    from loguru import logger
+
+    logger.disable("androguard")  # DEBUG logging floods ~200 k lines and slows parsing 1.8×
+    from androguard.core.apk import APK
+
+    try:
+        apk = APK(raw, raw=True)
+    except Exception as exc:  # androguard raises many unrelated types on malformed input
+        raise InputError(uri, f"manifest cannot be parsed: {type(exc).__name__}: {exc}") from None
+    if not apk.is_valid_APK() or apk.get_android_manifest_xml() is None:
+        raise InputError(uri, "manifest cannot be parsed: not a binary XML <manifest>")
+    return apk
+
+
+def _resources(apk: Any, problems: list[str]) -> Any:
+    try:
+        return apk.get_android_resources()
+    except Exception as exc:  # a broken resources.arsc must not hide the rest of the app
+        problems.append(f"resources.arsc: cannot be parsed ({type(exc).__name__}: {exc})")
+        return None
+
+
+def _manifest(apk: Any, resources: Any, archive: zipfile.ZipFile, problems: list[str]) -> Manifest:
+    root = apk.get_android_manifest_xml()
+    package = root.get("package") or ""
+    application = root.find("application")
+    components = _components(root, package)
+    nsc_path = None
+    nsc_value = _attr(application, "networkSecurityConfig")
+    if nsc_value:
+        nsc_path = _resolve_file_reference(resources, nsc_value)
+        if nsc_path is None:
+            problems.append(f"networkSecurityConfig {nsc_value}: cannot be resolved")
+    uses_sdk = root.find("uses-sdk")
+    return Manifest(
+        package=package,
+        app_label=_app_label(apk),
+        version_name=_resolve_string_reference(resources, _attr(root, "versionName") or ""),
+        version_code=_attr(root, "versionCode") or "",
+        min_sdk=_int_or_none(_attr(uses_sdk, "minSdkVersion")),
+        target_sdk=_int_or_none(_attr(uses_sdk, "targetSdkVersion")),
+        permissions=_permissions(root),
+        activities=components["activity"],
+        services=components["service"],
+        receivers=components["receiver"],
+        providers=components["provider"],
+        launcher_activities=_launcher_activities(root, package),
+        exported=_exported(root, package),
+        uses_cleartext_traffic=_bool_or_none(_attr(application, "usesCleartextTraffic")),
+        network_security_config=nsc_path,
+        cleartext_permitted_by_nsc=_nsc_cleartext(archive, nsc_path, problems),
+    )
+
+
+def _attr(element: Any, name: str) -> str | None:
+    """An android: attribute. Android resolves attributes by resource id, not namespace, so
+    repackaging tools that write a bare name or a wrong namespace URI are still honoured."""
+    if element is None:
+        return None
+    value = element.get(ANDROID_NS + name)
+    if value is not None:
+        return value
+    suffix = "}" + name
+    for key, value in element.attrib.items():
+        if key == name or key.endswith(suffix):
+            return value
+    return None
+
+
+def _qualified(package: str, name: str) -> str:
+    """Component names may be relative to the package: ".Main" or "Main"."""
+    if name.startswith("."):
+        return package + name
+    if "." not in name and package:
+        return f"{package}.{name}"
+    return name
+
+
+def _components(root: Any, package: str) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {tag: [] for tag in _COMPONENT_TAGS}
+    for tag in _COMPONENT_TAGS:
+        for element in root.iter(tag):
+            name = _attr(element, "name")
+            if name:
+                found[tag].append(_qualified(package, name))
+    found["activity"].extend(found.pop("activity-alias"))
+    return {tag: tuple(dict.fromkeys(names)) for tag, names in found.items()}
+
+
+def _permissions(root: Any) -> tuple[str, ...]:
+    names = set()
+    for tag in ("uses-permission", "uses-permission-sdk-23", "uses-permission-sdk-m"):
+        for element in root.iter(tag):
+            name = _attr(element, "name")
+            if name:
+                names.add(name)
+    return tuple(sorted(names))
+
+
+def _launcher_activities(root: Any, package: str) -> tuple[str, ...]:
+    launchers = []
+    for tag in ("activity", "activity-alias"):
+        for element in root.iter(tag):
+            if _attr(element, "enabled") == "false":
+                continue
+            for intent_filter in element.iter("intent-filter"):
+                actions = {_attr(a, "name") for a in intent_filter.iter("action")}
+                categories = {_attr(c, "name") for c in intent_filter.iter("category")}
+                if (
+                    "android.intent.action.MAIN" in actions
+                    and "android.intent.category.LAUNCHER" in categories
+                ):
+                    name = _attr(element, "name")
+                    if name:
+                        launchers.append(_qualified(package, name))
+    return tuple(sorted(set(launchers)))
+
+
+def _exported(root: Any, package: str) -> frozenset[str]:
+    """Components reachable from other apps: explicit android:exported="true", or (unset) any
+    component with an intent filter — the platform default before API 31 required the attribute."""
+    exported = set()
+    for tag in _COMPONENT_TAGS:
+        for element in root.iter(tag):
+            name = _attr(element, "name")
+            if not name:
+                continue
+            flag = _bool_or_none(_attr(element, "exported"))
+            if flag is None:
+                flag = element.find("intent-filter") is not None
+            if flag:
+                exported.add(_qualified(package, name))
+    return frozenset(exported)
+
+
+def _app_label(apk: Any) -> str:
+    try:
+        label = apk.get_app_name() or ""
+    except Exception:  # label resolution walks the resource table, which may be malformed
+        return ""
+    return "" if _RESOURCE_REFERENCE.fullmatch(label) else label.strip()
+
+
+def _resolve_string_reference(resources: Any, value: str) -> str:
+    """Resolve "@7F050026" to its default-locale string; other values are returned unchanged."""
+    if resources is None or not _RESOURCE_REFERENCE.fullmatch(value):
+        return value
+    from androguard.core.axml import ARSCResTableConfig
+
+    try:
+        resource_id, _package = resources.parse_id(value)
+        configs = resources.get_resolved_res_configs(
+            resource_id, ARSCResTableConfig.default_config()
+        )
+    except Exception:  # an id missing from a malformed table
+        return value
+    return str(configs[0][1]) if configs else value
+
+
+def _resolve_file_reference(resources: Any, value: str) -> str | None:
+    """Resolve "@7F150000" to the resource file path it names, e.g. "res/xml/nsc.xml"."""
+    if resources is None or not _RESOURCE_REFERENCE.fullmatch(value):
+        return None
+    try:
+        resource_id, _package = resources.parse_id(value)
+        configs = resources.get_resolved_res_configs(resource_id)
+    except Exception:  # an id missing from a malformed table
+        return None
+    for _config, path in configs:
+        if isinstance(path, str) and path.startswith("res/"):
+            return path
+    return None
+
+
+def _nsc_cleartext(
+    archive: zipfile.ZipFile, nsc_path: str | None, problems: list[str]
+) -> bool | None:
+    if nsc_path is None:
+        return None
+    root = _binary_xml(archive, nsc_path, problems)
+    if root is None:
+        return None
+    base = root.find("base-config")
+    if base is None:
+        return None
+    return _bool_or_none(_attr(base, "cleartextTrafficPermitted"))
+
+
+def _binary_xml(archive: zipfile.ZipFile, name: str, problems: list[str]) -> Any:
+    """Parse one binary XML entry; record a problem and return None if it cannot be read."""
+    from androguard.core.axml import AXMLPrinter
+
+    try:
+        printer = AXMLPrinter(archive.read(name))
+        root = printer.get_xml_obj() if printer.is_valid() else None
+    except KeyError:
+        problems.append(f"{name}: missing from the zip")
+        return None
+    except Exception as exc:  # androguard's AXML parser raises assorted types on bad input
+        problems.append(f"{name}: cannot be parsed ({type(exc).__name__})")
+        return None
+    if root is None:
+        problems.append(f"{name}: not a binary XML file")
+    return root
+
+
+def _resource_strings(resources: Any) -> tuple[tuple[str, str], ...]:
+    """Every string resource of every package and locale, deduplicated, in a stable order."""
+    if resources is None:
+        return ()
+    pairs: dict[tuple[str, str], None] = {}
+    try:
+        for package in resources.get_packages_names():
+            for locale in resources.get_locales(package):
+                xml = resources.get_string_resources(package, locale)
+                for pair in _string_pairs(xml):
+                    pairs[pair] = None
+    except Exception:  # partial tables: keep what was read
+        pass
+    return tuple(sorted(pairs))
+
+
+def _string_pairs(xml: bytes) -> Iterable[tuple[str, str]]:
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
+    root = etree.fromstring(xml, parser)
+    if root is None:
+        return
+    for element in root.iter("string"):
+        name = element.get("name")
+        if name:
+            yield name, element.text or ""
+
+
+def _layout_texts(archive: zipfile.ZipFile, problems: list[str]) -> tuple[tuple[str, str], ...]:
+    texts = []
+    for name in archive.namelist():
+        if not _LAYOUT_ENTRY.fullmatch(name):
+            continue
+        root = _binary_xml(archive, name, problems)
+        if root is None:
+            continue
+        for element in root.iter():
+            for attribute in _LAYOUT_TEXT_ATTRIBUTES:
+                value = _attr(element, attribute)
+                if value and not _RESOURCE_REFERENCE.fullmatch(value):
+                    texts.append((name, value))
+    return tuple(texts)
+
+
+def _dex_entries(archive: zipfile.ZipFile) -> list[str]:
+    """classes.dex, classes2.dex, … in the order the runtime loads them."""
+    numbered = []
+    for name in archive.namelist():
+        match = _DEX_ENTRY.fullmatch(name)
+        if match:
+            numbered.append((int(match.group(1) or 1), name))
+    return [name for _number, name in sorted(numbered)]
+
+
+def _dex_index(archive: zipfile.ZipFile, problems: list[str]) -> tuple[DexIndex, int]:
+    names = _dex_entries(archive)
+    if not names:
+        problems.append("no classes.dex: the package carries no bytecode")
+        return DexIndex(), 0
+    files = []
+    total = 0
+    for name in names:
+        try:
+            data = archive.read(name)
+        except _ZIP_ERRORS as exc:
+            problems.append(f"{name}: cannot be read from the zip ({exc})")
+            continue
+        total += len(data)
+        try:
+            files.extend(parse_dex(name, data))
+        except DexFormatError as exc:
+            problems.append(str(exc))
+    return DexIndex(files), total
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _bool_or_none(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    if lowered == "true":
+        return True
+    if lowered == "false":
+        return False
+    return None
