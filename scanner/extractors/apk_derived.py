@@ -1,0 +1,76 @@
+"""Facts derived from the facts stated before: does the app capture faces, and for what?
+
+face.capture needs both a face function the app actually reaches — a face SDK its own code calls, a
+face API its own code calls, or a face SDK screen declared in the manifest — and a camera (a camera
+API call or the CAMERA permission). A face SDK that is only bundled is presence, not use; the system
+biometric prompt never hands faces to the app.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence
+
+from scanner.extractors.text_utils import snippet
+from scanner.model import Confidence, Evidence, Location
+
+NAME = "apk_derived"
+VERSION = 1
+EXTRACTOR = f"{NAME}@{VERSION}"
+CAMERA_PERMISSION = "android.permission.CAMERA"
+UNKNOWN_PURPOSE = "unknown"
+
+
+def face_use_basis(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Evidence that the app reaches a face function: own calls, or a declared SDK screen."""
+    return [
+        ev
+        for ev in evidence
+        if (ev.kind == "face.sdk" and (ev.attrs.get("called") or "component" in ev.attrs.get("via", ())))
+        or (ev.kind == "face.api_call" and ev.attrs.get("own_code"))
+    ]
+
+
+def camera_basis(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Camera API calls (the app's own first), then the CAMERA permission."""
+    calls = sorted((ev for ev in evidence if ev.kind == "camera.use"), key=lambda ev: not ev.attrs.get("own_code"))
+    return calls + [ev for ev in evidence if ev.kind == "app.permission" and ev.key == CAMERA_PERMISSION]
+
+
+def purposes(evidence: Sequence[Evidence]) -> list[tuple[str, Evidence | None]]:
+    """Each face purpose the UI names (first hint per purpose), or unknown."""
+    found: dict[str, Evidence] = {}
+    for ev in evidence:
+        if ev.kind == "ui.text" and ev.attrs.get("category") == "face_purpose":
+            found.setdefault(ev.attrs["purpose"], ev)
+    return sorted(found.items()) if found else [(UNKNOWN_PURPOSE, None)]
+
+
+def _describe(ev: Evidence) -> str:
+    if ev.kind == "face.sdk":
+        return f"face.sdk {ev.key} " + ("called" if ev.attrs.get("called") else "component declared")
+    if ev.kind in ("face.api_call", "camera.use"):
+        return f"{ev.kind} {ev.attrs.get('api')} from {ev.attrs.get('caller')}"
+    if ev.kind == "ui.text":
+        return f"ui.text {ev.key}"
+    return f"{ev.kind} {ev.key}"
+
+
+def run(source: Any, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
+    face = face_use_basis(evidence)
+    camera = camera_basis(evidence)
+    if not face or not camera:
+        return
+    # a declared SDK screen shows reachability, an own call shows use
+    own_call = any(ev.kind == "face.api_call" or ev.attrs.get("called") for ev in face)
+    confidence = Confidence.HIGH if own_call else Confidence.MEDIUM
+    # one face item and one camera item are enough to show a reader why; ids point to all of them
+    shown = [face[0], camera[0]]
+    for purpose, hint in purposes(evidence):
+        basis = shown + ([hint] if hint else [])
+        attrs = {
+            "purpose": purpose,
+            "basis": [_describe(ev) for ev in basis],
+            "evidence_ids": [ev.id for ev in face + camera + ([hint] if hint else [])],
+        }
+        location = Location(source.uri, face[0].location.logical, snippet("; ".join(attrs["basis"])))
+        yield Evidence("face.capture", purpose, attrs, location, EXTRACTOR, confidence)

@@ -1,0 +1,212 @@
+"""Facts from user-facing text: door/gate context, non-face ways through, consent steps, face notices,
+face purpose hints. Phrase lists live in rules/lexicon/apk_ui.yaml.
+
+Texts come from string resources, layout literals and the strings the app's own code loads. A phrase
+preceded by a negation cue in its clause ("本应用不使用人脸识别", "无需刷脸") states nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from scanner.extractors.text_utils import Negation, affirmed_matches, phrase_regex, snippet, snippet_around
+from scanner.model import Evidence, Location
+from scanner.signatures import api_table, apk_lexicon, face_sdks, ref_class
+
+NAME = "apk_strings"
+VERSION = 1
+EXTRACTOR = f"{NAME}@{VERSION}"
+MAX_TEXT = 2000
+PHRASE_LIMIT = 60  # longer strings are code or data, not UI text
+UI_WHERE = "app_ui"
+SDK_AGREEMENT_WHERE = "sdk_agreement"
+
+
+@dataclass(frozen=True)
+class UiText:
+    logical: str  # @string/name, a layout file, or the method that loads the string
+    text: str
+
+
+@dataclass(frozen=True)
+class UiLexicon:
+    """rules/lexicon/apk_ui.yaml compiled into regular expressions."""
+
+    negation: Negation
+    access_control: re.Pattern[str]
+    face_only: re.Pattern[str]
+    methods: Mapping[str, re.Pattern[str]]
+    visitor_cues: re.Pattern[str]
+    resident_cues: re.Pattern[str]
+    consent_patterns: tuple[re.Pattern[str], ...]
+    policy_mentions: re.Pattern[str]
+    accept_buttons: frozenset[str]
+    decline_buttons: frozenset[str]
+    separate_face: re.Pattern[str]
+    separate_phrase: re.Pattern[str]
+    face_terms: re.Pattern[str]
+    window: int
+    purposes: Mapping[str, re.Pattern[str]]
+    any_term: re.Pattern[str]  # prefilter for dex strings
+
+    @classmethod
+    def from_yaml(cls, lex: Mapping[str, Any]) -> "UiLexicon":
+        alt, consent, sep = lex["alternatives"], lex["consent_dialog"], lex["separate_face_consent"]
+        every_phrase = (
+            lex["access_control"]["phrases"]
+            + [p for phrases in alt["methods"].values() for p in phrases]
+            + consent["policy_mentions"]
+            + consent["accept_buttons"]
+            + consent["decline_buttons"]
+            + sep["phrases"]
+            + [sep["separate_phrase"]]
+            + [p for phrases in lex["face_purpose"].values() for p in phrases]
+        )
+        return cls(
+            negation=Negation.from_lexicon(lex["negation"]),
+            access_control=phrase_regex(lex["access_control"]["phrases"]),
+            face_only=phrase_regex(lex["access_control"]["face_only"]),
+            methods={m: phrase_regex(p) for m, p in alt["methods"].items()},
+            visitor_cues=phrase_regex(alt["visitor_cues"]),
+            resident_cues=phrase_regex(alt["resident_cues"]),
+            consent_patterns=tuple(re.compile(p) for p in consent["patterns"]),
+            policy_mentions=phrase_regex(consent["policy_mentions"]),
+            accept_buttons=frozenset(b.lower() for b in consent["accept_buttons"]),
+            decline_buttons=frozenset(b.lower() for b in consent["decline_buttons"]),
+            separate_face=phrase_regex(sep["phrases"]),
+            separate_phrase=phrase_regex([sep["separate_phrase"]]),
+            face_terms=phrase_regex(sep["face_terms"]),
+            window=sep["window"],
+            purposes={p: phrase_regex(phrases) for p, phrases in lex["face_purpose"].items()},
+            any_term=phrase_regex(every_phrase),
+        )
+
+    def may_matter(self, text: str) -> bool:
+        return len(text) <= MAX_TEXT and (
+            self.any_term.search(text) is not None or any(p.search(text) for p in self.consent_patterns)
+        )
+
+
+@lru_cache(maxsize=1)
+def ui_lexicon() -> UiLexicon:
+    return UiLexicon.from_yaml(apk_lexicon())
+
+
+def ui_texts(source: Any, lex: UiLexicon) -> list[UiText]:
+    """String resources, layout literals, and dex strings that the app's own code loads."""
+    texts = [UiText(f"@string/{name}", value) for name, value in source.resource_strings]
+    texts += [UiText(layout, value) for layout, value in source.layout_texts]
+    table = api_table()
+    users = source.dex.users_of_strings(lex.may_matter)
+    for value, callers in sorted(users.items()):
+        own = [c for c in callers if table.is_own_code(ref_class(c), source.manifest.package)]
+        if own:
+            texts.append(UiText(own[0], value))
+    return texts
+
+
+def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
+    lex = ui_lexicon()
+    texts = ui_texts(source, lex)
+    facts = list(text_facts(texts, lex, source.uri))
+    facts += button_consent(texts, lex, source.uri)
+    facts += sdk_agreements(source.manifest.activities, source.uri)
+    yield from _unique(facts)
+
+
+def _unique(facts: Iterable[Evidence]) -> Iterator[Evidence]:
+    seen: set[tuple[str, str, str]] = set()
+    for ev in facts:
+        mark = (ev.kind, ev.key, ev.location.logical)
+        if mark not in seen:
+            seen.add(mark)
+            yield ev
+
+
+def text_facts(texts: Iterable[UiText], lex: UiLexicon, uri: str) -> Iterator[Evidence]:
+    for item in texts:
+        yield from facts_of_text(item, lex, uri)
+
+
+def facts_of_text(item: UiText, lex: UiLexicon, uri: str) -> Iterator[Evidence]:
+    """Every fact one UI text states on its own."""
+    text, neg = item.text, lex.negation
+
+    def ev(kind: str, key: str, attrs: dict[str, Any], match: re.Match[str] | None = None) -> Evidence:
+        excerpt = snippet_around(text, match.start(), match.end()) if match else snippet(text)
+        return Evidence(kind, key, attrs, Location(uri, item.logical, excerpt), EXTRACTOR)
+
+    face_only = next(affirmed_matches(lex.face_only, text, neg), None) is not None
+    for m in affirmed_matches(lex.access_control, text, neg):
+        yield ev("context.access_control", m.group(0), {"phrase": m.group(0), "face_only": face_only}, m)
+
+    audience = _audience(text, lex)
+    for method, pattern in lex.methods.items():
+        for m in affirmed_matches(pattern, text, neg):
+            yield ev("access.alternative_method", method, {"method": method, "for": audience, "phrase": m.group(0)}, m)
+
+    for pattern in lex.consent_patterns:
+        m = pattern.search(text)
+        if m:
+            yield ev("consent.dialog", UI_WHERE, {"where": UI_WHERE, "phrase": snippet(m.group(0), PHRASE_LIMIT)}, m)
+            break
+
+    face_notice = next(affirmed_matches(lex.separate_face, text, neg), None) or _separate_near_face(text, lex)
+    if face_notice:
+        yield ev("consent.separate_face", UI_WHERE, {"where": UI_WHERE, "phrase": face_notice.group(0)}, face_notice)
+
+    for purpose, pattern in lex.purposes.items():
+        for m in affirmed_matches(pattern, text, neg):
+            attrs = {"category": "face_purpose", "purpose": purpose, "phrase": m.group(0), "text": snippet(text)}
+            yield ev("ui.text", m.group(0), attrs, m)
+
+
+def _audience(text: str, lex: UiLexicon) -> str:
+    """Who an alternative is for: visitors (a visitor pass only), residents, or all."""
+    if lex.resident_cues.search(text):
+        return "residents"
+    if lex.visitor_cues.search(text):
+        return "visitors"
+    return "all"
+
+
+def _separate_near_face(text: str, lex: UiLexicon) -> re.Match[str] | None:
+    """"单独同意" counts as a face notice only with a face term close by."""
+    for m in affirmed_matches(lex.separate_phrase, text, lex.negation):
+        lo, hi = max(0, m.start() - lex.window), m.end() + lex.window
+        if next(affirmed_matches(lex.face_terms, text[lo:hi], lex.negation), None):
+            return m
+    return None
+
+
+def button_consent(texts: Sequence[UiText], lex: UiLexicon, uri: str) -> list[Evidence]:
+    """A policy mention plus separate accept and decline button labels make a consent step."""
+    labels = {t.text.strip().lower() for t in texts}
+    if not (labels & lex.accept_buttons and labels & lex.decline_buttons):
+        return []
+    mention = next((t for t in texts if lex.policy_mentions.search(t.text)), None)
+    if mention is None:
+        return []
+    accept = sorted(labels & lex.accept_buttons)[0]
+    decline = sorted(labels & lex.decline_buttons)[0]
+    attrs = {"where": UI_WHERE, "phrase": snippet(mention.text, PHRASE_LIMIT), "buttons": [accept, decline]}
+    return [Evidence("consent.dialog", UI_WHERE, attrs, Location(uri, mention.logical, snippet(mention.text)), EXTRACTOR)]
+
+
+def sdk_agreements(activities: Iterable[str], uri: str) -> list[Evidence]:
+    """A face SDK's own agreement screen declared in the manifest is a face-specific notice."""
+    found = []
+    for sdk in face_sdks():
+        for activity in activities:
+            if activity in sdk.agreement_components:
+                attrs = {"where": SDK_AGREEMENT_WHERE, "phrase": activity, "sdk": sdk.id}
+                found.append(
+                    Evidence(
+                        "consent.separate_face", SDK_AGREEMENT_WHERE, attrs,
+                        Location(uri, "AndroidManifest.xml#activity", activity), EXTRACTOR,
+                    )
+                )
+    return found

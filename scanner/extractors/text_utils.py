@@ -1,0 +1,121 @@
+"""Small text helpers shared by extractors: redaction, snippets, phrase matching with negation, URLs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+from urllib.parse import urlsplit
+
+SNIPPET_LIMIT = 120
+
+# 18-digit resident ID (last char may be X) and the old 15-digit form; mainland mobile numbers;
+# landlines with an area code. Digits on either side mean it is part of a longer number.
+_ID_CARD = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+
+
+def redact(text: str) -> str:
+    """Mask ID-card and phone numbers so snippets never carry them."""
+    text = _ID_CARD.sub("[身份证号]", text)
+    text = _MOBILE.sub("[手机号]", text)
+    return _LANDLINE.sub("[电话]", text)
+
+
+def snippet(text: str, limit: int = SNIPPET_LIMIT) -> str:
+    """A redacted, single-line excerpt of at most `limit` characters."""
+    flat = " ".join(redact(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def snippet_around(text: str, start: int, end: int, limit: int = SNIPPET_LIMIT) -> str:
+    """A redacted excerpt centred on text[start:end]."""
+    if len(text) <= limit:
+        return snippet(text, limit)
+    pad = max(0, (limit - (end - start)) // 2)
+    lo = max(0, start - pad)
+    return snippet(text[lo : lo + limit], limit)
+
+
+def _is_latin(phrase: str) -> bool:
+    return bool(re.search(r"[A-Za-z]", phrase))
+
+
+def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One case-insensitive alternation, longest phrase first; Latin phrases only match whole words."""
+    parts = []
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        body = re.escape(phrase)
+        if _is_latin(phrase):
+            body = rf"(?<![A-Za-z]){body}(?![A-Za-z])"
+        parts.append(body)
+    return re.compile("|".join(parts) if parts else r"(?!x)x", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Negation:
+    """A negation cue earlier in the same clause cancels a phrase ("本应用不使用人脸识别")."""
+
+    cues: re.Pattern[str]
+    clause_breaks: str
+
+    @classmethod
+    def from_lexicon(cls, section: dict) -> "Negation":
+        return cls(phrase_regex(section["cues"]), section["clause_breaks"])
+
+    def clause_start(self, text: str, position: int) -> int:
+        return max((text.rfind(ch, 0, position) for ch in self.clause_breaks), default=-1) + 1
+
+    def is_negated(self, text: str, position: int) -> bool:
+        clause = text[self.clause_start(text, position) : position]
+        return self.cues.search(clause) is not None
+
+
+def affirmed_matches(pattern: re.Pattern[str], text: str, negation: Negation) -> Iterator[re.Match[str]]:
+    """Matches of `pattern` in `text` that no negation cue precedes within their clause."""
+    for match in pattern.finditer(text):
+        if not negation.is_negated(text, match.start()):
+            yield match
+
+
+_URL = re.compile(r"https?://[^\s\"'<>()\[\]{}\\^`|，。；、“”‘’《》（）]+", re.IGNORECASE)
+_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+
+
+@dataclass(frozen=True)
+class Url:
+    url: str
+    scheme: str
+    host: str
+    path: str
+
+
+def find_urls(text: str) -> Iterator[Url]:
+    """http(s) URLs with a plausible host name (templates such as http://%s/ are skipped)."""
+    for match in _URL.finditer(text):
+        raw = match.group(0).rstrip(".,;:!?")
+        try:
+            parts = urlsplit(raw)
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            continue
+        if _HOST.match(host):
+            yield Url(raw, parts.scheme.lower(), host, parts.path or "/")
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030, else UTF-8 with replacement characters."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def cjk_language(text: str) -> str:
+    """'zh' when CJK characters make up at least a fifth of the letters, else 'en'."""
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return "zh" if cjk and cjk >= 0.2 * (cjk + latin) else "en"

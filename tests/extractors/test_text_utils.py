@@ -1,0 +1,64 @@
+from scanner.extractors.apk_strings import ui_lexicon
+from scanner.extractors.text_utils import (
+    affirmed_matches,
+    cjk_language,
+    decode_text,
+    find_urls,
+    phrase_regex,
+    redact,
+    snippet,
+)
+
+
+def test_redact_masks_phone_and_id_numbers():
+    text = "联系电话13812345678，身份证110101199003071234，座机010-62345678"
+    out = redact(text)
+    assert "13812345678" not in out and "110101199003071234" not in out and "62345678" not in out
+    assert "[手机号]" in out and "[身份证号]" in out and "[电话]" in out
+
+
+def test_redact_keeps_ordinary_numbers():
+    assert redact("版本 2.3.1，共 12345 条") == "版本 2.3.1，共 12345 条"
+
+
+def test_snippet_is_short_and_single_line():
+    s = snippet("第一行\n第二行 " + "字" * 300)
+    assert "\n" not in s and len(s) <= 120
+
+
+def test_latin_phrases_match_whole_words_only():
+    pattern = phrase_regex(["face"])
+    assert pattern.search("Surface view") is None
+    assert pattern.search("face login") is not None
+
+
+def _affirmed(text: str, phrases: list[str]) -> list[str]:
+    return [m.group(0) for m in affirmed_matches(phrase_regex(phrases), text, ui_lexicon().negation)]
+
+
+def test_negation_before_term_in_same_clause_cancels_it():
+    assert _affirmed("本应用不使用人脸识别", ["人脸识别"]) == []
+    assert _affirmed("我们不会收集人脸信息", ["人脸"]) == []
+    assert _affirmed("无需刷脸，直接开门", ["刷脸"]) == []
+    assert _affirmed("This app does not use face login", ["face login"]) == []
+
+
+def test_negation_does_not_reach_across_clauses_or_follow_the_term():
+    assert _affirmed("不支持蓝牙，请使用刷脸开门", ["刷脸开门"]) == ["刷脸开门"]
+    assert _affirmed("刷脸开门不需要钥匙", ["刷脸开门"]) == ["刷脸开门"]
+    assert _affirmed("请使用刷脸开门", ["刷脸开门"]) == ["刷脸开门"]
+
+
+def test_find_urls_extracts_host_scheme_path_and_skips_templates():
+    urls = list(find_urls('url="https://aip.baidubce.com/rest/2.0/face/v3/search"; http://%s/x'))
+    assert [(u.scheme, u.host, u.path) for u in urls] == [("https", "aip.baidubce.com", "/rest/2.0/face/v3/search")]
+
+
+def test_decode_text_falls_back_to_gb18030():
+    assert decode_text("隐私政策".encode("gb18030")) == "隐私政策"
+    assert decode_text("隐私政策".encode("utf-8")) == "隐私政策"
+
+
+def test_language_guess():
+    assert cjk_language("本隐私政策说明我们如何处理 personal information") == "zh"
+    assert cjk_language("This privacy policy explains") == "en"
