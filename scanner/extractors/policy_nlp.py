@@ -1,0 +1,125 @@
+"""Privacy-policy text → evidence: the document, the practices it states, the notice checklist.
+
+One `policy.discloses` per (practice, sentence), with polarity affirm/negate/conditional, the
+redacted sentence, its character span and section heading, the topic of the paragraph it sits in
+and whether that topic is the practice's own (`topical`: a retention clause in the retention
+section, not one said in passing inside the sharing section); one `policy.checklist` per PIPL
+Art. 17 / FRM Art. 5 item, present or not. The extractor states what the text says; rules judge it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from scanner.extractors.base import ExtractorSpec
+from scanner.model import Confidence, Evidence, Location
+from scanner.nlp.lexicon import load_lexicon
+from scanner.nlp.pipelines import MAX_DOC_CHARS, find_practices
+from scanner.nlp.text import detect_language, redact
+from scanner.nlp.topics import (
+    OTHER,
+    Paragraph,
+    paragraph_at,
+    paragraph_topics,
+    practice_topic,
+)
+
+NAME, VERSION = "policy_nlp", 1
+EXTRACTOR = f"{NAME}@{VERSION}"
+SENTENCE_CHARS = 300
+SNIPPET_CHARS = 120
+
+
+def analyse_policy_text(text: str, *, uri: str, logical: str = "",
+                        sections: Sequence[tuple[int, str]] = (),
+                        language: str | None = None) -> list[Evidence]:
+    language = language if language in ("zh", "en") else detect_language(text)
+    truncated = len(text) > MAX_DOC_CHARS
+    text = text[:MAX_DOC_CHARS]  # bounded work; sources cap their text the same way
+    _, hits = find_practices(text, language, sections)
+    paragraphs = paragraph_topics(text, language)
+    evidence = [_document(text, uri, logical, language, truncated)]
+    found: dict[str, tuple[int, int]] = {}  # practice → first sentence span, for the checklist
+    for hit in hits:
+        sentence = redact(text[hit.start:hit.end])
+        topic = _topic(paragraphs, hit.start)
+        for match in hit.matches:
+            found.setdefault(match.practice, (hit.start, hit.end))
+            attrs = {"topic": topic, "topical": topic == practice_topic(match.practice, language)}
+            evidence.append(_discloses(match.practice, match.polarity, match.items, sentence,
+                                       (hit.start, hit.end), hit.section, attrs, uri, logical))
+    evidence.extend(_checklist(text, language, found, uri, logical))
+    return evidence
+
+
+def run(source: Any, evidence: Sequence[Evidence]) -> Iterable[Evidence]:
+    return analyse_policy_text(source.text, uri=source.uri, sections=source.sections,
+                               language=source.attributes.get("language"))
+
+
+POLICY_EXTRACTORS = (ExtractorSpec(NAME, VERSION, run),)
+
+
+def _document(text: str, uri: str, logical: str, language: str, truncated: bool) -> Evidence:
+    if uri.startswith(("http://", "https://")):
+        source = "page"
+    elif logical:
+        source = "asset"
+    else:
+        source = "file"
+    attrs: dict[str, Any] = {"source": source, "language": language, "chars": len(text), "analysed": True}
+    if truncated:
+        attrs["truncated"] = True
+    return Evidence(
+        kind="policy.document",
+        key=logical or uri,
+        attrs=attrs,
+        location=Location(uri, logical),
+        extractor=EXTRACTOR,
+    )
+
+
+def _topic(paragraphs: Sequence[Paragraph], offset: int) -> str:
+    paragraph = paragraph_at(paragraphs, offset)
+    return paragraph.topic if paragraph else OTHER
+
+
+def _discloses(practice: str, polarity: str, items: tuple[str, ...], sentence: str,
+               span: tuple[int, int], section: str, topic_attrs: dict[str, Any],
+               uri: str, logical: str) -> Evidence:
+    shown = sentence if len(sentence) <= SENTENCE_CHARS else sentence[:SENTENCE_CHARS - 1] + "…"
+    attrs: dict[str, Any] = {"polarity": polarity, "sentence": shown, "span": list(span), "section": section,
+                             **topic_attrs}
+    if practice in ("sdk_list", "data_collected"):
+        attrs["items"] = list(items)
+    return Evidence(
+        kind="policy.discloses",
+        key=practice,
+        attrs=attrs,
+        location=Location(uri, _logical(logical, span), shown[:SNIPPET_CHARS]),
+        extractor=EXTRACTOR,
+        confidence=Confidence.MEDIUM,
+    )
+
+
+def _checklist(text: str, language: str, found: dict[str, tuple[int, int]],
+               uri: str, logical: str) -> list[Evidence]:
+    out = []
+    for item in load_lexicon(language).checklist:
+        span = next((found[p] for p in item.practices if p in found), None)
+        if span is None and item.pattern is not None and (m := item.pattern.search(text)):
+            span = (m.start(), m.end())
+        out.append(Evidence(
+            kind="policy.checklist",
+            key=item.name,
+            attrs={"present": span is not None, "basis": item.basis},
+            location=Location(uri, _logical(logical, span) if span else logical),
+            extractor=EXTRACTOR,
+            confidence=Confidence.MEDIUM,
+        ))
+    return out
+
+
+def _logical(logical: str, span: tuple[int, int]) -> str:
+    chars = f"chars {span[0]}-{span[1]}"
+    return f"{logical} {chars}" if logical else chars

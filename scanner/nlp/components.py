@@ -1,0 +1,137 @@
+"""Registered spaCy pieces: the private-jieba tokenizer, the sentence splitter, the practice finder.
+
+Names carry a version (`fangcun_practices_v1`); a change in behaviour gets a new name, so a saved
+pipeline config never silently means something else. This module is the one jieba adapter:
+jieba's module-level tokenizer (`jieba.dt`) is never touched; each pipeline owns a private
+`jieba.Tokenizer` with the lexicon's terms added.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import jieba
+import numpy
+from spacy.attrs import IDX, SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import get_words_and_spaces, registry
+from spacy.vocab import Vocab
+
+from scanner.nlp.lexicon import load_lexicon
+from scanner.nlp.practices import PracticeMatch, detect_practices
+from scanner.nlp.text import heading_sections, toc_ranges
+
+# Sentence ends. Chinese full-width ； ends a clause-sentence as in the notes on policy structure;
+# ASCII "." is deliberately absent for Chinese (it is in "1." numbering, decimals, URLs, e-mails).
+ZH_SENTENCE_END = re.compile(r"[。！？；;!?]+[”’」』)）]*|\n+")
+EN_SENTENCE_END = re.compile(r"[。！？；;!?]+[\"')\]]*|(?<![A-Z][a-z])(?<!\b[A-Za-z])\.(?=\s)[\"')\]]*|\n+")
+JIEBA_FREQ = 2_000_000  # high enough that jieba keeps every lexicon term whole
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceHit:
+    """Practices found in one sentence; offsets are characters in the document text."""
+
+    start: int
+    end: int
+    section: str  # heading of the section the sentence is in ("" before the first heading)
+    matches: tuple[PracticeMatch, ...]
+
+
+if not Doc.has_extension("fangcun_hits"):
+    Doc.set_extension("fangcun_hits", default=None)
+if not Doc.has_extension("fangcun_sentences"):
+    Doc.set_extension("fangcun_sentences", default=None)
+if not Doc.has_extension("fangcun_sections"):
+    Doc.set_extension("fangcun_sections", default=None)
+
+
+class PrivateJiebaTokenizer:
+    """Word tokens from a jieba.Tokenizer owned by this pipeline, with the lexicon's terms added."""
+
+    def __init__(self, vocab: Vocab, words: tuple[str, ...]) -> None:
+        self.vocab = vocab
+        self.segmenter = jieba.Tokenizer()
+        for word in words:
+            self.segmenter.add_word(word, freq=JIEBA_FREQ)
+
+    def __call__(self, text: str) -> Doc:
+        words = [w for w in self.segmenter.cut(text, HMM=True) if w]
+        words, spaces = get_words_and_spaces(words, text)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+@registry.tokenizers("fangcun.private_jieba.v1")
+def create_private_jieba(lexicon_language: str = "zh") -> Callable[[Language], PrivateJiebaTokenizer]:
+    def make(nlp: Language) -> PrivateJiebaTokenizer:
+        return PrivateJiebaTokenizer(nlp.vocab, load_lexicon(lexicon_language).terms())
+
+    return make
+
+
+def sentence_bounds(text: str, language: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank sentence, whitespace trimmed."""
+    pattern = ZH_SENTENCE_END if language == "zh" else EN_SENTENCE_END
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for end_mark in pattern.finditer(text):
+        _append_trimmed(text, start, end_mark.end(), bounds)
+        start = end_mark.end()
+    _append_trimmed(text, start, len(text), bounds)
+    return bounds
+
+
+def _append_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append((start, end))
+
+
+@Language.factory("fangcun_sentences_v1", default_config={"language": "zh"})
+def make_sentence_splitter(nlp: Language, name: str, language: str) -> Callable[[Doc], Doc]:
+    def split(doc: Doc) -> Doc:
+        # Sentence starts are written as one array: spaCy's per-token setter and `doc.sents`
+        # re-scan the document on every call, which is quadratic on long policies.
+        bounds = sentence_bounds(doc.text, language)
+        doc._.fangcun_sentences = bounds
+        if len(doc):
+            token_starts = doc.to_array(IDX)
+            is_start = numpy.isin(token_starts, numpy.array([b[0] for b in bounds], dtype=token_starts.dtype))
+            is_start[0] = True
+            doc.from_array([SENT_START], numpy.where(is_start, 1, -1).astype("int64").view("uint64").reshape(-1, 1))
+        return doc
+
+    return split
+
+
+@Language.factory("fangcun_practices_v1", default_config={"language": "zh"})
+def make_practice_finder(nlp: Language, name: str, language: str) -> Callable[[Doc], Doc]:
+    lexicon = load_lexicon(language)
+
+    def find(doc: Doc) -> Doc:
+        text = doc.text  # a property that joins all tokens: read it once
+        sections = doc._.fangcun_sections or heading_sections(text)
+        heading_starts = {start for start, _ in sections}
+        hits: list[SentenceHit] = []
+        section_index, section = 0, ""
+        contents = toc_ranges(text)
+        for start, end in doc._.fangcun_sentences or sentence_bounds(text, language):
+            if any(c_start <= start < c_end for c_start, c_end in contents):
+                continue  # a table of contents names topics; it states no practice
+            while section_index < len(sections) and sections[section_index][0] <= start:
+                section = sections[section_index][1]
+                section_index += 1
+            matches = detect_practices(text[start:end], lexicon, section=section,
+                                       is_heading=start in heading_starts)
+            if matches:
+                hits.append(SentenceHit(start, end, section, tuple(matches)))
+        doc._.fangcun_hits = hits
+        return doc
+
+    return find

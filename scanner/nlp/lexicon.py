@@ -1,0 +1,169 @@
+"""Load the policy lexicons (rules/lexicon/policy_{zh,en}.yaml) into compiled regular expressions.
+
+The lexicon is data; this module only checks its shape and compiles it once per process. A file
+that does not load raises RuleLoadError naming the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Mapping
+
+import yaml
+
+from scanner.errors import RuleLoadError
+
+LANGUAGES = ("zh", "en")
+POLARITY_MODES = ("standard", "consent", "alternative", "none")
+PLAIN_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class PracticeSpec:
+    """When a practice fires on a sentence and how its polarity is decided."""
+
+    name: str
+    when: tuple[tuple[str, ...], ...]  # alternatives; every group of one alternative must match
+    polarity_on: tuple[str, ...]  # groups whose clause decides polarity (first that matched)
+    polarity: str  # one of POLARITY_MODES
+    unless: tuple[str, ...]
+    unless_definition: bool
+    items: str  # "", "sdk" or "data"
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    name: str
+    practices: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class PolicyLexicon:
+    language: str
+    version: int
+    clause_split: re.Pattern[str]
+    negation: re.Pattern[str]
+    negation_exempt: re.Pattern[str]
+    outside_scope: re.Pattern[str]
+    consent_condition: re.Pattern[str]
+    definition: re.Pattern[str]
+    practice_actor: re.Pattern[str]
+    exclusivity: re.Pattern[str]
+    groups: Mapping[str, re.Pattern[str]]
+    practices: tuple[PracticeSpec, ...]
+    data_items: Mapping[str, re.Pattern[str]]
+    sdk_names: re.Pattern[str]
+    sdk_name_stop: re.Pattern[str]
+    section_practices: Mapping[str, re.Pattern[str]]
+    checklist: tuple[ChecklistItem, ...]
+    words: tuple[str, ...]  # compound terms for a word segmenter
+
+    def terms(self) -> tuple[str, ...]:
+        """Words for a word segmenter's user dictionary: the `words` list plus every group
+        alternative that is a plain word (no regex syntax)."""
+        words: set[str] = set(self.words)
+        for pattern in self.groups.values():
+            words.update(a for a in _top_level_alternatives(pattern.pattern) if PLAIN_WORD.fullmatch(a))
+        return tuple(sorted(w for w in words if len(w) >= 2))
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, current, escaped = [], 0, [], False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth <= 1:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    # The compiled pattern wraps each list entry as (?:…): strip that wrapper.
+    return [p.removeprefix("(?:").removesuffix(")") for p in parts]
+
+
+@functools.cache
+def load_lexicon(language: str) -> PolicyLexicon:
+    if language not in LANGUAGES:
+        raise ValueError(f"no policy lexicon for language {language!r}")
+    name = f"policy_{language}.yaml"
+    path = resources.files("rules") / "lexicon" / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return _compile(data)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, re.error) as exc:
+        raise RuleLoadError(f"rules/lexicon/{name}: {exc}") from exc
+
+
+def _compile(data: Mapping[str, Any]) -> PolicyLexicon:
+    flags = re.IGNORECASE if data.get("ignore_case") else 0
+
+    def rx(value: str | list[str]) -> re.Pattern[str]:
+        alternatives = [value] if isinstance(value, str) else list(value)
+        return re.compile("|".join(f"(?:{a})" for a in alternatives), flags)
+
+    groups = {name: rx(patterns) for name, patterns in data["groups"].items()}
+    # Frames with their own top-level key can also be used as groups in practice conditions.
+    groups |= {"device_biometric": rx(data["device_biometric"]), "exclusivity": rx(data["exclusivity"])}
+    practices = tuple(_practice(name, spec, groups) for name, spec in data["practices"].items())
+    return PolicyLexicon(
+        language=data["language"],
+        version=int(data["version"]),
+        clause_split=re.compile(data["clause_split"], flags),
+        negation=rx(data["negation"]),
+        negation_exempt=rx(data["negation_exempt"]),
+        outside_scope=re.compile(data["outside_scope"], flags),
+        consent_condition=rx(data["consent_condition"]),
+        definition=rx(data["definition"]),
+        practice_actor=rx(data["practice_actor"]),
+        exclusivity=groups["exclusivity"],
+        groups=groups,
+        practices=practices,
+        data_items={k: rx(v) for k, v in data["data_items"].items()},
+        sdk_names=rx(data["sdk_names"]),
+        sdk_name_stop=re.compile(data["sdk_name_stop"], flags),
+        section_practices={k: rx(v) for k, v in data["section_practices"].items()},
+        checklist=tuple(_checklist_item(k, v, rx) for k, v in data["checklist"].items()),
+        words=tuple(data.get("words") or ()),
+    )
+
+
+def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Pattern[str]]) -> PracticeSpec:
+    known = set(groups)
+    when = tuple(tuple(alt) for alt in spec["when"])
+    used = {g for alt in when for g in alt} | set(spec.get("polarity_on", ())) | set(spec.get("unless", ()))
+    if missing := used - known:
+        raise ValueError(f"practice {name} uses unknown groups {sorted(missing)}")
+    polarity = spec.get("polarity", "standard")
+    if polarity not in POLARITY_MODES:
+        raise ValueError(f"practice {name}: polarity must be one of {POLARITY_MODES}")
+    return PracticeSpec(
+        name=name,
+        when=when,
+        polarity_on=tuple(spec.get("polarity_on", ())),
+        polarity=polarity,
+        unless=tuple(spec.get("unless", ())),
+        unless_definition=bool(spec.get("unless_definition", False)),
+        items=spec.get("items", ""),
+    )
+
+
+def _checklist_item(name: str, spec: Mapping[str, Any], rx: Any) -> ChecklistItem:
+    pattern = spec.get("pattern")
+    return ChecklistItem(
+        name=name,
+        practices=tuple(spec.get("practices", ())),
+        pattern=rx(pattern) if pattern else None,
+        basis=spec["basis"],
+    )

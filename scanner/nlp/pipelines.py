@@ -1,0 +1,48 @@
+"""Pipeline builders: built once per process, no model downloads.
+
+Two Chinese tokenisations exist. `zh` (per-character) is the analysis default: the practice finder
+matches lexicon regexes on sentence text, so it needs no word boundaries, and per-character
+tokenisation runs about three times faster than jieba (see bench/policy_speed.py). `zh_jieba`
+(a private jieba tokenizer holding the lexicon's terms) is for word-level work.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Sequence
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from scanner.nlp import components  # noqa: F401  (registers the factories and the tokenizer)
+from scanner.nlp.components import SentenceHit
+
+PIPELINES = ("zh", "zh_jieba", "en")
+MAX_DOC_CHARS = 2_000_000  # analysed text is capped by the source; this keeps spaCy's guard above it
+
+
+@functools.cache
+def build_pipeline(name: str) -> Language:
+    if name not in PIPELINES:
+        raise ValueError(f"unknown pipeline {name!r}; expected one of {PIPELINES}")
+    if name == "zh_jieba":
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "fangcun.private_jieba.v1"}}})
+    else:
+        nlp = spacy.blank(name)
+    language = "en" if name == "en" else "zh"
+    nlp.max_length = MAX_DOC_CHARS + 1
+    nlp.add_pipe("fangcun_sentences_v1", config={"language": language})
+    nlp.add_pipe("fangcun_practices_v1", config={"language": language})
+    return nlp
+
+
+def find_practices(text: str, language: str, sections: Sequence[tuple[int, str]] = (),
+                   pipeline: str | None = None) -> tuple[Doc, list[SentenceHit]]:
+    """Run the pipeline on `text`; sections (start offset, heading) default to heading-like lines."""
+    nlp = build_pipeline(pipeline or language)
+    doc = nlp.make_doc(text)
+    doc._.fangcun_sections = tuple(sorted(sections)) or None
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc, list(doc._.fangcun_hits or ())

@@ -1,0 +1,322 @@
+"""Open a privacy policy or disclosure (.txt, .html/.htm, .pdf) as text with section headings.
+
+HTML becomes the text a reader sees: scripts, styles, templates and hidden elements are dropped
+(a keyword inside a <script> string is not a disclosure), block elements end lines, table cells
+of one row stay on one line. Encodings are tried in the order a browser would: byte-order mark,
+declared charset, UTF-8, then GB18030 (a superset of GBK/GB2312, still common on Chinese sites).
+Work is bounded: at most MAX_HTML_BYTES of markup are parsed and MAX_TEXT_CHARS are kept.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import html
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from scanner.errors import InputError
+from scanner.model import TargetKind
+from scanner.nlp.text import detect_language, heading_sections
+
+MAX_TEXT_CHARS = 2_000_000
+MAX_HTML_BYTES = 8_000_000
+MAX_TEXT_BYTES = 4 * MAX_TEXT_CHARS  # GB18030/UTF-8 need at most 4 bytes per character
+SNIFF_BYTES = 4096
+FORMATS = ("txt", "html", "pdf")
+
+DROPPED_TAGS = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
+BLOCK_TAGS = (
+    "p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "header", "footer",
+    "nav", "aside", "main", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "dl", "blockquote",
+    "pre", "hr", "form", "fieldset", "caption", "thead", "tbody", "tfoot", "address", "figure",
+    "label", "option",
+)
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|div|p|title)\b", re.IGNORECASE)
+TAG = re.compile(r"<[^>]*>")
+OPEN_OR_CLOSE_TAG = re.compile(r"<(/)?\s*([A-Za-z][A-Za-z0-9-]*)[^>]*?(/)?>")
+# Tags that never nest (void) or whose end tag may be omitted: not counted as depth.
+UNCOUNTED_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+             "source", "track", "wbr", "p", "li", "td", "tr", "th", "option", "dt", "dd"}
+MAX_NESTING = 400  # real pages nest a few dozen levels; far deeper is broken or hostile markup
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+DROPPED_BLOCKS = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+BLOCK_TAG_RE = re.compile(r"<\s*/?\s*(?:%s)\b[^>]*>" % "|".join(BLOCK_TAGS), re.IGNORECASE)
+SPACES = re.compile(r"[ \t\u00a0\u3000\r\f\v]+")
+# Characters that never occur in text: C0 controls except tab/newline/carriage return/form feed.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# GB-family names browsers treat as GB18030.
+GB_FAMILY = {"gbk", "gb2312", "gb_2312", "gb-2312", "x-gbk", "cp936", "gb18030", "euc-cn", "hz-gb-2312"}
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """An opened policy: its text (capped) and where its sections start."""
+
+    uri: str
+    sha256: str
+    label: str
+    text: str
+    sections: tuple[tuple[int, str], ...] = ()
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    kind: TargetKind = TargetKind.POLICY
+
+
+def open_policy(path: str | Path) -> PolicySource:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(str(p), "not a readable file")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(str(p), f"cannot read file ({exc.strerror})") from exc
+    return policy_from_bytes(data, uri=str(p), name=p.name)
+
+
+def policy_from_bytes(data: bytes, *, uri: str, content_type: str | None = None,
+                      name: str | None = None) -> PolicySource:
+    """A policy from bytes (an APK asset, a captured page, a file); `uri` names it in errors."""
+    if not data.strip():
+        raise InputError(uri, "empty file — no policy text")
+    fmt = _format(data, uri, content_type)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if fmt == "pdf":
+        text, title, encoding = pdf_text(data, uri), "", "pdf"
+        sections = heading_sections(text)
+    else:
+        limit = MAX_HTML_BYTES if fmt == "html" else MAX_TEXT_BYTES
+        text, encoding = decode_document(data[:limit], uri=uri, content_type=content_type, fmt=fmt)
+        if fmt == "html":
+            text, title, sections = _html_text(text)
+        else:
+            title, sections = "", heading_sections(text)
+    text, truncated = _cap(text, len(data) > (MAX_HTML_BYTES if fmt == "html" else MAX_TEXT_BYTES))
+    sections = tuple(s for s in sections if s[0] < len(text))
+    if not text.strip():
+        raise InputError(uri, "no visible text in the document")
+    attributes: dict[str, Any] = {
+        "format": fmt,
+        "encoding": encoding,
+        "chars": len(text),
+        "language": detect_language(text),
+    }
+    if truncated:
+        attributes["truncated"] = True
+    label = title or name or uri.rstrip("/").rsplit("/", 1)[-1] or uri
+    return PolicySource(uri=uri, sha256=sha256, label=label, text=text, sections=sections,
+                        attributes=attributes)
+
+
+def _format(data: bytes, uri: str, content_type: str | None) -> str:
+    head = data[:SNIFF_BYTES]
+    if head.lstrip().startswith(b"%PDF-"):
+        return "pdf"
+    ctype = (content_type or "").lower()
+    suffix = uri.lower().rsplit(".", 1)[-1] if "." in uri.rsplit("/", 1)[-1] else ""
+    if "pdf" in ctype or suffix == "pdf":
+        return "pdf"
+    if "html" in ctype or suffix in ("html", "htm", "xhtml") or HTML_SNIFF.search(head):
+        return "html"
+    return "txt"
+
+
+def decode_document(data: bytes, *, uri: str, content_type: str | None = None, fmt: str = "html") -> tuple[str, str]:
+    """Text and the codec that decoded it: BOM, declared charset, UTF-8, then GB18030.
+
+    InputError (naming `uri`) when the bytes are not text in any of them.
+    """
+    return _decode(data, _declared_charset(data, content_type, fmt), uri)
+
+
+def _declared_charset(data: bytes, content_type: str | None, fmt: str) -> str | None:
+    if content_type and (m := CONTENT_TYPE_CHARSET.search(content_type)):
+        return m.group(1)
+    if fmt == "html":
+        head = data[:SNIFF_BYTES * 4]
+        for pattern in (META_CHARSET, XML_ENCODING):
+            if m := pattern.search(head):
+                return m.group(1).decode("ascii", "replace")
+    return None
+
+
+def _decode(data: bytes, declared: str | None, uri: str) -> tuple[str, str]:
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace"), codec
+    if b"\x00" in data[:SNIFF_BYTES]:
+        raise InputError(uri, "binary file (NUL bytes) — not a text policy")
+    candidates = [_normalise_codec(declared)] if declared else []
+    candidates += ["utf-8", "gb18030"]
+    for codec in dict.fromkeys(c for c in candidates if c):
+        try:
+            text = _decode_strict(data, codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _looks_like_text(text):
+            return text, codec
+    raise InputError(uri, "not text in UTF-8, GB18030 or the declared encoding — binary file?")
+
+
+def _decode_strict(data: bytes, codec: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        # A byte cut in the middle of the last character (the input was capped) is not an error.
+        if exc.start >= len(data) - 4:
+            return data[:exc.start].decode(codec)
+        raise
+
+
+def _normalise_codec(name: str) -> str | None:
+    name = name.strip().lower()
+    if name in GB_FAMILY:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:SNIFF_BYTES * 4]
+    return len(CONTROL.findall(sample)) <= len(sample) // 100
+
+
+def _cap(text: str, input_truncated: bool) -> tuple[str, bool]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_TEXT_CHARS:
+        return text[:MAX_TEXT_CHARS], True
+    return text, input_truncated
+
+
+def _html_text(markup: str) -> tuple[str, str, tuple[tuple[int, str], ...]]:
+    """Visible text, title, and (offset, heading) sections of an HTML page."""
+    if not _nesting_exceeds(markup, MAX_NESTING):
+        try:
+            return _html_text_soup(markup)
+        except (RecursionError, ValueError, AttributeError):
+            pass
+    # Pathological markup (tree building is quadratic in nesting depth, walks may recurse):
+    # a plain tag strip keeps the words, without hidden-element handling.
+    text = _tidy(_strip_tags(markup))
+    return text, "", heading_sections(text)
+
+
+def _nesting_exceeds(markup: str, limit: int) -> bool:
+    depth = 0
+    for tag in OPEN_OR_CLOSE_TAG.finditer(markup):
+        if tag.group(1):
+            depth -= 1
+        elif tag.group(2).lower() not in UNCOUNTED_TAGS and not tag.group(3):
+            depth += 1
+            if depth > limit:
+                return True
+    return False
+
+
+def _html_text_soup(markup: str) -> tuple[str, str, tuple[tuple[int, str], ...]]:
+    soup, title = visible_soup(markup)
+    headings = [t.get_text(" ", strip=True) for t in soup.find_all(_is_heading)]
+    text = soup_text(soup)
+    return text, title, _locate(text, headings)
+
+
+def visible_soup(markup: str) -> tuple[Any, str]:
+    """The parsed page without what a reader cannot see (scripts, styles, hidden elements), and its title.
+
+    A keyword inside a <script> string or a display:none block is not a disclosure.
+    """
+    from bs4 import BeautifulSoup  # bs4 import is slow: only when HTML is read
+
+    soup = BeautifulSoup(markup, "lxml")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for tag in soup.find_all(DROPPED_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(_is_hidden):
+        tag.decompose()
+    return soup, title
+
+
+def soup_text(soup: Any) -> str:
+    """Visible text: a line per block element, table cells of one row tab-separated, spaces folded."""
+    from bs4 import NavigableString
+
+    for tag in soup.find_all(["td", "th"]):
+        tag.insert_after(NavigableString("\t"))
+    for tag in soup.find_all(BLOCK_TAGS):
+        tag.insert_before(NavigableString("\n"))
+        tag.insert_after(NavigableString("\n"))
+    return _tidy(soup.get_text(""))
+
+
+def _is_hidden(tag: Any) -> bool:
+    attrs = tag.attrs
+    if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
+        return True
+    if tag.name == "input" and str(attrs.get("type", "")).lower() == "hidden":
+        return True
+    return bool(HIDDEN_STYLE.search(str(attrs.get("style", ""))))
+
+
+def _is_heading(tag: Any) -> bool:
+    if tag.name in HEADING_TAGS:
+        return True
+    if tag.name not in ("strong", "b"):
+        return False
+    # A <strong>/<b> that is the whole text of its block (a bold line) acts as a heading.
+    parent = tag.parent
+    return parent is not None and parent.get_text(strip=True) == tag.get_text(strip=True) != ""
+
+
+def _locate(text: str, headings: list[str]) -> tuple[tuple[int, str], ...]:
+    sections: list[tuple[int, str]] = []
+    position = 0
+    for heading in headings:
+        heading = SPACES.sub(" ", heading).strip()
+        if not heading:
+            continue
+        found = text.find(heading, position)
+        if found >= 0:
+            sections.append((found, heading))
+            position = found + len(heading)
+    return tuple(sections)
+
+
+def _strip_tags(markup: str) -> str:
+    markup = COMMENT.sub(" ", markup)
+    markup = DROPPED_BLOCKS.sub(" ", markup)
+    markup = BLOCK_TAG_RE.sub("\n", markup)
+    return html.unescape(TAG.sub("", markup))
+
+
+def _tidy(text: str) -> str:
+    lines = (SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def pdf_text(data: bytes, uri: str) -> str:
+    """The PDF's text layer; InputError naming `uri` when it is unreadable or has no text (scanned)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # it warns on every odd font; the text is what counts
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [(page.extract_text() or "") for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise InputError(uri, f"not a readable PDF ({exc.__class__.__name__})") from exc
+    text = _tidy("\n".join(pages))
+    if not text:
+        raise InputError(uri, "no extractable text — likely scanned")
+    return text

@@ -1,0 +1,252 @@
+"""Paragraph topics on hand-written policy paragraphs, and the topic attrs of policy.discloses."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.extractors.policy_nlp import analyse_policy_text
+from scanner.nlp.topics import (
+    OTHER,
+    _compile,
+    load_topic_lexicon,
+    paragraph_at,
+    paragraph_topics,
+    practice_topic,
+    topic_names,
+)
+
+ZH_POLICY = """示例社区App隐私政策
+更新日期：2024年3月1日
+
+本政策将帮助您了解以下内容：
+一、我们如何收集和使用您的个人信息
+二、我们如何共享、转让、公开披露您的个人信息
+三、我们如何存储您的个人信息
+四、您的权利
+五、如何联系我们
+
+欢迎使用示例社区App。请您在使用前仔细阅读并充分理解本政策，本政策适用于我们提供的全部产品和服务。
+
+定义
+个人敏感信息是指一旦泄露或滥用可能危害人身和财产安全的个人信息。
+
+一、我们如何收集和使用您的个人信息
+在您注册账号时，我们会收集您的手机号码，用于验证您的身份。
+当您使用刷脸开门功能时，我们会采集您的人脸图像，用于门禁通行核验。
+（五）征得授权同意的例外
+在以下情形中，我们收集您的个人信息无需征得您的同意：与国家安全有关的；与刑事侦查有关的。
+
+二、我们如何使用Cookie和同类技术
+为确保网站正常运转，我们会在您的设备上存储名为Cookie的小数据文件，您可以在浏览器中清除Cookie。
+
+三、我们如何共享、转让、公开披露您的个人信息
+（一）共享
+我们会与提供支付服务的合作伙伴共享您的订单信息，合作伙伴在完成支付后保存不超过30天。
+（二）委托处理
+我们可能委托受托方处理您的个人信息，并要求其按照我们的要求处理。
+（三）第三方SDK目录
+我们接入了极光推送SDK，用于向您推送消息，该SDK会收集您的设备标识。
+我们仅在实现目的所必需的最短时间内保存您的个人信息，保存期限届满后我们将删除或匿名化处理。
+
+四、我们如何存储您的个人信息
+我们在中华人民共和国境内收集的个人信息存储在境内，保存期限为实现目的所必需的最短时间。如需跨境传输，我们会另行征得您的同意。
+
+五、您的个人信息如何在全球范围转移
+如您使用的服务需要向境外的服务器传输信息，我们会告知接收方并征得您的单独同意。
+
+六、我们如何保护您的个人信息
+我们采用加密传输、访问控制等安全措施保护您的个人信息，并制定了安全事件应急预案。
+
+七、您的权利
+（一）访问和更正您的个人信息
+您可以在“我的-个人资料”中查阅和更正您的个人信息。
+（二）删除您的个人信息
+在下列情形中，您可以向我们提出删除个人信息的请求。
+（三）改变您授权同意的范围
+您可以在系统设置中关闭相机权限，撤回您的授权。撤回同意不影响此前基于同意的处理。
+3.撤回授权：您也可以联系客服撤回对个性化功能的授权。
+（四）注销账户
+您可以在“设置-账号与安全”中申请注销账号，注销后我们将删除您的个人信息。
+（五）获取个人信息副本
+您有权获取您的个人信息副本，可通过客服提交申请。
+（六）个性化推荐设置
+如您不希望接收个性化推荐，可在“设置-隐私设置”中关闭个性化推荐。
+
+八、我们如何处理未成年人的个人信息
+如您是不满十四周岁的未成年人，请在父母或其他监护人的陪同下阅读本政策，并在取得监护人同意后使用我们的服务。
+
+九、我们可能向您发送的信息
+您在使用我们的服务时，我们可能向您发送电子邮件、短信或推送通知。
+
+十、本政策如何更新
+我们可能适时修订本政策。重大变更时，我们会以弹窗形式通知您。
+
+十一、如何联系我们
+如您对本政策有任何疑问，可通过以下方式与我们联系：
+示例社区科技有限公司
+注册地址：某市某区某路1号
+联系邮箱：privacy@example.com
+
+第十二条 知识产权
+本软件的著作权归示例公司所有，未经书面许可不得复制，由此产生的争议由被告所在地法院管辖。
+"""
+
+ZH_CASES = [  # (a phrase inside the paragraph, its expected topic)
+    ("更新日期：2024年3月1日", OTHER),
+    ("三、我们如何存储您的个人信息\n四、", OTHER),  # a table of contents names topics, states none
+    ("请您在使用前仔细阅读并充分理解本政策", OTHER),
+    ("个人敏感信息是指", "definitions"),
+    ("我们会收集您的手机号码", "collection_use"),
+    ("我们会采集您的人脸图像", "collection_use"),
+    # consent exceptions qualify the section they are in (here: collection), as CA4P labels them
+    ("与国家安全有关的", "collection_use"),
+    ("存储名为Cookie的小数据文件", "cookies"),  # mentions storage, is about cookies
+    ("合作伙伴共享您的订单信息", "sharing"),  # mentions a retention period in passing
+    ("委托受托方处理", "sharing"),
+    ("我们接入了极光推送SDK", "sharing"),
+    ("所必需的最短时间内保存您的个人信息，保存期限届满后", "retention"),  # own topic beats the section
+    ("存储在境内，保存期限为", "retention"),  # mentions cross-border transfer in passing
+    ("向境外的服务器传输信息", "cross_border"),
+    ("加密传输、访问控制", "security"),
+    ("查阅和更正您的个人信息", "rights"),
+    ("提出删除个人信息的请求", "rights"),
+    ("关闭相机权限，撤回您的授权", "consent"),
+    ("您也可以联系客服撤回", "consent"),  # inline "撤回授权：" lead-in
+    ("申请注销账号", "rights"),
+    ("获取您的个人信息副本", "portability"),
+    ("关闭个性化推荐", "settings"),
+    ("不满十四周岁的未成年人", "minors"),  # mentions guardian consent
+    ("向您发送电子邮件、短信或推送通知", "notification"),
+    ("我们可能适时修订本政策", "policy_update"),
+    ("可通过以下方式与我们联系", "contact"),
+    ("示例社区科技有限公司", "contact"),  # company name and address at the end
+    ("注册地址：某市某区某路1号", "contact"),
+    ("联系邮箱：privacy@example.com", "contact"),
+    ("著作权归示例公司所有", OTHER),  # a terms-of-service clause
+]
+
+EN_POLICY = """Example Community Privacy Policy
+
+Information We Collect
+We collect your phone number and device identifiers when you register, in order to verify your identity.
+
+How We Share Information
+We share order details with payment service providers and partners. They keep it for 30 days after payment.
+
+Children's Privacy
+Our service is not directed to children under 14. If a parent or guardian believes a child gave us data, we will obtain parental consent or delete it.
+
+Cookies and Similar Technologies
+We use cookies and web beacons to remember your preferences; you can clear cookies in your browser.
+
+Data Retention
+We retain personal information for as long as your account is active and delete it within 30 days after closure.
+
+Your Rights
+You have the right to access, correct or delete your personal information.
+
+Contact Us
+Email privacy@example.com or write to Example Ltd, 1 Main Street, Springfield.
+"""
+
+EN_CASES = [
+    ("We collect your phone number", "collection_use"),
+    ("We share order details", "sharing"),
+    ("not directed to children", "minors"),
+    ("We use cookies and web beacons", "cookies"),
+    ("We retain personal information", "retention"),
+    ("You have the right to access", "rights"),
+    ("Email privacy@example.com", "contact"),
+]
+
+
+def topic_of(text: str, phrase: str, language: str) -> str:
+    offset = text.index(phrase)
+    paragraph = paragraph_at(paragraph_topics(text, language), offset)
+    return paragraph.topic if paragraph else OTHER
+
+
+@pytest.mark.parametrize(("phrase", "expected"), ZH_CASES)
+def test_chinese_paragraph_topics(phrase: str, expected: str) -> None:
+    assert topic_of(ZH_POLICY, phrase, "zh") == expected
+
+
+@pytest.mark.parametrize(("phrase", "expected"), EN_CASES)
+def test_english_paragraph_topics(phrase: str, expected: str) -> None:
+    assert topic_of(EN_POLICY, phrase, "en") == expected
+
+
+def test_lines_without_blank_lines_take_their_section_from_the_heading() -> None:
+    # HTML-derived text has one block per line and no blank lines.
+    text = "五、您的权利\n在下列情形中，您可以向我们提出请求。\n六、如何联系我们\n邮箱：a@b.cn\n"
+    assert topic_of(text, "在下列情形中", "zh") == "rights"
+    assert topic_of(text, "邮箱", "zh") == "contact"
+
+
+def test_numbered_contact_lines_are_not_a_table_of_contents() -> None:
+    text = "八、如何联系我们\n1、电话：010-12345678\n2、邮箱：a@b.cn\n3、地址：某市某路1号\n4、微信：example\n"
+    assert topic_of(text, "2、邮箱", "zh") == "contact"
+    contents = "目录\n一、如何收集\n二、如何共享\n三、如何存储\n四、如何联系我们\n"
+    assert topic_of(contents, "二、如何共享", "zh") == OTHER
+
+
+def test_hard_wrapped_lines_stay_one_paragraph() -> None:
+    text = "三、我们如何存储您的个人信息\n我们将您的个人信息保存在境内，保存期限为\n实现目的所必需的最短时间。\n"
+    paragraphs = paragraph_topics(text, "zh")
+    body = paragraph_at(paragraphs, text.index("我们将"))
+    assert body is not None and body.end >= text.index("最短时间")
+    assert body.topic == "retention"
+
+
+def test_empty_and_unstructured_text() -> None:
+    assert paragraph_topics("", "zh") == []
+    assert topic_of("今天天气很好。", "今天", "zh") == OTHER
+    assert paragraph_at(paragraph_topics("甲。\n\n乙。", "zh"), 2) is None  # the blank line
+
+
+def test_topic_names_and_practice_topics() -> None:
+    names = topic_names("zh")
+    assert names[-1] == OTHER and {"sharing", "rights", "retention", "consent", "minors",
+                                   "cross_border", "contact", "cookies"} <= set(names)
+    assert topic_names("en") == names  # one scheme for both languages
+    assert practice_topic("sdk_list", "zh") == "sharing"
+    assert practice_topic("face_separate_consent", "zh") == "consent"
+    assert practice_topic("no_such_practice", "zh") is None
+
+
+def test_lexicon_shape_is_checked() -> None:
+    data = {"language": "zh", "version": 1, "inline_heading": [],
+            "weights": {"own_heading": 2, "section_heading": 1, "section_decay": 0.5, "first_sentence": 2,
+                        "phrase_cap": 3, "min_score": 2, "heading_max_chars": 40},
+            "topics": {"sharing": {"heading": {"共享": 3}}},
+            "practice_topics": {"third_party_sharing": "sharing"}}
+    assert _compile(data).practice_topics == {"third_party_sharing": "sharing"}
+    with pytest.raises(ValueError):
+        _compile(data | {"practice_topics": {"third_party_sharing": "no_such_topic"}})
+    with pytest.raises(ValueError):
+        load_topic_lexicon("fr")
+
+
+def test_discloses_carry_topic_and_topical() -> None:
+    evidence = [e for e in analyse_policy_text(ZH_POLICY, uri="policy.txt") if e.kind == "policy.discloses"]
+
+    def attrs(practice: str, sentence_start: str) -> dict:
+        return next(e.attrs for e in evidence if e.key == practice and e.attrs["sentence"].startswith(sentence_start))
+
+    # a retention clause said in passing inside the sharing paragraph: kept, but not topical
+    passing = attrs("retention", "我们会与提供支付服务的合作")
+    assert passing["topic"] == "sharing" and passing["topical"] is False
+    own = attrs("retention", "我们在中华人民共和国境内收")
+    assert own["topic"] == "retention" and own["topical"] is True
+    # a face statement in the collection section is topical for face collection
+    face = attrs("face_collection", "当您使用刷脸开门功能时")
+    assert face["topic"] == "collection_use" and face["topical"] is True
+    minors = attrs("minors_guardian", "如您是不满十四周岁的未成年")
+    assert minors["topic"] == "minors" and minors["topical"] is True
+    assert all({"topic", "topical"} <= set(e.attrs) for e in evidence)
+
+
+def test_english_evidence_gets_topics_too() -> None:
+    evidence = [e for e in analyse_policy_text(EN_POLICY, uri="p.txt", language="en") if e.kind == "policy.discloses"]
+    minors = [e for e in evidence if e.key == "minors_guardian"]
+    assert minors and all(e.attrs["topic"] == "minors" and e.attrs["topical"] for e in minors)
