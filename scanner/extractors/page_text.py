@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import copy
 import functools
-import importlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import yaml
@@ -25,7 +24,10 @@ from scanner.errors import RuleLoadError
 from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.text_utils import cjk_language, phrase_regex, snippet
 from scanner.model import Evidence, Location
-from scanner.sources.web import CapturedPage, SiteSource, parse_visible_html, pdf_text, soup_text
+from scanner.errors import InputError
+from scanner.extractors.policy_nlp import analyse_policy_text
+from scanner.sources.policy import decode_document, pdf_text, soup_text, visible_soup
+from scanner.sources.web import CapturedPage, SiteSource
 
 NAME = "page_text"
 VERSION = 1
@@ -142,19 +144,20 @@ class PageView:
 
 
 def read_page(page: CapturedPage) -> PageView:
+    """The page as a reader sees it; InputError when its bytes are no text (binary, scanned PDF)."""
     body = page.body
     if page.is_pdf:
-        text = pdf_text(body)
+        text = pdf_text(body, page.final_url)
         return PageView(page, text.strip()[:TITLE_CHARS].split("\n", 1)[0], text, tuple(sentences(text)), None)
-    soup = parse_visible_html(body, page.content_type)
-    title = " ".join(t.get_text(" ", strip=True) for t in soup.find_all(["title", "h1"])[:2])
+    markup, _ = decode_document(body, uri=page.final_url, content_type=page.content_type)
+    soup, page_title = visible_soup(markup)
+    first_heading = soup.find("h1")
+    title = " ".join(t for t in (page_title, first_heading.get_text(" ", strip=True) if first_heading else "") if t)
     # form labels ("人脸照片") name fields, they state nothing: forms are read as forms, not as text
-    prose = soup
-    if soup.find("form"):
-        prose = copy.copy(soup)
-        for form in prose.find_all("form"):
-            form.decompose()
-    text = soup_text(prose)  # adds line-break strings only; forms and links stay as they were
+    prose = copy.copy(soup)
+    for form in prose.find_all("form"):
+        form.decompose()
+    text = soup_text(prose)  # works on the copy: the forms and links of `soup` stay as they were
     return PageView(page, title, text, tuple(sentences(text)), soup)
 
 
@@ -279,36 +282,14 @@ def app_downloads(view: PageView, m: Matchers) -> Iterator[Evidence]:
                        view.location(label or url), EXTRACTOR)
 
 
-Analyser = Callable[..., Sequence[Evidence]]
-
-
-@functools.cache
-def policy_analyser() -> Analyser | None:
-    """analyse_policy_text from scanner.extractors.policy_nlp, when that module exists."""
-    try:
-        module = importlib.import_module("scanner.extractors.policy_nlp")
-    except ImportError:
-        return None
-    analyse = getattr(module, "analyse_policy_text", None)
-    return analyse if callable(analyse) else None
-
-
 def policy_documents(view: PageView, m: Matchers) -> Iterator[Evidence]:
     if not m.policy_title.search(view.title or view.text[:TITLE_CHARS]):
         return
     attrs: dict[str, Any] = {"source": "page", "language": cjk_language(view.text), "chars": len(view.text),
-                             "analysed": False, "document": "pdf" if view.page.is_pdf else "html"}
-    facts: list[Evidence] = []
-    analyse = policy_analyser()
-    if analyse is not None:
-        try:
-            found = analyse(view.text, uri=view.page.final_url, logical=view.page.logical,
-                            language=attrs["language"])
-            # the analyser states its own policy.document; this page's document (below) replaces it
-            facts = [ev for ev in found if ev.kind != "policy.document"]
-            attrs["analysed"] = True
-        except Exception as exc:  # noqa: BLE001 — a failing analysis must not hide the document itself
-            attrs["analysis_error"] = f"{type(exc).__name__}: {exc}"[:200]
+                             "document": "pdf" if view.page.is_pdf else "html", "analysed": True}
+    found = analyse_policy_text(view.text, uri=view.page.final_url, logical=view.page.logical, language=attrs["language"])
+    # the analyser states its own policy.document; this page's document (below) carries the page's facts
+    facts = [ev for ev in found if ev.kind != "policy.document"]
     yield Evidence("policy.document", view.page.final_url, attrs, view.location(view.title or view.text),
                    EXTRACTOR)
     yield from facts
@@ -328,8 +309,8 @@ def run(site: SiteSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     for page in site.pages:
         try:
             yield from page_facts(page)
-        except ValueError:
-            continue  # an unreadable PDF or a lost WARC record states no fact; the other pages still do
+        except (InputError, ValueError):
+            continue  # a binary body, a scanned PDF or a lost WARC record states no fact; the other pages still do
 
 
 PAGE_EXTRACTORS = (ExtractorSpec(NAME, VERSION, run),)

@@ -2,22 +2,17 @@
 
 A `SiteSource` is one company's site as captured: its seed, its pages (bytes read lazily from the
 WARC at the recorded offset) and the requests that failed. Rebuilding needs only the captures, so a
-rule change never needs a re-crawl. Also here: decoding Chinese pages, visible text, PDF text.
+rule change never needs a re-crawl. Decoding and visible text live in scanner.sources.policy.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
-import io
 import json
-import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from bs4 import BeautifulSoup
 from warcio.archiveiterator import ArchiveIterator
 
 from scanner.model import ErrorRecord, TargetKind
@@ -188,82 +183,3 @@ def open_sites(out_dir: Path) -> tuple[list[SiteSource], list[ErrorRecord]]:
         seed = seeds[company][1] if company in seeds else Seed(company, by_company[company][0]["url"])
         sites.append(build_site(seed, by_company.get(company, []), captures))
     return sites, errors
-
-
-# ———————————————————————————— decoding and visible text ————————————————————————————
-
-_CHARSET_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-_CHARSET_META = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-# GBK and GB2312 pages routinely use characters only GB18030 (their superset) names.
-_CHARSET_ALIASES = {"gbk": "gb18030", "gb2312": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-                    "cp936": "gb18030", "utf8": "utf-8"}
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
-_BLOCK_TAGS = ("p", "div", "section", "article", "li", "ul", "ol", "tr", "td", "th", "table", "br", "h1", "h2",
-               "h3", "h4", "h5", "h6", "header", "footer", "nav", "aside", "main", "form", "label", "dd",
-               "dt", "blockquote", "pre", "option", "title")
-
-
-def _normalise_charset(name: str) -> str | None:
-    name = name.strip().lower()
-    name = _CHARSET_ALIASES.get(name, name)
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-def decode_html(body: bytes, content_type: str = "") -> str:
-    """Declared charset (header, BOM, <meta>) first; otherwise UTF-8 if it decodes, else GB18030."""
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", errors="replace")
-    declared = _CHARSET_HEADER.search(content_type or "")
-    meta = _CHARSET_META.search(body[:4096])
-    for candidate in (declared.group(1) if declared else None, meta.group(1).decode("ascii", "ignore") if meta else None):
-        charset = _normalise_charset(candidate) if candidate else None
-        if charset:
-            return body.decode(charset, errors="replace")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("gb18030", errors="replace")
-
-
-def parse_visible_html(body: bytes, content_type: str = "") -> BeautifulSoup:
-    """The page with everything a visitor cannot see removed (script, style, hidden elements)."""
-    soup = BeautifulSoup(decode_html(body, content_type), "lxml")
-    for tag in soup.find_all(_INVISIBLE_TAGS):
-        if tag.name == "head":
-            continue  # the <title> is visible in the tab; its scripts and styles are removed above
-        tag.decompose()
-    for tag in soup.find_all(lambda t: t.has_attr("hidden") or _HIDDEN_STYLE.search(t.get("style", "") or "")
-                             or (t.name == "input" and (t.get("type") or "").lower() == "hidden")):
-        tag.decompose()
-    return soup
-
-
-def soup_text(soup: BeautifulSoup) -> str:
-    """Visible text with a line break at every block boundary (inline markup keeps words whole)."""
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    text = soup.get_text("")
-    lines = (re.sub(r"[ \t\r\f\v\u3000\xa0]+", " ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-def visible_text(body: bytes, content_type: str = "") -> str:
-    return soup_text(parse_visible_html(body, content_type))
-
-
-def pdf_text(body: bytes) -> str:
-    """The PDF's text layer (scanned PDFs have none and yield ""). Raises ValueError if unreadable."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns on every odd font; the text is what counts
-    try:
-        reader = PdfReader(io.BytesIO(body))
-        return "\n".join((page.extract_text() or "") for page in reader.pages)
-    except (PdfReadError, OSError, KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"unreadable PDF: {exc}") from exc

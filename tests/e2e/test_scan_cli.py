@@ -157,3 +157,49 @@ def test_report_is_reproducible(tmp_path):
     _, second = scan(tmp_path / "2", FIXTURES / "facedoor.apk")
     assert first == second
     assert first["tool"]["ruleset_sha256"] and first["targets"][0]["sha256"]
+
+
+def test_embedded_policy_text_decides_face_003(tmp_path):
+    """A policy covering face processing turns FACE-003 to PASS; one silent on faces keeps it FAIL."""
+    proc, report = scan(tmp_path, FIXTURES / "facepolicy.apk", FIXTURES / "facedoor.apk")
+    assert proc.returncode == 0, proc.stderr
+    by_package = {t["attributes"]["package"]: t for t in report["targets"]}
+    covered, silent = by_package["com.fangcun.fixture.facepolicy"], by_package["com.fangcun.fixture.facedoor"]
+    assert results(covered)["FACE-003"]["outcome"] == "PASS"
+    assert results(silent)["FACE-003"]["outcome"] == "FAIL"
+    proof = [evidence_by_id(covered)[i] for i in results(covered)["FACE-003"]["evidence_ids"]]
+    assert any(e["kind"] == "policy.discloses" and e["key"] == "face_collection" for e in proof)
+    docs = [e for e in silent["evidence"] if e["kind"] == "policy.document"]
+    assert docs and all(d["attrs"]["analysed"] for d in docs)
+
+
+POLICY_HTML = """<!doctype html><html><head><meta charset="gbk"><title>某物业隐私政策</title>
+<script>var note = "我们收集您的人脸信息";</script></head><body>
+<h2>一、我们如何收集和使用您的个人信息</h2>
+<p>为实现刷脸开门功能，我们会收集您的人脸信息，用于门禁通行身份核验。</p>
+<p>我们不会将人脸识别作为唯一验证方式，您也可以使用门禁卡或二维码开门。</p>
+<h2>二、我们如何存储您的个人信息</h2>
+<p>您的人脸信息保存期限为您搬离小区后30日内删除。</p>
+<h2>三、联系我们</h2><p>如有疑问，请发送邮件至 privacy@example-wuye.cn 与我们联系。</p>
+</body></html>"""
+
+
+def test_policy_file_is_a_target_with_quoted_practices(tmp_path):
+    policy = tmp_path / "policy.html"
+    policy.write_bytes(POLICY_HTML.encode("gbk"))
+    proc, report = scan(tmp_path, policy)
+    assert proc.returncode == 0, proc.stderr
+    (target,) = report["targets"]
+    assert target["kind"] == "policy" and target["attributes"]["encoding"] == "gb18030"
+    practices = {(e["key"], e["attrs"]["polarity"]): e for e in target["evidence"] if e["kind"] == "policy.discloses"}
+    assert ("face_collection", "affirm") in practices
+    assert ("face_alternative", "affirm") in practices and ("face_retention", "affirm") in practices
+    quoted = practices[("face_retention", "affirm")]
+    assert "30日" in quoted["attrs"]["sentence"] and quoted["location"]["logical"].startswith("chars ")
+    assert "二、我们如何存储您的个人信息" in quoted["attrs"]["section"]
+    # the script's "我们收集您的人脸信息" is not text a reader sees
+    assert all("var note" not in e["attrs"].get("sentence", "") for e in target["evidence"])
+    checklist = {e["key"]: e["attrs"]["present"] for e in target["evidence"] if e["kind"] == "policy.checklist"}
+    assert checklist and any(checklist.values()) and not all(checklist.values())
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "30日内删除" in md

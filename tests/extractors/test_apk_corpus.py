@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from scanner.extractors import apk_policy
 from scanner.extractors.apk import APK_EXTRACTORS
 from scanner.model import Evidence
 from scanner.sources.apk import open_apk
@@ -16,12 +15,6 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("FANGCUN_CORPUS", REPO.parent / "shared" / "corpus")) / "apks"
 
 pytestmark = pytest.mark.skipif(not (CORPUS / "inventory.tsv").is_file(), reason="corpus absent")
-
-
-@pytest.fixture(autouse=True)
-def _no_policy_analysis(monkeypatch):
-    # policy text analysis is tested elsewhere and is slow on long policies
-    monkeypatch.setattr(apk_policy, "policy_analyser", lambda: None)
 
 
 def scan(relative: str) -> list[Evidence]:

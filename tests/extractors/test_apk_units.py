@@ -243,31 +243,21 @@ def test_no_camera_or_library_face_call_or_biometric_prompt_is_no_capture():
 POLICY_HTML = "<html><head><title>隐私政策</title></head><body><p>我们收集您的手机号。</p></body></html>"
 
 
-def test_policy_assets_by_name_or_title(monkeypatch):
-    monkeypatch.setattr(apk_policy, "policy_analyser", lambda: None)
+def test_policy_assets_by_name_or_title_are_analysed():
     source = FakeSource(entries={
-        "assets/yinsi.txt": "本政策说明个人信息处理".encode("gb18030"),
+        "assets/yinsi.txt": "本政策说明我们如何收集您的手机号。".encode("gb18030"),
         "assets/web/index.html": POLICY_HTML.encode(),
         "assets/help.html": b"<html><title>Help</title>usage</html>",
+        "assets/empty_privacy.txt": b"",
     })
-    docs = {e.key: e.attrs for e in kinds(run(apk_policy, source), "policy.document")}
+    out = run(apk_policy, source)
+    docs = {e.key: e.attrs for e in kinds(out, "policy.document")}
     assert set(docs) == {"assets/yinsi.txt", "assets/web/index.html"}
     page = docs["assets/web/index.html"]
-    assert (page["source"], page["language"], page["analysed"]) == ("asset", "zh", False) and page["chars"] > 10
-    assert apk_policy.embedded_policy_texts(source)[0] == ("assets/yinsi.txt", "本政策说明个人信息处理")
-
-
-def test_policy_analyser_is_plugged_in(monkeypatch):
-    seen = []
-
-    def fake_analyse(text, *, uri, logical):
-        seen.append((text.strip()[:4], uri, logical))
-        return [ev("policy.discloses", "contact")]
-
-    monkeypatch.setattr(apk_policy, "policy_analyser", lambda: fake_analyse)
-    out = run(apk_policy, FakeSource(entries={"assets/privacy.html": POLICY_HTML.encode()}))
-    assert seen == [("隐私政策", "fake.apk", "assets/privacy.html")]
-    assert kinds(out, "policy.document")[0].attrs["analysed"] is True and kinds(out, "policy.discloses")
+    assert (page["source"], page["language"], page["analysed"]) == ("asset", "zh", True) and page["chars"] >= 10
+    assert sorted(name for name, _ in apk_policy.embedded_policies(source)) == ["assets/web/index.html", "assets/yinsi.txt"]
+    # the GB18030 asset was decoded and its text analysed like any policy file
+    assert any(e.location.logical.startswith("assets/yinsi.txt") for e in kinds(out, "policy.checklist"))
 
 
 def test_policy_url_but_not_plain_url():

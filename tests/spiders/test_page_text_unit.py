@@ -12,7 +12,8 @@ from warcio.warcwriter import WARCWriter
 
 from scanner.extractors.page_text import page_facts
 from scanner.model import Evidence
-from scanner.sources.web import CapturedPage, decode_html, visible_text
+from scanner.sources.policy import decode_document, soup_text, visible_soup
+from scanner.sources.web import CapturedPage
 
 
 def captured(tmp_path: Path, body: bytes, url: str = "http://dev.example.cn/a.html",
@@ -87,6 +88,7 @@ def test_id_numbers_are_redacted_in_snippets(tmp_path: Path) -> None:
 
 def test_gbk_without_declaration_is_sniffed_and_hidden_text_dropped() -> None:
     body = "<p>营销中心人脸识别</p><p hidden>隐藏的人脸识别</p><script>var a='刷脸'</script>".encode("gbk")
-    assert decode_html(body) == body.decode("gbk")
-    text = visible_text(body)
+    markup, codec = decode_document(body, uri="gbk-page")
+    assert markup == body.decode("gbk") and codec == "gb18030"
+    text = soup_text(visible_soup(markup)[0])
     assert "营销中心人脸识别" in text and "隐藏" not in text and "刷脸" not in text
