@@ -4,7 +4,8 @@
 because Scrapy's reactor cannot restart) and relays its progress lines. Everything the crawl saw is
 in OUT/captures/: crawl-<id>.warc.gz, index.jsonl, crawl-<id>.job.json (the seeds and options),
 crawl-<id>.log and, with apps, apps/<sha256>.apk. `site_targets` rebuilds the sites from those
-files alone, so a rule change needs no re-crawl.
+files alone, so a rule change needs no re-crawl. `judge_company_targets` then states on each
+downloaded app what its company's site admits, and judges the app again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -23,11 +24,16 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from scanner.engine.evaluate import judge_all, score
+from scanner.engine.ruleset import RuleSet
 from scanner.errors import InputError
-from scanner.model import ErrorRecord
+from scanner.extractors.base import ExtractorSpec
+from scanner.extractors.company_consistency import COMPANY_CONSISTENCY, CompanySites
+from scanner.model import ErrorRecord, Evidence, Target
 from scanner.sources.web import CAPTURES_DIR, INDEX_NAME, Seed, SiteSource, open_sites, read_index
 
-__all__ = ["Seed", "CrawlResult", "DownloadedApp", "load_seeds", "run_crawl", "site_targets", "downloaded_apps"]
+__all__ = ["Seed", "CrawlResult", "DownloadedApp", "load_seeds", "run_crawl", "site_targets", "downloaded_apps",
+           "judge_company_targets"]
 
 Progress = Callable[[str, str], None]
 
@@ -302,3 +308,51 @@ def downloaded_apps(out_dir: Path) -> list[DownloadedApp]:
             if path.is_file():
                 apps[(line["company"], line["sha256"])] = DownloadedApp(line["company"], line["url"], line["sha256"], path)
     return sorted(apps.values(), key=lambda a: (a.company, a.url))
+
+
+# ———————————————————————————— one company, site and apps ————————————————————————————
+
+
+def _company_of(target: Target) -> str:
+    """The company a crawled target belongs to: its seed's name on a site, its download's on an app."""
+    return str(target.attributes.get("company") or (target.label if target.kind.value == "site" else ""))
+
+
+def judge_company_targets(sites: Sequence[Target], apps: Sequence[Target], ruleset: RuleSet,
+                          lang: str = "zh", extractor: ExtractorSpec = COMPANY_CONSISTENCY) -> list[Target]:
+    """The apps again, each judged with what its own company's site targets state about it.
+
+    An app whose company has no site target is returned as it was. A failing extractor is recorded
+    on the app, whose results then stay as first judged. No waivers are applied: a crawl takes none.
+    """
+    by_company: dict[str, list[Target]] = {}
+    for site in sites:
+        by_company.setdefault(_company_of(site), []).append(site)
+    judged = []
+    for app in apps:
+        company = _company_of(app)
+        if not company or company not in by_company:
+            judged.append(app)
+            continue
+        try:
+            facts = list(extractor.run(CompanySites(company, tuple(by_company[company])), app.evidence))
+        except Exception as exc:  # noqa: BLE001 — one broken cross-check must not lose the app's own findings
+            error = ErrorRecord(f"extract:{extractor.name}", f"{type(exc).__name__}: {exc}", app.uri)
+            judged.append(replace(app, errors=(*app.errors, error)))
+            continue
+        judged.append(_judged_again(app, facts, extractor.label, ruleset, lang))
+    return judged
+
+
+def _judged_again(target: Target, facts: Sequence[Evidence], extractor_label: str, ruleset: RuleSet,
+                  lang: str) -> Target:
+    """`target` with `facts` added, every rule judged again and the score recomputed."""
+    evidence = {e.id: e for e in target.evidence}
+    for fact in facts:
+        evidence.setdefault(fact.id, fact)
+    ordered = tuple(sorted(evidence.values(), key=lambda e: (e.kind, e.key, e.location.uri, e.location.logical, e.id)))
+    extractors = (*target.extractors, extractor_label)
+    ran = {label.split("@", 1)[0] for label in extractors}
+    results = sorted(judge_all(ruleset, target.kind.value, ordered, ran, lang=lang), key=lambda r: r.rule_id)
+    return replace(target, evidence=ordered, results=tuple(results), score=score(results, ruleset.scoring),
+                   extractors=extractors)

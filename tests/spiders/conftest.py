@@ -8,6 +8,7 @@ crawler never asked for.
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ MALFORMED = -1  # status meaning "answer with raw bytes that are not an HTTP res
 SLEEP = "X-Fixture-Sleep"  # header meaning "wait this many seconds before answering"
 HTML = "text/html; charset=utf-8"
 TEST_MAXSIZE = 100_000  # the crawl test's page size limit; /big.html is larger
+APK_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "apks"
+NOT_AN_APK = b"PK\x03\x04 not really an apk"
+APK_TYPE = "application/vnd.android.package-archive"
 
 
 def html(title: str, body: str) -> bytes:
@@ -55,6 +59,14 @@ def cjk_pdf(text: str) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A client that gives up (timeouts, size limits) resets the connection: expected, not a traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @dataclass
@@ -94,7 +106,7 @@ class FixtureSite:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer((self.ip, 0), Handler)
+        self.server = QuietServer((self.ip, 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
@@ -141,7 +153,20 @@ class FixtureWeb:
             site.stop()
 
 
-def build_developer(site: FixtureSite, other_base: str) -> None:
+@dataclass(frozen=True)
+class Apps:
+    """The package each company's site offers for download (None: that site links no app)."""
+
+    developer: bytes = NOT_AN_APK  # at /app/yangguang.apk
+    property_mgr: bytes | None = None  # at /app/xingfu.apk
+    community: bytes | None = None  # at /app/hexie.apk
+
+
+def app_link(path: str, app: bytes | None) -> str:
+    return f'<a href="{path}">下载App</a>' if app is not None else ""
+
+
+def build_developer(site: FixtureSite, other_base: str, app: bytes = NOT_AN_APK) -> None:
     home = f"""
     <script>var banner = "本售楼处已启用人脸识别抓拍";</script>
     <style>.x:after{{content:"人脸识别"}}</style>
@@ -172,7 +197,7 @@ def build_developer(site: FixtureSite, other_base: str) -> None:
         "/private/secret.html": ok(html("内部", "内部资料")),
         "/gbk.html": ok(gbk, "text/html"),
         "/docs/notice.pdf": ok(cjk_pdf("项目告知书：本案场设有人脸识别摄像头，用于精准营销。"), "application/pdf"),
-        "/app/yangguang.apk": ok(b"PK\x03\x04 not really an apk", "application/vnd.android.package-archive"),
+        "/app/yangguang.apk": ok(app, APK_TYPE),
         "/old": (301, {"Location": "/moved.html"}, b""),
         "/moved.html": ok(html("项目介绍", "<p>阳光花园项目介绍。</p>")),
         "/loop-a": (302, {"Location": "/loop-b"}, b""),
@@ -185,21 +210,27 @@ def build_developer(site: FixtureSite, other_base: str) -> None:
     })
 
 
-def build_property_mgr(site: FixtureSite, developer_base: str) -> None:
+def build_property_mgr(site: FixtureSite, developer_base: str, app: bytes | None = None) -> None:
     notice = "<h1>关于小区门禁系统升级的通知</h1><p>各位业主：即日起本小区仅支持刷脸进出，不再支持刷卡。</p>"
+    links = (f'<a href="/notice/door.html">通知公告</a> <a href="{developer_base}/only-from-b.html">友情链接</a>'
+             + app_link("/app/xingfu.apk", app))
     site.pages.update({
-        "/": ok(html("幸福物业", f'<a href="/notice/door.html">通知公告</a> <a href="{developer_base}/only-from-b.html">友情链接</a>')),
+        "/": ok(html("幸福物业", links)),
         "/notice/door.html": ok(html("门禁升级通知", notice)),
     })
+    if app is not None:
+        site.pages["/app/xingfu.apk"] = ok(app, APK_TYPE)
 
 
-def build_community(site: FixtureSite) -> None:
+def build_community(site: FixtureSite, app: bytes | None = None) -> None:
     notice = ("<h1>和谐家园小区人脸识别门禁启用公告</h1><p>小区已启用人脸识别门禁。</p>"
               "<p>业主可继续使用门禁卡或二维码开门；访客请通过二维码登记进入。</p>")
     site.pages.update({
-        "/": ok(html("和谐家园", '<a href="/notice.html">公告</a>')),
+        "/": ok(html("和谐家园", '<a href="/notice.html">公告</a>' + app_link("/app/hexie.apk", app))),
         "/notice.html": ok(html("门禁启用公告", notice)),
     })
+    if app is not None:
+        site.pages["/app/hexie.apk"] = ok(app, APK_TYPE)
 
 
 def closed_port(ip: str) -> int:
@@ -208,8 +239,8 @@ def closed_port(ip: str) -> int:
         return s.getsockname()[1]  # closed again on exit: connecting there is refused
 
 
-@pytest.fixture(scope="module")
-def fixture_web() -> Iterator[FixtureWeb]:
+def serve_fixture_web(apps: Apps = Apps()) -> Iterator[FixtureWeb]:
+    """Start the three company servers, yield the web, stop them (the body of a fixture)."""
     ips = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
     if not all(loopback_available(ip) for ip in ips):
         pytest.skip("this machine cannot bind 127.0.0.x addresses other than 127.0.0.1")
@@ -217,11 +248,25 @@ def fixture_web() -> Iterator[FixtureWeb]:
                      f"http://127.0.0.5:{closed_port('127.0.0.5')}/", "http://nonexistent.invalid/")
     for site in (web.developer, web.property_mgr, web.community):
         site.start()
-    build_developer(web.developer, web.property_mgr.base)
-    build_property_mgr(web.property_mgr, web.developer.base)
-    build_community(web.community)
+    build_developer(web.developer, web.property_mgr.base, apps.developer)
+    build_property_mgr(web.property_mgr, web.developer.base, apps.property_mgr)
+    build_community(web.community, apps.community)
     yield web
     web.stop()
+
+
+@pytest.fixture(scope="module")
+def fixture_web() -> Iterator[FixtureWeb]:
+    yield from serve_fixture_web()
+
+
+@pytest.fixture(scope="module")
+def app_web() -> Iterator[FixtureWeb]:
+    """The web whose developer offers a face-door app with a policy silent on faces, whose community
+    offers an app whose policy covers faces, and whose property manager offers a broken package."""
+    yield from serve_fixture_web(Apps(developer=(APK_FIXTURES / "facedoor.apk").read_bytes(),
+                                      property_mgr=NOT_AN_APK,
+                                      community=(APK_FIXTURES / "facepolicy.apk").read_bytes()))
 
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0, "DOWNLOAD_TIMEOUT": 1.5,
