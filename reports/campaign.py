@@ -7,6 +7,7 @@ for everything, since labels and snippets come from the apps and pages under aud
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,7 @@ from scanner.store import company_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 GRADES = ("A", "B", "C", "D", "E", "N/A")
+_SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}")
 BAR_WIDTH = 360  # px of the longest bar
 
 # Shared by the campaign and diff pages; inlined so each page is one self-contained file.
@@ -127,6 +129,33 @@ def existing_target_links(report: Mapping[str, Any], out_dir: Path, pattern: str
         relative = pattern.format(id=target["id"])
         if (out_dir / relative).is_file():
             links[target["id"]] = relative
+    return links
+
+
+def one_target_report(report: Mapping[str, Any], target: Mapping[str, Any]) -> dict[str, Any]:
+    """The report document narrowed to one target (run-level errors belong to other inputs)."""
+    return {**report, "targets": [target], "errors": []}
+
+
+def write_target_reports(report: Mapping[str, Any], out_dir: Path, *, lang: str, folder: str = "targets") -> dict[str, str]:
+    """Each target's own HTML report as `out_dir/folder/<target id>.html`; returns the relative links.
+
+    Every page is validated before it is written (jsonschema.ValidationError otherwise). A target id
+    that is not a plain file name gets no page rather than a path outside `folder`.
+    """
+    from reports import render, validate_report
+
+    links = {}
+    (out_dir / folder).mkdir(parents=True, exist_ok=True)
+    for target in report.get("targets", []):
+        target_id = str(target.get("id", ""))
+        if not _SAFE_FILE_NAME.fullmatch(target_id):
+            continue
+        document = one_target_report(report, target)
+        validate_report(document)
+        relative = f"{folder}/{target_id}.html"
+        (out_dir / relative).write_text(render("html", document, lang=lang), encoding="utf-8")
+        links[target_id] = relative
     return links
 
 

@@ -4,7 +4,9 @@ Each target is analysed in its own forked worker process with an address-space l
 deadline; a runaway target is killed and recorded as an error, never the batch. The parent only
 hashes inputs, starts workers and writes each finished target to the store at once, so its memory
 does not grow with the number of targets. Killed at any moment and started again with the same
-arguments, a batch resumes: inputs already in the store (by sha256) are not analysed again.
+arguments, a batch resumes: inputs already in the store (by sha256) are not analysed again. A new run
+over inputs an earlier finished run analysed (same bytes, same path, same tool, rules, extractors and
+language) reuses their stored documents, so a follow-up visit only analyses what changed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import stat
 import sys
 import time
 from contextlib import nullcontext
@@ -49,6 +52,7 @@ class BatchSummary:
     run_id: int
     total: int = 0  # distinct inputs
     resumed: int = 0  # already in the store when this call started
+    reused: int = 0  # taken from an earlier finished run with the same analysis
     scanned: int = 0
     errors: int = 0
     duplicates: int = 0  # extra paths whose bytes equal another input's
@@ -77,7 +81,8 @@ def kind_of_path(path: Path) -> str:
 
 
 def plan_units(paths: Sequence[Path]) -> tuple[list[Unit], list[InputError]]:
-    """Hash every input; identical bytes become one unit. Missing or unreadable inputs are returned as errors."""
+    """Hash every input; identical bytes become one unit. Missing, unreadable or special inputs
+    (a dangling link, a FIFO, a device) are returned as errors."""
     from scanner.pipeline import expand_inputs
 
     first_path: dict[str, Path] = {}
@@ -91,6 +96,10 @@ def plan_units(paths: Sequence[Path]) -> tuple[list[Unit], list[InputError]]:
         if item.resolve() in seen:  # the same file named twice (a folder and a file in it)
             continue
         seen.add(item.resolve())
+        problem = _not_a_regular_file(item)
+        if problem:
+            problems.append(InputError(str(item), problem))
+            continue
         try:
             digest = sha256_file(item)
         except OSError as exc:
@@ -104,8 +113,20 @@ def plan_units(paths: Sequence[Path]) -> tuple[list[Unit], list[InputError]]:
     return units, problems
 
 
-def default_scanner(lang: str, rules_dir: Path | None) -> tuple[ScanFn, dict[str, Any]]:
-    """The real scan function and the report's tool object for the rule pack in use.
+def _not_a_regular_file(path: Path) -> str:
+    """Why `path` cannot be hashed safely, or "" (reading a FIFO would block the batch forever)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "cannot read: a dangling link or a file that vanished"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    return "" if stat.S_ISREG(mode) else "not a regular file"
+
+
+def default_scanner(lang: str, rules_dir: Path | None) -> tuple[ScanFn, dict[str, Any], str]:
+    """The real scan function, the report's tool object for the rule pack in use, and the analysis
+    fingerprint (tool version, rule pack, extractor versions, language) that decides reuse.
 
     The rule pack is loaded here, in the parent, so every forked worker shares it.
     """
@@ -118,7 +139,42 @@ def default_scanner(lang: str, rules_dir: Path | None) -> tuple[ScanFn, dict[str
         return scan_file(path, ruleset, lang=lang)
 
     _warm_up(scan)
-    return scan, tool
+    return scan, tool, analysis_fingerprint(tool, lang)
+
+
+# Libraries whose upgrade can change the facts extracted from the same bytes.
+_ANALYSIS_LIBRARIES = ("androguard", "spacy", "jieba", "beautifulsoup4", "lxml", "pypdf")
+
+
+def analysis_fingerprint(tool: Mapping[str, Any], lang: str) -> str:
+    """A digest of everything besides the input that shapes a target document: tool version, rule
+    pack, extractor versions, the shipped extractor data (signatures, lexicons), library versions
+    and the report language."""
+    from importlib import metadata
+
+    from scanner.engine.ruleset import default_rules_dir
+    from scanner.model import TargetKind
+    from scanner.pipeline import extractors_for
+
+    extractors = {}
+    for kind in (TargetKind.APK, TargetKind.POLICY):
+        try:
+            extractors[kind.value] = [spec.label for spec in extractors_for(kind)]
+        except Exception:  # noqa: BLE001 — an extractor family that cannot load: no reuse for it
+            extractors[kind.value] = ["unavailable"]
+    libraries = {}
+    for name in _ANALYSIS_LIBRARIES:
+        try:
+            libraries[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            libraries[name] = ""
+    data = hashlib.sha256()
+    shipped = default_rules_dir()
+    for path in sorted(shipped.rglob("*.yaml")):
+        data.update(str(path.relative_to(shipped)).encode() + b"\0" + path.read_bytes() + b"\0")
+    facts = {"tool": tool.get("version"), "rules": tool.get("ruleset_sha256"), "extractors": extractors,
+             "data": data.hexdigest(), "libraries": libraries, "lang": lang}
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def _warm_up(scan: ScanFn) -> None:
@@ -166,25 +222,28 @@ def run_batch(
 ) -> BatchSummary:
     """Scan `paths` (files or directories) into the store at `db` and finish the run.
 
-    `scan_fn` replaces the real scanner (tests); `tool` is then the report's tool object to record.
+    `scan_fn` replaces the real scanner (tests); `tool` is then the report's tool object to record,
+    and nothing is reused from earlier runs (the stand-in's output has no analysis fingerprint).
     Resumes the unfinished run of the same campaign and arguments if there is one.
     """
     began = time.monotonic()
     args = {"paths": sorted(str(Path(p).resolve()) for p in paths), "lang": lang}
+    analysis = ""
     with open_store(db) as store:  # first, so an unusable database fails before any work
         if scan_fn is None:
-            scan_fn, tool = default_scanner(lang, rules_dir)
+            scan_fn, tool, analysis = default_scanner(lang, rules_dir)
         tool = dict(tool or bare_tool())
         units, problems = plan_units(paths)
-        run_id = store.start_run(campaign, args, tool=tool)
+        run_id = store.start_run(campaign, args, tool=tool, analysis=analysis)
         summary = BatchSummary(run_id, total=len(units), duplicates=sum(len(u.also_at) for u in units))
         done = store.done_shas(run_id)
         pending = [u for u in units if u.sha256 not in done]
         summary.resumed = len(units) - len(pending)
         del units, done
+        pending = [u for u in pending if not _reuse(store, run_id, u, analysis, summary)]
         for problem in problems:
             store.save_error(run_id, uri=problem.input_name, sha256="", kind="", stage="open", message=str(problem))
-        with _progress_bar(progress, total=summary.total, completed=summary.resumed) as advance:
+        with _progress_bar(progress, total=summary.total, completed=summary.resumed + summary.reused) as advance:
             _run_pool(
                 pending, store, run_id, summary, scan_fn,
                 jobs=max(1, jobs or os.cpu_count() or 1),
@@ -195,6 +254,24 @@ def run_batch(
         store.finish_run(run_id)
     summary.seconds = time.monotonic() - began
     return summary
+
+
+def _reuse(store: Store, run_id: int, unit: Unit, analysis: str, summary: BatchSummary) -> bool:
+    """Store an earlier run's document for `unit` in this run, if there is one. True if reused."""
+    document = store.reusable_document(unit.sha256, str(unit.path), analysis)
+    if document is None:
+        return False
+    store.save_target(run_id, _with_duplicates(document, unit))
+    summary.reused += 1
+    return True
+
+
+def _with_duplicates(document: dict[str, Any], unit: Unit) -> dict[str, Any]:
+    """The document naming this run's other paths with the same bytes (and no stale ones)."""
+    attributes = {k: v for k, v in document.get("attributes", {}).items() if k != "also_at"}
+    if unit.also_at:
+        attributes["also_at"] = sorted(unit.also_at)
+    return {**document, "attributes": attributes}
 
 
 def _run_pool(
@@ -258,10 +335,7 @@ def _collect(job: _Job, store: Store, run_id: int, seconds: float, timed_out: bo
         stage, text = _why_no_result(job, seconds, timed_out)
         message = {"error": {"stage": stage, "message": text}}
     if "target" in message:
-        document = message["target"]
-        if unit.also_at:
-            document["attributes"] = {**document.get("attributes", {}), "also_at": sorted(unit.also_at)}
-        store.save_target(run_id, document, started_at=job.started_at)
+        store.save_target(run_id, _with_duplicates(message["target"], unit), started_at=job.started_at)
         return True
     error = message["error"]
     store.save_error(run_id, uri=str(unit.path), sha256=unit.sha256, kind=kind_of_path(unit.path),

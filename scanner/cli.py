@@ -137,7 +137,7 @@ def scan(
     if db is not None:
         if waiver_list:
             raise fail("--waivers applies to in-process scans; a --db batch stores raw findings")
-        report = _scan_batch(targets, db, campaign, ruleset, lang.value, jobs)
+        report = _scan_batch(targets, db, campaign, ruleset, lang.value, jobs, output, formats)
     else:
         report = _scan_in_process(targets, ruleset, lang.value, waiver_list)
     written = _write(report, output, formats, lang.value)
@@ -177,16 +177,44 @@ def _scan_in_process(paths: list[Path], ruleset, lang: str, waiver_list) -> dict
     return build_report(found, ruleset, lang=lang, errors=errors).to_dict()
 
 
-def _scan_batch(paths: list[Path], db: Path, campaign: str, ruleset, lang: str, jobs: int) -> dict[str, Any]:
+def _scan_batch(
+    paths: list[Path], db: Path, campaign: str, ruleset, lang: str, jobs: int, output: Path, formats: list[str]
+) -> dict[str, Any]:
+    """Scan into the campaign database; the run's report, and (with html) each target's own page
+    under OUT/targets/ for the campaign page to link to."""
     from scanner.batch import run_batch
     from scanner.store import StoreError, open_store
 
     try:
         summary = run_batch(paths, db, campaign=campaign, jobs=jobs or None, lang=lang, rules_dir=ruleset.directory)
         with open_store(db) as store:
-            return store.report_dict(summary.run_id)
+            report = store.report_dict(summary.run_id)
     except StoreError as exc:
         raise fail(str(exc)) from None
+    zh = lang == "zh"
+    err.print(
+        (f"运行 {summary.run_id}：{summary.total} 个输入，新分析 {summary.scanned}，沿用 {summary.reused}，"
+         f"续跑跳过 {summary.resumed}，失败 {summary.errors}，用时 {summary.seconds:.1f} 秒") if zh else
+        (f"run {summary.run_id}: {summary.total} inputs, scanned {summary.scanned}, reused {summary.reused}, "
+         f"resumed {summary.resumed}, errors {summary.errors}, {summary.seconds:.1f} s"),
+        markup=False, highlight=False, soft_wrap=True,
+    )
+    if "html" in formats:
+        _write_target_pages(report, output, lang)
+    return report
+
+
+def _write_target_pages(report: dict[str, Any], output: Path, lang: str) -> dict[str, str]:
+    from jsonschema import ValidationError
+
+    from reports.campaign import write_target_reports
+
+    try:
+        return write_target_reports(report, output, lang=lang)
+    except OSError as exc:
+        raise fail(f"{output}: cannot write target reports: {exc.strerror or exc}") from None
+    except ValidationError as exc:
+        raise fail(f"a stored target is not a valid report document: {exc.message}") from None
 
 
 def _stored_report(db: Path, run: Optional[int], campaign: str) -> dict[str, Any]:
@@ -194,10 +222,11 @@ def _stored_report(db: Path, run: Optional[int], campaign: str) -> dict[str, Any
     from scanner.store import StoreError, open_store
 
     try:
-        with open_store(db) as store:
+        with open_store(db, must_exist=True) as store:
             run_id = run if run is not None else store.latest_run(campaign)
             if run_id is None:
-                raise fail(f"{db}: no run of campaign {campaign!r}")
+                known = sorted({info.campaign for info in store.runs()})
+                raise fail(f"{db}: no run of campaign {campaign!r}" + (f" (campaigns: {', '.join(known)})" if known else ""))
             return store.report_dict(run_id)
     except StoreError as exc:
         raise fail(str(exc)) from None
@@ -211,16 +240,27 @@ def crawl(
     depth: Annotated[int, typer.Option("--depth", min=0, help="Link depth from each seed.")] = 3,
     scan_apps: Annotated[bool, typer.Option("--scan-apps", help="Download linked APKs (size-bounded) and scan them.")] = False,
     contact: Annotated[str, typer.Option("--contact", help="Contact put in the crawler's user agent.")] = "",
+    setting: Annotated[Optional[list[str]], typer.Option("-s", "--set", help="Override a crawler setting, KEY=VALUE (VALUE read as JSON when it parses), e.g. -s DOWNLOAD_DELAY=2. Repeatable.")] = None,
     fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
     rules: Annotated[Optional[Path], typer.Option("--rules")] = None,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
     fail_on: Annotated[FailOn, typer.Option("--fail-on")] = FailOn.none,
 ) -> None:
     """Crawl companies' websites politely, keep every page as evidence (WARC), judge each company."""
+    from reports.companies import companies_table, write_companies
     from scanner.crawl import load_seeds, run_crawl
 
     formats = _formats(fmt)
     ruleset = _ruleset(rules)
+    overrides: dict[str, Any] = {}
+    for item in setting or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise fail(f"--set {item!r}: expected KEY=VALUE")
+        try:
+            overrides[key.strip()] = json.loads(raw)
+        except ValueError:
+            overrides[key.strip()] = raw  # a bare word is a string setting
     seed_list, seed_errors = load_seeds(seeds)
     for e in seed_errors:
         err.print(f"[yellow]skipped:[/yellow] {e.message}", markup=True, highlight=False)
@@ -230,33 +270,45 @@ def crawl(
     def progress(company: str, message: str) -> None:
         err.print(f"[cyan]{company}[/cyan] {message}", markup=True, highlight=False)
 
-    run_crawl(seed_list, output, max_pages=max_pages, depth=depth, scan_apps=scan_apps, contact=contact, progress=progress)
+    run_crawl(seed_list, output, max_pages=max_pages, depth=depth, scan_apps=scan_apps, contact=contact,
+              settings_overrides=overrides, progress=progress)
     report = _report_from_captures(output, ruleset, lang.value, extra_errors=seed_errors)
-    for path in _write(report, output, formats, lang.value):
+    written = _write(report, output, formats, lang.value)
+    written += write_companies(report, output, lang.value)
+    for path in written:
         out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
     _summary(report, lang.value)
+    out.print(companies_table(report, lang.value))
     raise typer.Exit(_exit_code(report, fail_on))
 
 
 def _report_from_captures(out_dir: Path, ruleset, lang: str, extra_errors=()) -> dict[str, Any]:
-    """Judge every company (and every app it links, when downloaded) from the captures alone."""
+    """Judge every company, then every app downloaded from its site (with what the site admits)."""
     from dataclasses import replace
 
-    from scanner.crawl import downloaded_apps, site_targets
+    from scanner.crawl import downloaded_apps, judge_company_targets, site_targets
     from scanner.model import ErrorRecord
     from scanner.pipeline import analyse_source, build_report, scan_file
 
-    sites, errors = site_targets(out_dir)
-    targets = [analyse_source(site, ruleset, lang=lang) for site in sites]
+    sources, errors = site_targets(out_dir)
+    sites = {site.label: analyse_source(site, ruleset, lang=lang) for site in sources}
+    apps = []
     for app_file in downloaded_apps(out_dir):
         try:
             target = scan_file(app_file.path, ruleset, lang=lang)
         except InputError as exc:
-            errors.append(ErrorRecord("open", str(exc), app_file.url))
+            # an app its site offers but that cannot be analysed is the company's error, not the run's
+            error = ErrorRecord("open", f"app {app_file.url}: {exc.problem}", app_file.url)
+            if app_file.company in sites:
+                site = sites[app_file.company]
+                sites[app_file.company] = replace(site, errors=(*site.errors, error))
+            else:
+                errors.append(error)
             continue
         links = {"company": app_file.company, "download_url": app_file.url}
-        targets.append(replace(target, uri=app_file.url, attributes={**target.attributes, **links}))
-    return build_report(targets, ruleset, lang=lang, errors=[*extra_errors, *errors]).to_dict()
+        apps.append(replace(target, uri=app_file.url, attributes={**target.attributes, **links}))
+    apps = judge_company_targets(list(sites.values()), apps, ruleset, lang)
+    return build_report([*sites.values(), *apps], ruleset, lang=lang, errors=[*extra_errors, *errors]).to_dict()
 
 
 @app.command()
@@ -267,6 +319,8 @@ def report(
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
     """Re-analyse a crawl from its captures alone (offline) with the current rules, or re-render a report.json."""
+    from reports.companies import companies_table, has_companies, write_companies
+
     formats = _formats(fmt)
     if (folder / "captures").is_dir():
         document = _report_from_captures(folder, _ruleset(rules), lang.value)
@@ -274,8 +328,13 @@ def report(
         document = _load_report_json(folder / "report.json")
     else:
         raise fail(f"{folder}: neither captures/ nor report.json found")
-    for path in _write(document, folder, formats, lang.value):
+    written = _write(document, folder, formats, lang.value)
+    if has_companies(document):
+        written += write_companies(document, folder, lang.value)
+    for path in written:
         out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
+    if has_companies(document):
+        out.print(companies_table(document, lang.value))
 
 
 def _load_report_json(path: Path) -> dict[str, Any]:
@@ -302,26 +361,36 @@ def diff(
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
     """Follow-up visit (回头看): what was fixed, what is new, what is unchanged. Exit 1 if anything new fails."""
-    from scanner.diff import DiffError, diff_markdown, diff_reports, diff_runs, write_diff
+    from scanner.diff import DiffError, diff_markdown, diff_reports, write_diff
 
+    if db is not None:
+        runs = [_run_id(value) for value in (old, new)]
+        documents = [_stored_report(db, run, "") for run in runs]
+        names = [f"run {run}" for run in runs]
+    else:
+        documents = [_load_report_json(Path(old)), _load_report_json(Path(new))]
+        names = [old, new]
     try:
-        if db is not None:
-            from scanner.store import StoreError, open_store
-
-            try:
-                with open_store(db) as store:
-                    result = diff_runs(store, int(old), int(new), lang=lang.value)
-            except (StoreError, ValueError) as exc:
-                raise fail(f"{db}: {exc}") from None
-        else:
-            result = diff_reports(_load_report_json(Path(old)), _load_report_json(Path(new)), lang=lang.value)
+        result = diff_reports(*documents, lang=lang.value)
     except DiffError as exc:
-        raise fail(str(exc)) from None
-    out.print(diff_markdown(result, lang=lang.value), markup=False, highlight=False)
+        raise fail(f"{names[0]} and {names[1]} cannot be compared: {exc}") from None
+    # Plain text, never wrapped or marked up: the output is Markdown meant to be piped or pasted.
+    typer.echo(diff_markdown(result, lang=lang.value), nl=False)
     if output is not None:
-        for path in write_diff(result, output, lang=lang.value):
-            out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
+        try:
+            written = write_diff(result, output, lang=lang.value)
+        except OSError as exc:
+            raise fail(f"{output}: cannot write the comparison: {exc.strerror or exc}") from None
+        for path in written:
+            err.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}", markup=False, highlight=False)
     raise typer.Exit(result.exit_code)
+
+
+def _run_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise fail(f"{value!r}: with --db, give run ids (integers; see the run number `fangcun scan --db` prints)") from None
 
 
 @app.command()
@@ -339,7 +408,7 @@ def leads(
     document = _stored_report(db, run, campaign)
     found = find_leads(document, min_severity="info" if min_severity is FailOn.none else min_severity.value, lang=lang.value)
     if as_json:
-        out.print(leads_json(found), markup=False, highlight=False)
+        typer.echo(leads_json(found), nl=False)  # never wrapped by the console: it must stay valid JSON
     else:
         out.print(leads_table(found, lang=lang.value))
 
@@ -357,13 +426,19 @@ def campaign_report(
     from scanner.exports import write_csv, write_xlsx
 
     document = _stored_report(db, run, campaign)
-    output.mkdir(parents=True, exist_ok=True)
-    (output / "campaign.html").write_text(render_campaign_html(document, lang=lang.value), encoding="utf-8")
-    (output / "campaign.md").write_text(render_campaign_md(document, lang=lang.value), encoding="utf-8")
-    write_csv(document, output / "findings.csv", lang=lang.value)
-    write_xlsx(document, output / "findings.xlsx", lang=lang.value)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        links = _write_target_pages(document, output, lang.value)
+        (output / "campaign.html").write_text(render_campaign_html(document, lang=lang.value, target_links=links), encoding="utf-8")
+        (output / "campaign.md").write_text(render_campaign_md(document, lang=lang.value, target_links=links), encoding="utf-8")
+        rows = write_csv(document, output / "findings.csv", lang=lang.value)
+        write_xlsx(document, output / "findings.xlsx", lang=lang.value)
+    except OSError as exc:
+        raise fail(f"{output}: cannot write the campaign report: {exc.strerror or exc}") from None
     for name in ("campaign.html", "campaign.md", "findings.csv", "findings.xlsx"):
         out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {output / name}")
+    out.print(f"{len(links)} {'个目标报告' if lang is Lang.zh else 'target reports'} → {output / 'targets'}; "
+              f"{rows} {'条问题' if lang is Lang.zh else 'findings'}")
 
 
 @rules_app.command("list")

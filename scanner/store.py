@@ -82,6 +82,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX results_by_outcome ON results (run_id, outcome, severity)",
         "CREATE INDEX errors_by_run ON errors (run_id)",
     ),
+    (
+        # What produced a run's documents (tool, rule pack, extractors, language): a later run with the
+        # same analysis reuses the documents of inputs it has already analysed instead of analysing them again.
+        "ALTER TABLE runs ADD COLUMN analysis TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX targets_by_content ON targets (sha256, uri)",
+    ),
 )
 STORE_SCHEMA_VERSION = len(MIGRATIONS)
 DEFAULT_DB_NAME = "fangcun.sqlite"
@@ -121,11 +127,16 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def open_store(path: Path, *, timeout: float = 10.0) -> Store:
-    """Open (creating or migrating) the campaign database at `path`. StoreError if unusable."""
+def open_store(path: Path, *, timeout: float = 10.0, must_exist: bool = False) -> Store:
+    """Open (creating or migrating) the campaign database at `path`. StoreError if unusable.
+
+    `must_exist`: readers (leads, reports, diff) refuse a missing file instead of creating an empty one.
+    """
     path = Path(path)
     if path.is_dir():
         raise StoreError(f"{path}: is a directory, expected a database file")
+    if must_exist and not path.is_file():
+        raise StoreError(f"{path}: no such database file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
@@ -231,10 +242,11 @@ class Store:
 
     # -- runs ------------------------------------------------------------------------------------
 
-    def start_run(self, campaign: str, args: Mapping[str, Any], *, tool: Mapping[str, Any]) -> int:
-        """A new run of `campaign`, or the unfinished run with the same args and rule pack (resume).
+    def start_run(self, campaign: str, args: Mapping[str, Any], *, tool: Mapping[str, Any], analysis: str = "") -> int:
+        """A new run of `campaign`, or the unfinished run with the same args, rule pack and analysis (resume).
 
-        `tool` is the report's ``tool`` object: version, ruleset_sha256 and rules.
+        `tool` is the report's ``tool`` object: version, ruleset_sha256 and rules. `analysis` fingerprints
+        everything that shapes a target document (see ``reusable_document``); empty means "never reuse".
         """
         args_json = canonical_json(args)
         ruleset_sha = str(tool.get("ruleset_sha256", ""))
@@ -246,16 +258,16 @@ class Store:
             (campaign_id,) = conn.execute("SELECT id FROM campaigns WHERE name = ?", (campaign,)).fetchone()
             unfinished = conn.execute(
                 "SELECT id FROM runs WHERE campaign_id = ? AND finished_at IS NULL AND args = ? "
-                "AND ruleset_sha256 = ? ORDER BY id DESC LIMIT 1",
-                (campaign_id, args_json, ruleset_sha),
+                "AND ruleset_sha256 = ? AND analysis = ? ORDER BY id DESC LIMIT 1",
+                (campaign_id, args_json, ruleset_sha, analysis),
             ).fetchone()
             if unfinished:
                 return int(unfinished[0])
             cursor = conn.execute(
-                "INSERT INTO runs (campaign_id, started_at, tool_version, ruleset_sha256, args, rules) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (campaign_id, started_at, tool_version, ruleset_sha256, args, rules, analysis) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (campaign_id, now_utc(), str(tool.get("version", "")), ruleset_sha, args_json,
-                 canonical_json(list(tool.get("rules", [])))),
+                 canonical_json(list(tool.get("rules", []))), analysis),
             )
             return int(cursor.lastrowid)
 
@@ -347,6 +359,24 @@ class Store:
     def done_shas(self, run_id: int) -> set[str]:
         """sha256 of every input this run has finished, analysed or failed."""
         return {row[0] for row in self._read("SELECT sha256 FROM targets WHERE run_id = ?", (run_id,))}
+
+    def reusable_document(self, sha256: str, uri: str, analysis: str) -> dict[str, Any] | None:
+        """The document an earlier finished run made of these bytes at this uri with the same analysis.
+
+        Same bytes, same name and same analysis give the same document, so a follow-up run over a
+        mostly unchanged folder analyses only what changed. Documents that recorded an error are not
+        reused: the error may have been passing.
+        """
+        if not analysis:
+            return None
+        rows = self._read(
+            "SELECT t.document FROM targets t JOIN runs r ON r.id = t.run_id "
+            "WHERE t.sha256 = ? AND t.uri = ? AND t.status = 'done' AND r.finished_at IS NOT NULL AND r.analysis = ? "
+            "ORDER BY r.id DESC LIMIT 1",
+            (sha256, uri, analysis),
+        )
+        document = json.loads(rows[0][0]) if rows else None
+        return document if document and not document.get("errors") else None
 
     def iter_documents(self, run_id: int) -> Iterator[dict[str, Any]]:
         """Each analysed target's document, in report order, one at a time."""
