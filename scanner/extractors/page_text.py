@@ -22,7 +22,8 @@ from bs4 import BeautifulSoup, Tag
 
 from scanner.errors import RuleLoadError
 from scanner.extractors.base import ExtractorSpec
-from scanner.extractors.text_utils import cjk_language, phrase_regex, snippet
+from scanner.extractors.text_utils import phrase_regex, snippet
+from scanner.nlp.text import detect_language
 from scanner.model import Evidence, Location
 from scanner.errors import InputError
 from scanner.extractors.policy_nlp import analyse_policy_text
@@ -285,7 +286,7 @@ def app_downloads(view: PageView, m: Matchers) -> Iterator[Evidence]:
 def policy_documents(view: PageView, m: Matchers) -> Iterator[Evidence]:
     if not m.policy_title.search(view.title or view.text[:TITLE_CHARS]):
         return
-    attrs: dict[str, Any] = {"source": "page", "language": cjk_language(view.text), "chars": len(view.text),
+    attrs: dict[str, Any] = {"source": "page", "language": detect_language(view.text), "chars": len(view.text),
                              "document": "pdf" if view.page.is_pdf else "html", "analysed": True}
     found = analyse_policy_text(view.text, uri=view.page.final_url, logical=view.page.logical, language=attrs["language"])
     # the analyser states its own policy.document; this page's document (below) carries the page's facts

@@ -7,21 +7,9 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
+from scanner.nlp.text import redact
+
 SNIPPET_LIMIT = 120
-
-# 18-digit resident ID (last char may be X) and the old 15-digit form; mainland mobile numbers;
-# landlines with an area code. Digits on either side mean it is part of a longer number.
-_ID_CARD = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
-
-
-def redact(text: str) -> str:
-    """Mask ID-card and phone numbers so snippets never carry them."""
-    text = _ID_CARD.sub("[身份证号]", text)
-    text = _MOBILE.sub("[手机号]", text)
-    return _LANDLINE.sub("[电话]", text)
-
 
 def snippet(text: str, limit: int = SNIPPET_LIMIT) -> str:
     """A redacted, single-line excerpt of at most `limit` characters."""
@@ -112,10 +100,3 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     return data.decode("utf-8", errors="replace")
-
-
-def cjk_language(text: str) -> str:
-    """'zh' when CJK characters make up at least a fifth of the letters, else 'en'."""
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return "zh" if cjk and cjk >= 0.2 * (cjk + latin) else "en"

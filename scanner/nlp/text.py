@@ -19,8 +19,11 @@ TOC_LINE = re.compile(
     r"[^\n]{0,12}如何)[^\n。；;]{0,38}"
 )
 TOC_MIN_LINES = 4
-PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![\dA-Za-z])")
+# Mainland mobile numbers (with or without +86), resident ID numbers (18 digits, last may be X, or the
+# old 15-digit form) and landlines with an area code. Digits on either side: part of a longer number.
+PHONE = re.compile(r"(?<!\d)((?:\+?86[- ]?)?1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(\d{6})(\d{8}(?=\d{3}[\dXx](?![\dA-Za-z]))|\d{5}(?=\d{4}(?![\dA-Za-z])))(\d{3}[\dXx]|\d{4})(?![\dA-Za-z])")
+LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-)(\d{3,4})(\d{4})(?!\d)")
 
 
 def detect_language(text: str, sample: int = 20_000) -> str:
@@ -37,9 +40,13 @@ def heading_sections(text: str) -> tuple[tuple[int, str], ...]:
 
 
 def redact(text: str) -> str:
-    """Mask mobile numbers (138****5678) and resident ID numbers (110101********123X)."""
-    text = ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
-    return PHONE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    """Mask phone and ID numbers in evidence (138****5678, 110101********123X, 010-****5678).
+
+    The kept digits let an auditor match a number they already hold; the rest never leaves the input.
+    """
+    text = ID_NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+    text = PHONE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    return LANDLINE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
 
 
 def toc_ranges(text: str) -> list[tuple[int, int]]:

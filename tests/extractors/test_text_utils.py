@@ -1,24 +1,21 @@
 from scanner.extractors.apk_strings import ui_lexicon
 from scanner.extractors.text_utils import (
     affirmed_matches,
-    cjk_language,
     decode_text,
     find_urls,
     phrase_regex,
-    redact,
     snippet,
 )
 
 
-def test_redact_masks_phone_and_id_numbers():
-    text = "联系电话13812345678，身份证110101199003071234，座机010-62345678"
-    out = redact(text)
-    assert "13812345678" not in out and "110101199003071234" not in out and "62345678" not in out
-    assert "[手机号]" in out and "[身份证号]" in out and "[电话]" in out
+def test_snippets_are_redacted():
+    text = "联系电话+86 138-1234-5678，身份证110101199003071234，旧证110101900307123，座机010-62345678"
+    out = snippet(text, limit=200)
+    assert out == "联系电话+86 138****5678，身份证110101********1234，旧证110101*****7123，座机010-****5678"
 
 
-def test_redact_keeps_ordinary_numbers():
-    assert redact("版本 2.3.1，共 12345 条") == "版本 2.3.1，共 12345 条"
+def test_redaction_keeps_ordinary_numbers():
+    assert snippet("版本 2.3.1，共 12345 条，订单号 2024010112345678901234") == "版本 2.3.1，共 12345 条，订单号 2024010112345678901234"
 
 
 def test_snippet_is_short_and_single_line():
@@ -57,8 +54,3 @@ def test_find_urls_extracts_host_scheme_path_and_skips_templates():
 def test_decode_text_falls_back_to_gb18030():
     assert decode_text("隐私政策".encode("gb18030")) == "隐私政策"
     assert decode_text("隐私政策".encode("utf-8")) == "隐私政策"
-
-
-def test_language_guess():
-    assert cjk_language("本隐私政策说明我们如何处理 personal information") == "zh"
-    assert cjk_language("This privacy policy explains") == "en"
