@@ -29,6 +29,7 @@ from typing import Any, Callable, ContextManager, Mapping, Sequence
 
 from scanner import __version__
 from scanner.errors import InputError
+from scanner.pipeline import sha256_file
 from scanner.store import Store, now_utc, open_store
 
 # A scan function turns one input file into its target document (Target.to_dict()) or a Target.
@@ -66,14 +67,6 @@ class _Job:
     reader: Connection
     started: float
     started_at: str = field(default_factory=now_utc)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def kind_of_path(path: Path) -> str:

@@ -24,12 +24,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from scanner.engine.evaluate import judge_all, score
 from scanner.engine.ruleset import RuleSet
 from scanner.errors import InputError
 from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.company_consistency import COMPANY_CONSISTENCY, CompanySites
-from scanner.model import ErrorRecord, Evidence, Target
+from scanner.model import ErrorRecord, Target
+from scanner.pipeline import judge, with_facts
 from scanner.sources.web import CAPTURES_DIR, INDEX_NAME, Seed, SiteSource, open_sites, read_index
 
 __all__ = ["Seed", "CrawlResult", "DownloadedApp", "load_seeds", "run_crawl", "site_targets", "downloaded_apps",
@@ -340,19 +340,5 @@ def judge_company_targets(sites: Sequence[Target], apps: Sequence[Target], rules
             error = ErrorRecord(f"extract:{extractor.name}", f"{type(exc).__name__}: {exc}", app.uri)
             judged.append(replace(app, errors=(*app.errors, error)))
             continue
-        judged.append(_judged_again(app, facts, extractor.label, ruleset, lang))
+        judged.append(judge(with_facts(app, facts, extractor.label), ruleset, lang=lang))
     return judged
-
-
-def _judged_again(target: Target, facts: Sequence[Evidence], extractor_label: str, ruleset: RuleSet,
-                  lang: str) -> Target:
-    """`target` with `facts` added, every rule judged again and the score recomputed."""
-    evidence = {e.id: e for e in target.evidence}
-    for fact in facts:
-        evidence.setdefault(fact.id, fact)
-    ordered = tuple(sorted(evidence.values(), key=lambda e: (e.kind, e.key, e.location.uri, e.location.logical, e.id)))
-    extractors = (*target.extractors, extractor_label)
-    ran = {label.split("@", 1)[0] for label in extractors}
-    results = sorted(judge_all(ruleset, target.kind.value, ordered, ran, lang=lang), key=lambda r: r.rule_id)
-    return replace(target, evidence=ordered, results=tuple(results), score=score(results, ruleset.scoring),
-                   extractors=extractors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -75,6 +76,10 @@ def extractors_for(kind: TargetKind) -> tuple[ExtractorSpec, ...]:
     raise ValueError(f"no extractors for target kind {kind}")
 
 
+def evidence_order(ev: Evidence) -> tuple[str, str, str, str, str]:
+    return (ev.kind, ev.key, ev.location.uri, ev.location.logical, ev.id)
+
+
 def run_extractors(source: Any, extractors: Sequence[ExtractorSpec]) -> tuple[list[Evidence], list[str], list[ErrorRecord]]:
     """Every extractor in order; a failing one is recorded and the others still run."""
     evidence: dict[str, Evidence] = {}
@@ -88,8 +93,31 @@ def run_extractors(source: Any, extractors: Sequence[ExtractorSpec]) -> tuple[li
             errors.append(ErrorRecord(f"extract:{spec.name}", f"{type(exc).__name__}: {exc}", source.uri))
             continue
         ran.append(spec.label)
-    ordered = sorted(evidence.values(), key=lambda e: (e.kind, e.key, e.location.uri, e.location.logical, e.id))
-    return ordered, ran, errors
+    return sorted(evidence.values(), key=evidence_order), ran, errors
+
+
+def judge(
+    target: Target, ruleset: RuleSet, *, lang: str = "zh", waivers: Sequence[Waiver] = (), today: dt.date | None = None
+) -> Target:
+    """The target with every applicable rule judged on its evidence, waivers applied and a score."""
+    ran_names = {label.split("@", 1)[0] for label in target.extractors}
+    results = judge_all(ruleset, target.kind.value, target.evidence, ran_names, lang=lang)
+    results, notes = apply_waivers(results, target.sha256, waivers, today or dt.date.today())
+    results.sort(key=lambda r: r.rule_id)
+    errors = (*target.errors, *(ErrorRecord("waivers", note, target.uri) for note in notes))
+    return replace(target, results=tuple(results), score=score(results, ruleset.scoring), errors=errors)
+
+
+def with_facts(target: Target, facts: Iterable[Evidence], extractor_label: str) -> Target:
+    """The target with more facts from one more extractor (judge it again afterwards)."""
+    evidence = {e.id: e for e in target.evidence}
+    for fact in facts:
+        evidence.setdefault(fact.id, fact)
+    return replace(
+        target,
+        evidence=tuple(sorted(evidence.values(), key=evidence_order)),
+        extractors=(*target.extractors, extractor_label),
+    )
 
 
 def analyse_source(
@@ -104,13 +132,8 @@ def analyse_source(
     """Extract facts from an opened source and judge them."""
     kind = TargetKind(source.kind)
     evidence, ran, errors = run_extractors(source, extractors if extractors is not None else extractors_for(kind))
-    errors = [ErrorRecord("open", p, source.uri) for p in getattr(source, "problems", ())] + errors
-    ran_names = {label.split("@", 1)[0] for label in ran}
-    results = judge_all(ruleset, kind.value, evidence, ran_names, lang=lang)
-    results, notes = apply_waivers(results, source.sha256, waivers, today or dt.date.today())
-    errors += [ErrorRecord("waivers", note, source.uri) for note in notes]
-    results.sort(key=lambda r: r.rule_id)
-    return Target(
+    problems = [ErrorRecord("open", p, source.uri) for p in getattr(source, "problems", ())]
+    facts = Target(
         id=f"{kind.value}-{source.sha256[:12]}",
         kind=kind,
         uri=source.uri,
@@ -118,11 +141,10 @@ def analyse_source(
         label=source.label,
         attributes=dict(source.attributes),
         evidence=tuple(evidence),
-        results=tuple(results),
-        score=score(results, ruleset.scoring),
-        errors=tuple(errors),
+        errors=(*problems, *errors),
         extractors=tuple(ran),
     )
+    return judge(facts, ruleset, lang=lang, waivers=waivers, today=today)
 
 
 def scan_file(path: Path, ruleset: RuleSet, *, lang: str = "zh", waivers: Sequence[Waiver] = (), today: dt.date | None = None) -> Target:
@@ -182,8 +204,6 @@ def scan_paths(
 
 
 def _with_attributes(target: Target, **extra: Any) -> Target:
-    from dataclasses import replace
-
     return replace(target, attributes={**target.attributes, **extra})
 
 
