@@ -13,7 +13,6 @@ from typing import Any, Iterator, Sequence
 
 from scanner.errors import InputError
 from scanner.extractors.apk_endpoints import app_urls, is_ignored_host
-from scanner.extractors.policy_nlp import analyse_policy_text
 from scanner.extractors.text_utils import snippet
 from scanner.model import Evidence, Location
 from scanner.sources.policy import PolicySource, policy_from_bytes
@@ -50,7 +49,10 @@ def embedded_policies(source: Any) -> list[tuple[str, PolicySource]]:
 
 
 def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
-    for name, document in embedded_policies(source):
+    found = embedded_policies(source)
+    if found:  # spaCy loads (≈0.5 s) only for the apps that carry a policy
+        from scanner.extractors.policy_nlp import analyse_policy_text
+    for name, document in found:
         yield from analyse_policy_text(
             document.text, uri=source.uri, logical=name, sections=document.sections, language=document.attributes["language"]
         )

@@ -367,14 +367,23 @@ def _binary_xml(archive: zipfile.ZipFile, name: str, problems: list[str]) -> Any
     return root
 
 
+def _is_read_locale(locale: str) -> bool:
+    """The default strings and the Chinese and English translations: the languages our lexicons read.
+
+    A browser-like app carries 80 locales and tens of thousands of strings; reading them all costs
+    seconds and no lexicon could match them.
+    """
+    return locale.strip("\x00") == "" or locale.startswith(("zh", "en"))
+
+
 def _resource_strings(resources: Any) -> tuple[tuple[str, str], ...]:
-    """Every string resource of every package and locale, deduplicated, in a stable order."""
+    """Every string resource of every package in the read locales, deduplicated, in a stable order."""
     if resources is None:
         return ()
     pairs: dict[tuple[str, str], None] = {}
     try:
         for package in resources.get_packages_names():
-            for locale in resources.get_locales(package):
+            for locale in filter(_is_read_locale, resources.get_locales(package)):
                 xml = resources.get_string_resources(package, locale)
                 for pair in _string_pairs(xml):
                     pairs[pair] = None
