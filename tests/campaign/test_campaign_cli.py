@@ -333,7 +333,7 @@ def test_sigkilled_batch_restarted_equals_an_uninterrupted_one(tmp_path: Path) -
 def small_db(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("small")
     db = tmp / "small.sqlite"
-    proc = fangcun("scan", "--db", str(db), str(FIXTURES / "cameraonly.apk"), "-o", str(tmp / "out"), "-f", "json")
+    proc = fangcun("scan", "--db", str(db), str(FIXTURES / "idcollect.apk"), "-o", str(tmp / "out"), "-f", "json")
     assert proc.returncode == 0, proc.stderr
     return tmp, db
 
