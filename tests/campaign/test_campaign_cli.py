@@ -387,7 +387,7 @@ def test_missing_database_is_an_error_and_not_created(tmp_path: Path) -> None:
 
 def test_diff_of_unrelated_reports_and_runs_is_refused(small_db, tmp_path: Path) -> None:
     tmp, db = small_db
-    other = fangcun("scan", "--db", str(db), "--campaign", "elsewhere", str(FIXTURES / "idcollect.apk"),
+    other = fangcun("scan", "--db", str(db), "--campaign", "elsewhere", str(FIXTURES / "facedoor.apk"),
                     "-o", str(tmp_path / "other"), "-f", "json")
     assert other.returncode == 0, other.stderr
     one_clear_error(fangcun("diff", str(tmp / "out" / "report.json"), str(tmp_path / "other" / "report.json")),
