@@ -8,14 +8,18 @@ Paragraphs: a blank line, a rule line (=====, -----) or a line that ends a sente
 a paragraph, so hard-wrapped lines stay together and one-block-per-line HTML text gives one
 paragraph per block; a heading line is a paragraph of its own and opens a section for the
 paragraphs after it (how CA4P-483 cuts policies, too). Each paragraph is scored per topic from
-three cues, with the weights in rules/lexicon/policy_topics_{zh,en}.yaml:
+four cues, with the weights in rules/lexicon/policy_topics_{zh,en}.yaml:
 - its own heading (the heading line it starts with, or an inline "标题：" lead-in);
 - the headings that enclose it (a stack ordered by numbering style: 一、 > （一） > 1. …),
   nearest first, weaker with every level up;
-- cue phrases in its body, capped per phrase, counted double in the first sentence.
+- cue phrases in its body, capped per phrase, counted double in the first sentence;
+- its layout: a short line that is mostly a company name, address, phone or e-mail (contact), a
+  row of a Markdown table whose header names a topic (an SDK list: sharing), an item of a list
+  whose lead-in ends with a colon (the lead-in's topic).
 The best-scoring topic wins; ties go to the topic listed first in the lexicon; a paragraph that
-scores below the lexicon's minimum is `other`. No model is trained: every decision can be traced to
-a phrase and a weight.
+scores below the lexicon's minimum is `other`, with a higher minimum in the introduction (before
+the first numbered or marked heading that names a topic). No model is trained: every decision
+can be traced to a phrase, a layout rule and a weight.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import yaml
 
@@ -33,6 +38,7 @@ from scanner.errors import RuleLoadError
 from scanner.nlp.text import toc_ranges
 
 OTHER = "other"
+TOC = "\0toc"  # the own heading segment() gives a table of contents
 RULE_LINE = re.compile(r"[ \t]*([=\-_*~])\1{2,}[ \t]*")
 MARKUP = re.compile(r"[*#\\`>_|]+|^[ \t]*[-+•·][ \t]+")
 NUMBERING_STYLES = (  # (style name, pattern on the line after markup is stripped)
@@ -51,6 +57,7 @@ CLAUSE_PUNCT = re.compile(r"[，,、]")
 TOC_MIN_TOPICS = 3
 PLAIN, PLAIN_RANK = "plain", 1_000
 LINE_END = re.compile(r"[。！？；;!?：:）)”」*\s]$")  # a line that ends like this ends its paragraph
+LEAD_IN_END = re.compile(r"[：:][\s*_]*$")  # "…以下情况除外：" introduces the list after it
 FIRST_SENTENCE = re.compile(r"[^。；;！？!?\n]*[。；;！？!?\n]?")
 
 
@@ -59,6 +66,32 @@ class TopicSpec:
     name: str
     heading: tuple[tuple[re.Pattern[str], float], ...]
     body: tuple[tuple[re.Pattern[str], float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactLine:
+    """A short paragraph made mostly of a company name, address, phone number or e-mail address.
+
+    Such lines sit under any heading (概述, 争议解决, a footer); they name who runs the service, so
+    they are `contact` wherever they are."""
+
+    topic: str
+    anchors: tuple[re.Pattern[str], ...]  # at least one must match: a name, address, phone, e-mail
+    fillers: tuple[re.Pattern[str], ...]  # labels and asides that may fill the rest ("注册地址：")
+    max_chars: int
+    min_share: float  # of the line's letters and digits that the anchors and fillers cover
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class TableTopic:
+    """Rows of a Markdown table take the topic its header names: a list of SDKs with their
+    providers and privacy-policy links is about sharing, though a row ("极光 | 推送 | 设备标识")
+    has no cue word of its own."""
+
+    topic: str
+    header: re.Pattern[str]
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -72,9 +105,13 @@ class TopicLexicon:
     first_sentence: float
     phrase_cap: int
     min_score: float
+    intro_min_score: float
     heading_max_chars: int
     inline_heading: tuple[re.Pattern[str], ...]  # each with a group named "heading"
     practice_topics: Mapping[str, str]  # practice of policy.discloses → its own topic
+    contact_line: ContactLine | None = None
+    tables: tuple[TableTopic, ...] = ()
+    lead_in: float = 0.0  # share of a lead-in's score ("…除外：") its list items inherit
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +147,12 @@ def _compile(data: Mapping[str, Any]) -> TopicLexicon:
     topics = tuple(TopicSpec(name, weighted(spec.get("heading")), weighted(spec.get("body")))
                    for name, spec in data["topics"].items())
     weights = data["weights"]
+    contact_line = _contact_line(data.get("contact_line"), flags)
+    tables = tuple(TableTopic(t["topic"], re.compile(t["header"], flags), float(t["weight"]))
+                   for t in data.get("tables", ()))
+    structural = {t.topic for t in tables} | ({contact_line.topic} if contact_line else set())
+    if unknown := structural - {t.name for t in topics}:
+        raise ValueError(f"contact_line or tables name unknown topics {sorted(unknown)}")
     return TopicLexicon(
         language=data["language"],
         version=int(data["version"]),
@@ -120,9 +163,27 @@ def _compile(data: Mapping[str, Any]) -> TopicLexicon:
         first_sentence=float(weights["first_sentence"]),
         phrase_cap=int(weights["phrase_cap"]),
         min_score=float(weights["min_score"]),
+        # optional: a lexicon without it scores an introduction like any other paragraph
+        intro_min_score=float(weights.get("intro_min_score", weights["min_score"])),
         heading_max_chars=int(weights["heading_max_chars"]),
         inline_heading=tuple(re.compile(p, flags) for p in data["inline_heading"]),
         practice_topics=_practice_topics(data["practice_topics"], {t.name for t in topics} | {OTHER}),
+        contact_line=contact_line,
+        tables=tables,
+        lead_in=float(weights.get("lead_in", 0.0)),
+    )
+
+
+def _contact_line(data: Mapping[str, Any] | None, flags: int) -> ContactLine | None:
+    if not data:
+        return None
+    return ContactLine(
+        topic=data["topic"],
+        anchors=tuple(re.compile(p, flags) for p in data["anchors"]),
+        fillers=tuple(re.compile(p, flags) for p in data["fillers"]),
+        max_chars=int(data["max_chars"]),
+        min_share=float(data["min_share"]),
+        weight=float(data["weight"]),
     )
 
 
@@ -199,9 +260,9 @@ def segment(text: str, lexicon: TopicLexicon) -> list[tuple[int, int, str]]:
     for line in _lines(text):
         raw = text[line.start:line.end]
         if any(c_start <= line.start < c_end for c_start, c_end in contents):
-            if start < 0 or heading != "\0toc":
+            if start < 0 or heading != TOC:
                 close()
-                start, heading = line.start, "\0toc"
+                start, heading = line.start, TOC
             end = line.end
             continue
         if not line.plain or RULE_LINE.fullmatch(raw):
@@ -249,12 +310,103 @@ def _body_scores(body: str, lexicon: TopicLexicon) -> dict[str, float]:
     return scores
 
 
-def _best(scores: Mapping[str, float], lexicon: TopicLexicon) -> tuple[str, float]:
+WORD_CHAR = re.compile(r"[\w]")
+
+
+def is_contact_line(paragraph: str, cue: ContactLine) -> bool:
+    """Whether a paragraph is mostly a company name, address, phone number or e-mail address."""
+    if len(paragraph) > cue.max_chars:
+        return False
+    covered = bytearray(len(paragraph))
+    anchored = False
+    for patterns, is_anchor in ((cue.anchors, True), (cue.fillers, False)):
+        for rx in patterns:
+            for m in rx.finditer(paragraph):
+                if m.end() > m.start():
+                    anchored |= is_anchor
+                    covered[m.start():m.end()] = b"\1" * (m.end() - m.start())
+    if not anchored:
+        return False
+    letters = [i for i, ch in enumerate(paragraph) if WORD_CHAR.match(ch)]
+    return bool(letters) and sum(covered[i] for i in letters) >= cue.min_share * len(letters)
+
+
+TABLE_SEPARATOR = re.compile(r"[ \t|:]*-{3,}[ \t]*(\|[ \t:]*-{3,}[ \t:]*)+\|?[ \t]*$", re.MULTILINE)
+TABLE_HEADER_LINES = 16  # a header with one cell per line: "名称\n|\n提供方\n|\n…"
+TABLE_CELL_CHARS = 40  # a longer line without a cell border is prose, not part of a table
+OUTER_STYLES = frozenset({"part", "article", "cn", "cn_paren"})
+
+
+def _is_cell_line(raw: str) -> bool:
+    """A line of a table: it has a cell border, or is a short cell of its own."""
+    if "|" in raw:
+        return True
+    plain = MARKUP.sub("", raw).strip()
+    return len(plain) <= TABLE_CELL_CHARS and not SENTENCE_PUNCT.search(plain)
+
+
+def _is_header_cell_line(raw: str) -> bool:
+    """A line of a table's header row: a cell line that is not a heading or a lead-in above it."""
+    plain = MARKUP.sub("", raw).strip()
+    return _is_cell_line(raw) and not numbering_style(plain) and not LEAD_IN_END.search(plain)
+
+
+def table_ranges(text: str, lexicon: TopicLexicon) -> list[tuple[int, int, TableTopic]]:
+    """(start, end, table topic) of Markdown tables whose header row names a topic.
+
+    The header is the run of cell lines just above the ---|--- line and the caption line above them
+    (a heading, a lead-in or a sentence, but not across a blank line); the table runs to the first
+    line of prose or the next major heading. Cells may sit one per line, so blank lines do not
+    end a table."""
+    ranges: list[tuple[int, int, TableTopic]] = []
+    if not lexicon.tables:
+        return ranges
+    for separator in TABLE_SEPARATOR.finditer(text):
+        if ranges and separator.start() < ranges[-1][1]:
+            continue
+        header_start = separator.start()
+        for _ in range(TABLE_HEADER_LINES):
+            line_start = text.rfind("\n", 0, max(header_start - 1, 0)) + 1
+            line = text[line_start:header_start]
+            if line_start >= header_start or not MARKUP.sub("", line).strip():
+                break
+            header_start = line_start
+            if not _is_header_cell_line(line):  # the caption above the header row belongs to it
+                break
+        table = next((t for t in lexicon.tables if t.header.search(text, header_start, separator.start())), None)
+        if table is None:
+            continue
+        end, position = len(text), separator.end() + 1
+        while position < len(text):
+            line_end = text.find("\n", position)
+            line_end = len(text) if line_end < 0 else line_end
+            raw = text[position:line_end]
+            if not _is_cell_line(raw) or numbering_style(MARKUP.sub("", raw).strip()) in OUTER_STYLES:
+                end = position
+                break
+            position = line_end + 1
+        ranges.append((header_start, end, table))
+    return ranges
+
+
+def _best(scores: Mapping[str, float], min_score: float, lexicon: TopicLexicon) -> tuple[str, float]:
     topic, score = OTHER, 0.0
     for spec in lexicon.topics:  # lexicon order breaks ties
         if scores.get(spec.name, 0.0) > score:
             topic, score = spec.name, scores[spec.name]
-    return (topic, score) if score >= lexicon.min_score else (OTHER, score)
+    return (topic, score) if score >= min_score else (OTHER, score)
+
+
+def _introduction_end(text: str, blocks: Sequence[tuple[int, int, str]], lexicon: TopicLexicon) -> int:
+    """Where a policy's introduction ends: at its first numbered or marked heading that names a topic.
+
+    The introduction (who we are, what the policy covers, "please read carefully") mentions every
+    practice in passing and is about none of them. A text without such a heading has no introduction."""
+    for start, _, heading in blocks:
+        if heading and heading != TOC and _section_style(text, start, heading) != PLAIN \
+                and set(dict(_cached_heading_scores(heading, lexicon.language))) - {OTHER}:
+            return start
+    return 0
 
 
 @functools.lru_cache(maxsize=4096)
@@ -268,8 +420,11 @@ def paragraph_topics(text: str, language: str) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
     stack: list[tuple[str, str]] = []  # (numbering style, heading) of enclosing headings, outermost first
     style_rank: dict[str, int] = {}  # numbering styles ranked by first appearance: earlier is outer
-    for start, end, heading in segment(text, lexicon):
-        if heading == "\0toc":
+    blocks = segment(text, lexicon)
+    layout = _Layout(_introduction_end(text, blocks, lexicon), tuple(table_ranges(text, lexicon)))
+    lead: tuple[str, float] | None = None  # topic and score of the lead-in of the list being read
+    for start, end, heading in blocks:
+        if heading == TOC:
             paragraphs.append(Paragraph(start, end, OTHER, 0.0, "", ""))
             continue
         style = _section_style(text, start, heading) if heading else ""
@@ -283,7 +438,7 @@ def paragraph_topics(text: str, language: str) -> list[Paragraph]:
         for level, (_, enclosing) in enumerate(reversed(stack)):
             factor = lexicon.section_heading * lexicon.section_decay ** level
             for topic, weight in _cached_heading_scores(enclosing, language):
-                scores[topic] = scores.get(topic, 0.0) + factor * weight
+                _add(scores, topic, factor * weight)
         body_start = start
         own = heading
         if heading:
@@ -291,14 +446,54 @@ def paragraph_topics(text: str, language: str) -> list[Paragraph]:
         elif inline := _inline_heading(text, start, end, lexicon):
             own, body_start = MARKUP.sub("", inline.group("heading")).strip(), inline.end()
         for topic, weight in _cached_heading_scores(own, language) if own else ():
-            scores[topic] = scores.get(topic, 0.0) + lexicon.own_heading * weight
+            _add(scores, topic, lexicon.own_heading * weight)
         for topic, weight in _body_scores(text[body_start:end], lexicon).items():
-            scores[topic] = scores.get(topic, 0.0) + weight
-        topic, score = _best(scores, lexicon)
+            _add(scores, topic, weight)
+        for topic, weight in _layout_scores(text, start, end, layout, lexicon):
+            _add(scores, topic, weight)
+        if heading or (lead is not None and not _is_list_item(text, start, end)):
+            lead = None
+        elif lead is not None:
+            _add(scores, lead[0], lexicon.lead_in * lead[1])
+        min_score = lexicon.intro_min_score if start < layout.introduction_end else lexicon.min_score
+        topic, score = _best(scores, min_score, lexicon)
+        if not heading and LEAD_IN_END.search(text, max(start, end - 8), end):
+            lead = (topic, score) if topic != OTHER else None
         paragraphs.append(Paragraph(start, end, topic, score, own, stack[-1][1] if stack else ""))
         if style:
             stack.append((style, heading))
     return paragraphs
+
+
+def _add(scores: dict[str, float], topic: str, weight: float) -> None:
+    scores[topic] = scores.get(topic, 0.0) + weight
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """The parts of a policy that decide topics by their place rather than their words."""
+
+    introduction_end: int
+    tables: tuple[tuple[int, int, TableTopic], ...]
+
+
+def _layout_scores(text: str, start: int, end: int, layout: _Layout,
+                   lexicon: TopicLexicon) -> list[tuple[str, float]]:
+    """Topic weights a paragraph gets from what it looks like and where it sits."""
+    found = [(table.topic, table.weight) for t_start, t_end, table in layout.tables if t_start <= start < t_end]
+    if lexicon.contact_line and is_contact_line(MARKUP.sub("", text[start:end]), lexicon.contact_line):
+        found.append((lexicon.contact_line.topic, lexicon.contact_line.weight))
+    return found
+
+
+LIST_ITEM_CHARS = 160
+
+
+def _is_list_item(text: str, start: int, end: int) -> bool:
+    """A numbered or bulleted paragraph, or a short one: an item of the list a lead-in opens."""
+    raw = text[start:min(end, start + 12)].lstrip()
+    return end - start <= LIST_ITEM_CHARS or raw.startswith(("-", "*", "•", "·")) \
+        or bool(numbering_style(MARKUP.sub("", raw).strip()))
 
 
 def _inline_heading(text: str, start: int, end: int, lexicon: TopicLexicon) -> re.Match[str] | None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
+import yaml
 
 from scanner.extractors.policy_nlp import analyse_policy_text
 from scanner.nlp.topics import (
     OTHER,
     _compile,
+    is_contact_line,
     load_topic_lexicon,
     paragraph_at,
     paragraph_topics,
     practice_topic,
+    table_ranges,
     topic_names,
 )
 
@@ -250,3 +255,117 @@ def test_english_evidence_gets_topics_too() -> None:
     evidence = [e for e in analyse_policy_text(EN_POLICY, uri="p.txt", language="en") if e.kind == "policy.discloses"]
     minors = [e for e in evidence if e.key == "minors_guardian"]
     assert minors and all(e.attrs["topic"] == "minors" and e.attrs["topical"] for e in minors)
+
+
+# --- layout rules -------------------------------------------------------------------------------
+
+def test_company_address_and_email_lines_are_contact_under_any_heading() -> None:
+    text = ("一、概述\n本政策适用于示例App。\n示例网络科技有限公司\n\n"
+            "十、争议解决\n因本政策产生的争议，由被告所在地法院管辖。\n"
+            "注册地址：某省某市某区示例路1号3楼301室\n联系邮箱：privacy@example.com\n")
+    assert topic_of(text, "示例网络科技有限公司", "zh") == "contact"
+    assert topic_of(text, "注册地址", "zh") == "contact"
+    assert topic_of(text, "联系邮箱", "zh") == "contact"
+    assert topic_of(text, "由被告所在地法院管辖", "zh") == OTHER
+
+
+def test_a_sentence_that_mentions_an_address_is_not_a_contact_line() -> None:
+    text = "一、我们如何收集和使用您的个人信息\n下单时，我们会收集您的收货地址、手机号码和电子邮箱，用于配送商品。\n"
+    assert topic_of(text, "下单时", "zh") == "collection_use"
+    cue = load_topic_lexicon("zh").contact_line
+    assert cue is not None
+    assert is_contact_line("示例网络科技有限公司（注册地址：某市某区示例路1号）", cue)
+    assert not is_contact_line("微信", cue)  # a label with no name, address, number or e-mail
+    assert not is_contact_line("我们会收集您的收货地址、手机号码和电子邮箱，用于配送商品。", cue)
+
+
+SDK_TABLE = """一、我们如何收集和使用您的个人信息
+（一）第三方SDK目录
+SDK名称 | 提供方 | 收集信息 | 隐私政策链接
+---|---|---|---
+极光推送 | 深圳市和讯华谷信息技术有限公司 | 设备标识 | https://www.jiguang.cn/license/privacy
+高德定位 | 高德软件有限公司 | 位置 | https://lbs.amap.com/pages/privacy/
+（二）设备权限
+权限 | 业务功能 | 调用目的
+---|---|---
+相机 | 扫码开门 | 拍摄二维码
+在您使用扫码开门功能时，我们会调用相机权限并收集您拍摄的二维码内容，用于核验通行。
+"""
+
+
+def test_rows_of_an_sdk_table_are_sharing() -> None:
+    assert topic_of(SDK_TABLE, "极光推送 |", "zh") == "sharing"
+    assert topic_of(SDK_TABLE, "高德定位 |", "zh") == "sharing"
+
+
+def test_rows_of_other_tables_and_prose_after_a_table_keep_their_section() -> None:
+    assert topic_of(SDK_TABLE, "相机 | 扫码开门", "zh") == "collection_use"  # a header naming no third party
+    assert topic_of(SDK_TABLE, "在您使用扫码开门功能时", "zh") == "collection_use"
+    [(table_start, table_end, table)] = table_ranges(SDK_TABLE, load_topic_lexicon("zh"))
+    assert table.topic == "sharing"  # the permissions table names no topic of its own
+    assert table_start == SDK_TABLE.index("（一）第三方SDK目录") and table_end == SDK_TABLE.index("（二）设备权限")
+
+
+INTRODUCTION = """示例App隐私政策
+本政策说明我们如何收集、使用和共享您的个人信息，请您仔细阅读。
+示例网络科技有限公司
+
+一、我们如何收集和使用您的个人信息
+我们会收集您的手机号码，用于注册账号。
+"""
+
+
+def test_the_introduction_is_other_unless_a_layout_rule_says_more() -> None:
+    assert topic_of(INTRODUCTION, "本政策说明", "zh") == OTHER
+    assert topic_of(INTRODUCTION, "示例网络科技有限公司", "zh") == "contact"
+    assert topic_of(INTRODUCTION, "我们会收集您的手机号码", "zh") == "collection_use"
+
+
+def test_a_text_without_topic_headings_has_no_introduction() -> None:
+    # The same opening paragraph, with no heading naming a topic after it, is scored on its words.
+    text = INTRODUCTION[:INTRODUCTION.index("一、")]
+    assert topic_of(text, "本政策说明", "zh") == "sharing"
+
+
+def test_staying_in_china_under_a_cross_border_heading_is_retention() -> None:
+    text = ("七、您的个人信息如何在全球范围转移\n"
+            "原则上，我们在中华人民共和国境内收集和产生的个人信息，将存储在中华人民共和国境内。\n"
+            "如需跨境传输，我们会向您告知出境的目的和接收方，并另行征得您的单独同意。\n")
+    assert topic_of(text, "原则上", "zh") == "retention"
+    assert topic_of(text, "如需跨境传输", "zh") == "cross_border"
+
+
+LEAD_IN = """一、我们如何收集和使用您的个人信息
+我们不会向任何第三方提供、公开或共享您的个人信息，但以下情形除外：
+（1）事先获得您的明确授权；
+（2）根据法律法规的规定或有权机关的要求；
+我们会收集您的设备型号和操作系统版本，用于适配页面显示与排查故障，这些信息不会单独识别您的身份，也不会与您的账号信息关联，我们会在实现目的后及时删除。
+（3）为排查故障，我们会收集崩溃日志；
+"""
+
+
+def test_list_items_take_the_topic_of_their_lead_in() -> None:
+    assert topic_of(LEAD_IN, "（1）事先获得", "zh") == "sharing"
+    assert topic_of(LEAD_IN, "（2）根据法律法规", "zh") == "sharing"
+
+
+def test_a_long_paragraph_ends_the_list_of_a_lead_in() -> None:
+    assert topic_of(LEAD_IN, "我们会收集您的设备型号", "zh") == "collection_use"
+    assert topic_of(LEAD_IN, "（3）为排查故障", "zh") == "collection_use"
+
+
+def test_automated_decisions_are_not_user_rights_but_listed_rights_are() -> None:
+    text = ("五、您的权利\n（六）约束信息系统自动决策\n"
+            "在某些业务功能中，我们可能仅依据算法做出决定，如这些决定显著影响您的合法权益，您有权要求我们作出解释。\n"
+            "（七）其他\n我们保障您对个人信息的访问、更正、删除以及撤回授权同意的权利。\n")
+    assert topic_of(text, "（六）约束信息系统自动决策", "zh") == OTHER
+    assert topic_of(text, "我们保障您对个人信息的访问", "zh") == "rights"
+
+
+def test_layout_rules_must_name_known_topics() -> None:
+    data = yaml.safe_load((resources.files("rules") / "lexicon" / "policy_topics_zh.yaml").read_text("utf-8"))
+    assert _compile(data).tables[0].topic == "sharing"
+    with pytest.raises(ValueError):
+        _compile(data | {"tables": [{"topic": "no_such_topic", "header": "SDK", "weight": 1}]})
+    with pytest.raises(ValueError):
+        _compile(data | {"contact_line": data["contact_line"] | {"topic": "no_such_topic"}})
