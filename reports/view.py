@@ -268,8 +268,11 @@ def _practices(evidence: Iterable[Doc], labels: Labels) -> list[dict[str, str]]:
 
 
 def _checklist(evidence: Iterable[Doc], labels: Labels) -> list[dict[str, Any]]:
+    """One row per checklist item, named in words; an item without a label shows its key."""
+    names = labels.get("checklist_items", {})
     return [
-        {"item": ev["key"],
+        {"item": names.get(ev["key"], ev["key"]),
+         "key": ev["key"],
          "present": ev.get("attrs", {}).get("present") is True,
          "present_label": value_text(ev.get("attrs", {}).get("present"), labels) or labels["unknown"],
          "basis": value_text(ev.get("attrs", {}).get("basis"), labels)}

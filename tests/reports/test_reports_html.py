@@ -119,7 +119,7 @@ def test_policy_practices_and_checklist_are_listed(html_zh: str) -> None:
     assert "我们会在您使用刷脸开门时采集您的人脸图像。" in html_zh
     assert "一、我们如何收集您的信息" in html_zh and "120–141" in html_zh
     assert re.search(r'<code>face_retention</code></td><td class="no">否</td>', html_zh)
-    assert re.search(r'<code>contact</code></td><td class="yes">是</td>', html_zh)
+    assert re.search(r'<code>联系方式</code></td><td class="yes">是</td>', html_zh)  # labelled item
 
 
 def test_target_and_run_errors_are_shown(html_zh: str) -> None:
