@@ -287,7 +287,8 @@ def policy_documents(view: PageView, m: Matchers) -> Iterator[Evidence]:
     if not m.policy_title.search(view.title or view.text[:TITLE_CHARS]):
         return
     attrs: dict[str, Any] = {"source": "page", "language": detect_language(view.text), "chars": len(view.text),
-                             "document": "pdf" if view.page.is_pdf else "html", "analysed": True}
+                             "document": "pdf" if view.page.is_pdf else "html", "analysed": True,
+                             "policy_like": True}  # found by its policy title
     found = analyse_policy_text(view.text, uri=view.page.final_url, logical=view.page.logical, language=attrs["language"])
     # the analyser states its own policy.document; this page's document (below) carries the page's facts
     facts = [ev for ev in found if ev.kind != "policy.document"]

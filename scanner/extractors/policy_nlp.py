@@ -38,7 +38,7 @@ def analyse_policy_text(text: str, *, uri: str, logical: str = "",
     text = text[:MAX_DOC_CHARS]  # bounded work; sources cap their text the same way
     _, hits = find_practices(text, language, sections)
     paragraphs = paragraph_topics(text, language)
-    evidence = [_document(text, uri, logical, language, truncated)]
+    evidence = [_document(text, uri, logical, language, truncated, _reads_as_policy(text, language, hits))]
     found: dict[str, tuple[int, int]] = {}  # practice → first sentence span, for the checklist
     for hit in hits:
         sentence = redact(text[hit.start:hit.end])
@@ -60,14 +60,24 @@ def run(source: Any, evidence: Sequence[Evidence]) -> Iterable[Evidence]:
 POLICY_EXTRACTORS = (ExtractorSpec(NAME, VERSION, run),)
 
 
-def _document(text: str, uri: str, logical: str, language: str, truncated: bool) -> Evidence:
+def _reads_as_policy(text: str, language: str, hits: Sequence[Any]) -> bool:
+    """A privacy policy names itself so, or states several different practices (see the lexicon)."""
+    lexicon = load_lexicon(language)
+    if lexicon.policy_name.search(text):
+        return True
+    stated = {m.practice for hit in hits for m in hit.matches if m.practice != "data_collected"}
+    return len(stated) >= lexicon.policy_min_practices
+
+
+def _document(text: str, uri: str, logical: str, language: str, truncated: bool, policy_like: bool) -> Evidence:
     if uri.startswith(("http://", "https://")):
         source = "page"
     elif logical:
         source = "asset"
     else:
         source = "file"
-    attrs: dict[str, Any] = {"source": source, "language": language, "chars": len(text), "analysed": True}
+    attrs: dict[str, Any] = {"source": source, "language": language, "chars": len(text), "analysed": True,
+                             "policy_like": policy_like}
     if truncated:
         attrs["truncated"] = True
     return Evidence(

@@ -61,6 +61,8 @@ class PolicyLexicon:
     sdk_name_stop: re.Pattern[str]
     section_practices: Mapping[str, re.Pattern[str]]
     checklist: tuple[ChecklistItem, ...]
+    policy_name: re.Pattern[str]  # a document that names itself so is a privacy policy
+    policy_min_practices: int  # …as is one that states this many different practices
     words: tuple[str, ...]  # compound terms for a word segmenter
 
     def terms(self) -> tuple[str, ...]:
@@ -135,6 +137,8 @@ def _compile(data: Mapping[str, Any]) -> PolicyLexicon:
         sdk_name_stop=re.compile(data["sdk_name_stop"], flags),
         section_practices={k: rx(v) for k, v in data["section_practices"].items()},
         checklist=tuple(_checklist_item(k, v, rx) for k, v in data["checklist"].items()),
+        policy_name=rx(data["policy_like"]["name"]),
+        policy_min_practices=int(data["policy_like"]["min_practices"]),
         words=tuple(data.get("words") or ()),
     )
 

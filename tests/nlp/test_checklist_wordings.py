@@ -51,3 +51,16 @@ def test_separate_consent_by_request_wording():
 ])
 def test_necessity_and_impact_of_face_processing(text, present):
     assert ("sensitive_necessity" in present_items(text)) is present
+
+
+@pytest.mark.parametrize("text, policy_like", [
+    ("某物业隐私政策\n我们会收集您的手机号。", True),
+    ("Privacy Notice. We collect your e-mail address.", True),
+    ("我们会与第三方共享您的设备信息。您可以通过设置删除您的个人信息。如需撤回同意，请在设置中关闭授权。", True),  # three practices
+    ("我们不会向第三方共享您的信息；您可以删除您的个人信息。", False),  # two are not enough
+    ("随手拍 1.0\n一款简单的拍照应用。", False),
+    ("About this app: version 1.0. Made with care.", False),
+])
+def test_a_document_reads_as_a_policy(text, policy_like):
+    [document] = [e for e in analyse_policy_text(text, uri="doc.txt") if e.kind == "policy.document"]
+    assert document.attrs["policy_like"] is policy_like

@@ -61,7 +61,8 @@ def test_evidence_shape_and_offsets() -> None:
     evidence = analyse_policy_text(text, uri="policy.txt")
     document = evidence[0]
     assert (document.kind, document.key) == ("policy.document", "policy.txt")
-    assert document.attrs == {"source": "file", "language": "zh", "chars": len(text), "analysed": True}
+    assert document.attrs == {"source": "file", "language": "zh", "chars": len(text), "analysed": True,
+                              "policy_like": True}
     contact = next(e for e in evidence if e.key == "contact" and "拨打" in e.attrs["sentence"])
     start, end = contact.attrs["span"]
     assert contact.location.logical == f"chars {start}-{end}"
