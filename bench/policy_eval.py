@@ -2,9 +2,18 @@
 
 CA4P-483 gives every labelled paragraph ONE class (e_1 … e_17): the paragraph's main topic. Our
 paragraph topics (scanner/nlp/topics.py) are compared with those classes through LABEL_TO_TOPIC
-below. Each labelled paragraph takes the topic of our paragraph that overlaps it most (our own
-segmentation, so segmentation errors count against us). Policies with an even number are the
-development half (the topic lexicon was tuned on them only); odd ones are held out.
+below, under three protocols:
+1. our segmentation: each labelled paragraph takes the topic of our paragraphs that cover most of
+   its characters, so segmentation errors count against us;
+2. gold segments (the usual protocol for segment classification, as on OPP-115): each labelled
+   paragraph is classified as one span with its CA4P bounds (classify_span), with the headings of
+   the full text that enclose its start;
+3. document level (what the rules consume): per policy and practice, gold = the policy has a
+   labelled paragraph of the practice's class; predicted = the sentence detector states the
+   practice (policy.discloses, affirm or conditional), or the topic classifier finds a paragraph
+   of its topic, or both at once (a stating sentence inside a paragraph of that topic).
+Policies with an even number are the development half (the topic lexicon was tuned on them only);
+odd ones are held out.
 
 Also printed:
 - the sentence-mention baseline (a paragraph "is" a practice when any sentence in it states it),
@@ -30,12 +39,20 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
 from scanner.extractors.policy_nlp import analyse_policy_text
-from scanner.nlp.topics import OTHER, Paragraph, paragraph_topics
+from scanner.model import Evidence
+from scanner.nlp.topics import (
+    OTHER,
+    Paragraph,
+    TopicContext,
+    classify_span,
+    topic_context,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "policies" / "CA4P-483"
@@ -81,6 +98,8 @@ TOPIC_PRACTICES = {
     "contact": ("contact",),
 }
 PARAGRAPH_CLASSES = set(LABEL_TO_TOPIC)
+STATING = ("affirm", "conditional")  # polarities that state a practice (negate says it is not done)
+DOCUMENT_VIEWS = ("sentence", "topic", "sentence in topic")
 SPLITS = ("dev (even)", "held-out (odd)")
 
 
@@ -114,6 +133,10 @@ class Split:
     topics: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     mentions: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     confusion: Counter = field(default_factory=Counter)  # (gold, predicted) → paragraphs
+    span_topics: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))  # gold segments
+    span_confusion: Counter = field(default_factory=Counter)
+    documents: dict[tuple[str, str], Counts] = field(default_factory=lambda: defaultdict(Counts))  # (view, topic)
+    policies: int = 0
     paragraphs: int = 0
     chars: int = 0
     seconds: float = 0.0
@@ -138,7 +161,7 @@ def load(corpus: Path, limit: int | None) -> list[Policy]:
     return out
 
 
-def predicted_topic(label: dict, paragraphs: list[Paragraph]) -> str:
+def predicted_topic(label: dict, paragraphs: Sequence[Paragraph]) -> str:
     """The topic that covers most characters of the labelled paragraph (`other` when none does)."""
     covered: Counter = Counter()
     first = bisect.bisect_right(paragraphs, label["start"], key=lambda p: p.end)
@@ -154,7 +177,17 @@ def evaluate(policy: Policy, split: Split, errors_for: str | None) -> None:
     evidence = analyse_policy_text(policy.text, uri=policy.doc_id, language="zh")
     split.seconds += time.perf_counter() - started
     split.chars += len(policy.text)
-    paragraphs = paragraph_topics(policy.text, "zh")
+    context = topic_context(policy.text, "zh")
+    stating = [e for e in evidence if e.kind == "policy.discloses" and e.attrs["polarity"] in STATING]
+    split.policies += 1
+    split.paragraphs += len(policy.labels)
+    evaluate_our_segmentation(policy, context.paragraphs, evidence, split, errors_for)
+    evaluate_gold_segments(policy, context, split)
+    evaluate_document(policy, context.paragraphs, stating, split)
+
+
+def evaluate_our_segmentation(policy: Policy, paragraphs: Sequence[Paragraph], evidence: Sequence[Evidence],
+                              split: Split, errors_for: str | None) -> None:
     mention_starts: dict[str, list[int]] = defaultdict(list)
     for e in evidence:
         if e.kind == "policy.discloses":
@@ -162,7 +195,6 @@ def evaluate(policy: Policy, split: Split, errors_for: str | None) -> None:
     for label in policy.labels:
         gold = gold_topic(label)
         predicted = predicted_topic(label, paragraphs)
-        split.paragraphs += 1
         split.confusion[gold, predicted] += 1
         for topic in GOAL_TOPICS + OTHER_TOPICS:
             split.topics[topic].add(predicted == topic, gold == topic)
@@ -172,6 +204,32 @@ def evaluate(policy: Policy, split: Split, errors_for: str | None) -> None:
         if errors_for in (gold, predicted) and gold != predicted:
             head = " ".join(label["text"][:120].split())
             print(f"{policy.doc_id} gold={gold} ({label['classId']}) predicted={predicted}: {head}", file=sys.stderr)
+
+
+def evaluate_gold_segments(policy: Policy, context: TopicContext, split: Split) -> None:
+    """Protocol 2: every labelled paragraph classified as one span with its CA4P bounds."""
+    for label in policy.labels:
+        gold = gold_topic(label)
+        predicted = classify_span(policy.text, label["start"], label["end"], "zh", context=context).topic
+        split.span_confusion[gold, predicted] += 1
+        for topic in GOAL_TOPICS + OTHER_TOPICS:
+            split.span_topics[topic].add(predicted == topic, gold == topic)
+
+
+def evaluate_document(policy: Policy, paragraphs: Sequence[Paragraph], stating: Sequence[Evidence],
+                      split: Split) -> None:
+    """Protocol 3: does the policy state the practice at all, per detector."""
+    gold_topics = {gold_topic(label) for label in policy.labels}
+    found_topics = {p.topic for p in paragraphs}
+    for topic, practices in TOPIC_PRACTICES.items():
+        stated = [e for e in stating if e.key in practices]
+        predicted = {
+            "sentence": bool(stated),
+            "topic": topic in found_topics,
+            "sentence in topic": any(e.attrs["topic"] == topic for e in stated),
+        }
+        for view in DOCUMENT_VIEWS:
+            split.documents[view, topic].add(predicted[view], topic in gold_topics)
 
 
 # --- label-noise ceiling ------------------------------------------------------------------------
@@ -244,33 +302,59 @@ def print_ceiling(pairs: list[tuple[str, str]]) -> None:
 
 # --- printing ----------------------------------------------------------------------------------
 
-def print_table(splits: dict[str, Split]) -> None:
+def print_table(splits: dict[str, Split], counts_of: Callable[[Split], dict[str, Counts]],
+                with_baseline: bool) -> None:
     print(f"{'topic':16}" + "".join(f" | {name:>33}" for name in splits))
-    print(f"{'':16}" + " | {:>6} {:>6} {:>6} {:>5} {:>6}".format("P", "R", "F1", "gold", "base") * len(splits))
+    base_header = "base" if with_baseline else ""
+    print(f"{'':16}" + " | {:>6} {:>6} {:>6} {:>5} {:>6}".format("P", "R", "F1", "gold", base_header) * len(splits))
     for topic in GOAL_TOPICS + ("---",) + OTHER_TOPICS:
         if topic == "---":
             print("  other topics (no accuracy goal)")
             continue
         row = f"{topic:16}"
         for split in splits.values():
-            counts = split.topics[topic]
+            counts = counts_of(split)[topic]
             p, r, f = counts.prf()
-            base = f"{split.mentions[topic].prf()[2]:6.3f}" if topic in TOPIC_PRACTICES else f"{'':6}"
+            shown = with_baseline and topic in TOPIC_PRACTICES
+            base = f"{split.mentions[topic].prf()[2]:6.3f}" if shown else f"{'':6}"
             row += f" | {p:6.3f} {r:6.3f} {f:6.3f} {counts.tp + counts.fn:5} {base}"
         print(row)
-    print("  base = F1 of the sentence-mention baseline (paragraph predicted when any sentence states the practice)")
+    if with_baseline:
+        print("  base = F1 of the sentence-mention baseline (paragraph predicted when any sentence states the practice)")
 
 
-def print_confusion(splits: dict[str, Split]) -> None:
+def print_confusion(splits: dict[str, Split], confusion_of: Callable[[Split], Counter]) -> None:
     for name, split in splits.items():
         if not split.paragraphs:
             continue
-        correct = sum(n for (g, p), n in split.confusion.items() if g == p)
+        confusion = confusion_of(split)
+        correct = sum(n for (g, p), n in confusion.items() if g == p)
         print(f"\nconfusion, {name}: {split.paragraphs} paragraphs, accuracy {correct / split.paragraphs:.3f}; "
               "largest errors (gold → predicted):")
-        errors = [(n, g, p) for (g, p), n in split.confusion.items() if g != p]
+        errors = [(n, g, p) for (g, p), n in confusion.items() if g != p]
         for n, g, p in sorted(errors, reverse=True)[:15]:
             print(f"  {g:>15} → {p:15} {n:5}")
+
+
+def print_documents(splits: dict[str, Split]) -> None:
+    for name, split in splits.items():
+        print(f"\n{name}: {split.policies} policies")
+        print(f"{'topic':14} {'practices':32} {'gold':>4}" + "".join(f" | {view:>20}" for view in DOCUMENT_VIEWS))
+        print(f"{'':52}" + " | {:>6} {:>6} {:>6}".format("P", "R", "F1") * len(DOCUMENT_VIEWS))
+        for topic, practices in TOPIC_PRACTICES.items():
+            gold = split.documents[DOCUMENT_VIEWS[0], topic]
+            row = f"{topic:14} {', '.join(practices):32} {gold.tp + gold.fn:4}"
+            for view in DOCUMENT_VIEWS:
+                p, r, f = split.documents[view, topic].prf()
+                row += f" | {p:6.3f} {r:6.3f} {f:6.3f}"
+            print(row)
+    print("  gold = policies with a labelled paragraph of the class; sentence = a policy.discloses of the practices, "
+          "affirm or conditional;\n  topic = a paragraph of the topic; sentence in topic = such a sentence inside "
+          "a paragraph of the topic")
+
+
+def print_protocol(title: str) -> None:
+    print(f"\n{'=' * 100}\n{title}\n{'=' * 100}")
 
 
 def main() -> None:
@@ -294,8 +378,16 @@ def main() -> None:
             evaluate(policy, splits[name], args.errors if name == SPLITS[0] else None)
     print(f"CA4P-483: {sum(1 for p in policies if SPLITS[int(p.doc_id) % 2] in splits)} policies, "
           "paragraph topics vs CA4P paragraph classes")
-    print_table(splits)
-    print_confusion(splits)
+    print_protocol("1. OUR SEGMENTATION: each labelled paragraph takes the topic covering most of its characters "
+                   "under our paragraphs")
+    print_table(splits, lambda split: split.topics, with_baseline=True)
+    print_confusion(splits, lambda split: split.confusion)
+    print_protocol("2. GOLD SEGMENTS: each labelled paragraph classified as one span with its CA4P bounds "
+                   "(classify_span)")
+    print_table(splits, lambda split: split.span_topics, with_baseline=False)
+    print_confusion(splits, lambda split: split.span_confusion)
+    print_protocol("3. DOCUMENT LEVEL: per policy and practice, is it stated at all (P/R/F1 over policies)")
+    print_documents(splits)
     if not args.no_ceiling:
         print_ceiling(duplicate_pairs(policies))
     chars = sum(s.chars for s in splits.values())

@@ -414,55 +414,152 @@ def _cached_heading_scores(heading: str, language: str) -> tuple[tuple[str, floa
     return tuple(_heading_scores(heading, load_topic_lexicon(language)).items())
 
 
-def paragraph_topics(text: str, language: str) -> list[Paragraph]:
-    """Every paragraph of `text` with its topic, in order."""
+Section = tuple[str, str]  # (numbering style, heading line) of an enclosing heading
+Lead = tuple[str, float]  # topic and score of the lead-in ("…除外：") of the list being read
+
+
+@dataclass(frozen=True, slots=True)
+class _Position:
+    """Where a reader stands just before a paragraph: the headings that enclose it, outermost
+    first, and the lead-in whose list it may continue."""
+
+    sections: tuple[Section, ...]
+    lead: Lead | None
+
+
+@dataclass(frozen=True)
+class TopicContext:
+    """A policy read once, paragraph by paragraph: its paragraphs with their topics, and what
+    `classify_span` needs to score any other span of the same text the same way."""
+
+    text: str
+    language: str
+    paragraphs: tuple[Paragraph, ...]
+    positions: tuple[_Position, ...]  # before each paragraph, then after the last one
+    layout: _Layout
+    contents: tuple[tuple[int, int], ...]  # tables of contents
+    style_rank: Mapping[str, int]  # numbering styles ranked by first appearance: earlier is outer
+
+
+def topic_context(text: str, language: str) -> TopicContext:
+    """Read `text` once: every paragraph's topic and the heading context at every paragraph."""
     lexicon = load_topic_lexicon(language)
-    paragraphs: list[Paragraph] = []
-    stack: list[tuple[str, str]] = []  # (numbering style, heading) of enclosing headings, outermost first
-    style_rank: dict[str, int] = {}  # numbering styles ranked by first appearance: earlier is outer
     blocks = segment(text, lexicon)
     layout = _Layout(_introduction_end(text, blocks, lexicon), tuple(table_ranges(text, lexicon)))
-    lead: tuple[str, float] | None = None  # topic and score of the lead-in of the list being read
+    paragraphs: list[Paragraph] = []
+    positions: list[_Position] = []
+    sections: tuple[Section, ...] = ()
+    style_rank: dict[str, int] = {}
+    lead: Lead | None = None
     for start, end, heading in blocks:
+        positions.append(_Position(sections, lead))
         if heading == TOC:
             paragraphs.append(Paragraph(start, end, OTHER, 0.0, "", ""))
             continue
-        style = _section_style(text, start, heading) if heading else ""
-        if style:
-            # An unnumbered, unmarked heading (a title, a label, an English heading) is always the
-            # innermost level: any later heading closes it, and it closes only its own kind.
-            rank = PLAIN_RANK if style == PLAIN else style_rank.setdefault(style, len(style_rank))
-            while stack and style_rank.get(stack[-1][0], PLAIN_RANK) >= rank:
-                stack.pop()
-        scores: dict[str, float] = {}
-        for level, (_, enclosing) in enumerate(reversed(stack)):
-            factor = lexicon.section_heading * lexicon.section_decay ** level
-            for topic, weight in _cached_heading_scores(enclosing, language):
-                _add(scores, topic, factor * weight)
-        body_start = start
-        own = heading
-        if heading:
-            body_start = text.find("\n", start, end) + 1 or end
-        elif inline := _inline_heading(text, start, end, lexicon):
-            own, body_start = MARKUP.sub("", inline.group("heading")).strip(), inline.end()
-        for topic, weight in _cached_heading_scores(own, language) if own else ():
-            _add(scores, topic, lexicon.own_heading * weight)
-        for topic, weight in _body_scores(text[body_start:end], lexicon).items():
-            _add(scores, topic, weight)
-        for topic, weight in _layout_scores(text, start, end, layout, lexicon):
-            _add(scores, topic, weight)
-        if heading or (lead is not None and not _is_list_item(text, start, end)):
-            lead = None
-        elif lead is not None:
-            _add(scores, lead[0], lexicon.lead_in * lead[1])
-        min_score = lexicon.intro_min_score if start < layout.introduction_end else lexicon.min_score
-        topic, score = _best(scores, min_score, lexicon)
-        if not heading and LEAD_IN_END.search(text, max(start, end - 8), end):
-            lead = (topic, score) if topic != OTHER else None
-        paragraphs.append(Paragraph(start, end, topic, score, own, stack[-1][1] if stack else ""))
-        if style:
-            stack.append((style, heading))
-    return paragraphs
+        if heading and (style := _section_style(text, start, heading)) != PLAIN:
+            style_rank.setdefault(style, len(style_rank))
+        paragraph, sections, lead = _classify(text, start, end, heading, _Position(sections, lead),
+                                              layout, style_rank, lexicon)
+        paragraphs.append(paragraph)
+    positions.append(_Position(sections, lead))
+    contents = tuple((p.start, p.end) for p, (_, _, h) in zip(paragraphs, blocks) if h == TOC)
+    return TopicContext(text, language, tuple(paragraphs), tuple(positions), layout, contents, style_rank)
+
+
+def paragraph_topics(text: str, language: str) -> list[Paragraph]:
+    """Every paragraph of `text` with its topic, in order."""
+    return list(topic_context(text, language).paragraphs)
+
+
+def classify_span(text: str, start: int, end: int, language: str, *,
+                  context: TopicContext | None = None) -> Paragraph:
+    """The topic of text[start:end] taken as one paragraph, wherever its bounds fall.
+
+    The span is scored like a paragraph of `paragraph_topics`: its own heading (its first line when
+    that is a heading line, else an inline lead-in), the headings that enclose its start, its body
+    cues, its layout and the lead-in of a list it continues. Pass the `context` of `text` (from
+    `topic_context`) to classify many spans of one text without reading it again."""
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span {start}-{end} is outside a text of {len(text)} characters")
+    if context is None:
+        context = topic_context(text, language)
+    elif context.language != language or (context.text is not text and context.text != text):
+        raise ValueError("the context was read from another text or language")
+    lexicon = load_topic_lexicon(language)
+    first = start + len(text[start:end]) - len(text[start:end].lstrip())
+    if first == end or any(c_start <= first < c_end for c_start, c_end in context.contents):
+        return Paragraph(start, end, OTHER, 0.0, "", "")  # blank, or in a table of contents
+    # Blank lines before the first line are not part of the paragraph; its indentation is, as in segment().
+    line_start = max(start, text.rfind("\n", 0, first) + 1)
+    heading = _span_heading(text, first, end, lexicon)
+    paragraph, _, _ = _classify(text, line_start, end, heading, _position_at(context, start),
+                                context.layout, context.style_rank, lexicon)
+    return Paragraph(start, end, paragraph.topic, paragraph.score, paragraph.heading, paragraph.section)
+
+
+def _span_heading(text: str, first: int, end: int, lexicon: TopicLexicon) -> str:
+    """The span's first line when it is a heading line ("" otherwise); `first` is its first
+    non-blank character."""
+    line_end = text.find("\n", first, end)
+    line_end = end if line_end < 0 else line_end
+    raw = text[first:line_end]
+    line = _Line(first, line_end, MARKUP.sub("", raw).strip())
+    return line.plain if _is_heading(line, raw, lexicon) else ""
+
+
+def _position_at(context: TopicContext, offset: int) -> _Position:
+    """The reader's position at `offset`: before the paragraph that holds it, or after the
+    paragraph before it when `offset` falls between paragraphs."""
+    index = bisect.bisect_right(context.paragraphs, offset, key=lambda p: p.start) - 1
+    if index >= 0 and offset >= context.paragraphs[index].end:
+        index += 1
+    return context.positions[max(index, 0)]
+
+
+def _classify(text: str, start: int, end: int, heading: str, before: _Position, layout: _Layout,
+              style_rank: Mapping[str, int],
+              lexicon: TopicLexicon) -> tuple[Paragraph, tuple[Section, ...], Lead | None]:
+    """Score one paragraph (text[start:end], whose first line is `heading` when that is not "")
+    from where the reader stands before it; return it with the position after it."""
+    style = _section_style(text, start, heading) if heading else ""
+    sections = list(before.sections)
+    if style:
+        # An unnumbered, unmarked heading (a title, a label, an English heading) is always the
+        # innermost level: any later heading closes it, and it closes only its own kind.
+        # A style the reader has not met before nests inside all the styles it has met.
+        rank = PLAIN_RANK if style == PLAIN else style_rank.get(style, len(style_rank))
+        while sections and style_rank.get(sections[-1][0], PLAIN_RANK) >= rank:
+            sections.pop()
+    scores: dict[str, float] = {}
+    for level, (_, enclosing) in enumerate(reversed(sections)):
+        factor = lexicon.section_heading * lexicon.section_decay ** level
+        for topic, weight in _cached_heading_scores(enclosing, lexicon.language):
+            _add(scores, topic, factor * weight)
+    body_start = start
+    own = heading
+    if heading:
+        body_start = text.find("\n", start, end) + 1 or end
+    elif inline := _inline_heading(text, start, end, lexicon):
+        own, body_start = MARKUP.sub("", inline.group("heading")).strip(), inline.end()
+    for topic, weight in _cached_heading_scores(own, lexicon.language) if own else ():
+        _add(scores, topic, lexicon.own_heading * weight)
+    for topic, weight in _body_scores(text[body_start:end], lexicon).items():
+        _add(scores, topic, weight)
+    for topic, weight in _layout_scores(text, start, end, layout, lexicon):
+        _add(scores, topic, weight)
+    lead = before.lead
+    if heading or (lead is not None and not _is_list_item(text, start, end)):
+        lead = None
+    elif lead is not None:
+        _add(scores, lead[0], lexicon.lead_in * lead[1])
+    min_score = lexicon.intro_min_score if start < layout.introduction_end else lexicon.min_score
+    topic, score = _best(scores, min_score, lexicon)
+    if not heading and LEAD_IN_END.search(text, max(start, end - 8), end):
+        lead = (topic, score) if topic != OTHER else None
+    paragraph = Paragraph(start, end, topic, score, own, sections[-1][1] if sections else "")
+    if style:
+        sections.append((style, heading))
+    return paragraph, tuple(sections), lead
 
 
 def _add(scores: dict[str, float], topic: str, weight: float) -> None:

@@ -11,12 +11,14 @@ from scanner.extractors.policy_nlp import analyse_policy_text
 from scanner.nlp.topics import (
     OTHER,
     _compile,
+    classify_span,
     is_contact_line,
     load_topic_lexicon,
     paragraph_at,
     paragraph_topics,
     practice_topic,
     table_ranges,
+    topic_context,
     topic_names,
 )
 
@@ -369,3 +371,61 @@ def test_layout_rules_must_name_known_topics() -> None:
         _compile(data | {"tables": [{"topic": "no_such_topic", "header": "SDK", "weight": 1}]})
     with pytest.raises(ValueError):
         _compile(data | {"contact_line": data["contact_line"] | {"topic": "no_such_topic"}})
+
+
+# --- spans with bounds of their own -------------------------------------------------------------
+
+def span_of(text: str, first: str, last: str) -> tuple[int, int]:
+    """From the start of `first` to the end of the next `last`."""
+    start = text.index(first)
+    return start, text.index(last, start) + len(last)
+
+
+def test_a_span_is_scored_like_the_paragraphs_of_the_text() -> None:
+    context = topic_context(ZH_POLICY, "zh")
+    for paragraph in paragraph_topics(ZH_POLICY, "zh"):
+        assert classify_span(ZH_POLICY, paragraph.start, paragraph.end, "zh", context=context) == paragraph
+
+
+def test_a_span_joining_a_heading_and_its_body_takes_the_heading_as_its_own() -> None:
+    start, end = span_of(ZH_POLICY, "（一）访问和更正", "查阅和更正您的个人信息。")
+    span = classify_span(ZH_POLICY, start, end, "zh")
+    assert (span.start, span.end, span.topic) == (start, end, "rights")
+    assert span.heading == "（一）访问和更正您的个人信息" and span.section == "七、您的权利"
+    # its own heading closes the section before it: 十、 is not inside 九、 (notification)
+    update = classify_span(ZH_POLICY, *span_of(ZH_POLICY, "十、本政策如何更新", "通知您。"), "zh")
+    assert update.topic == "policy_update" and update.section == ""
+    # a whole section: storage in China with a passing mention of transfers abroad is retention
+    assert classify_span(ZH_POLICY, *span_of(ZH_POLICY, "四、我们如何存储", "另行征得您的同意。"), "zh").topic \
+        == "retention"
+    assert classify_span(ZH_POLICY, *span_of(ZH_POLICY, "五、您的个人信息如何在全球", "单独同意。"), "zh").topic \
+        == "cross_border"
+
+
+def test_a_span_takes_the_headings_that_enclose_its_start() -> None:
+    text = "七、您的权利\n（一）访问您的个人信息\n您可以在“我的”页面中查看。\n"
+    assert classify_span(text, text.index("您可以"), len(text), "zh").topic == "rights"
+    alone = "您可以在“我的”页面中查看。\n"  # the same words with no heading above them name no topic
+    assert classify_span(alone, 0, len(alone), "zh").topic == OTHER
+    # an item after a lead-in takes the lead-in's topic; blank lines before the span change nothing
+    listed = "一、我们如何共享您的个人信息\n我们不会向第三方提供您的个人信息，但以下情形除外：\n\n（1）事先获得您的明确授权；\n"
+    before_blank = listed.index("\n\n")
+    assert classify_span(listed, before_blank, len(listed), "zh").topic == "sharing"
+
+
+def test_spans_without_a_topic_are_other() -> None:
+    assert classify_span(ZH_POLICY, *span_of(ZH_POLICY, "本软件的著作权", "法院管辖。"), "zh").topic == OTHER
+    contents = span_of(ZH_POLICY, "三、我们如何存储您的个人信息\n四、", "五、如何联系我们")
+    assert classify_span(ZH_POLICY, *contents, "zh").topic == OTHER  # inside a table of contents
+    blank = ZH_POLICY.index("\n\n", ZH_POLICY.index("四、我们如何存储"))  # the blank line closing 四、
+    assert classify_span(ZH_POLICY, blank, blank + 2, "zh").topic == OTHER
+    assert classify_span(ZH_POLICY, 0, 0, "zh").topic == OTHER
+
+
+def test_bad_span_bounds_and_foreign_contexts_are_refused() -> None:
+    with pytest.raises(ValueError):
+        classify_span("甲乙。", 2, 1, "zh")
+    with pytest.raises(ValueError):
+        classify_span("甲乙。", 0, 4, "zh")
+    with pytest.raises(ValueError):
+        classify_span("甲乙。", 0, 3, "zh", context=topic_context("丙丁。", "zh"))
