@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -50,7 +50,7 @@ class SdkSignature:
     def is_face(self) -> bool:
         return self.category == "face"
 
-    @property
+    @cached_property  # asked once per class of the app: tens of thousands of times
     def descriptor_prefixes(self) -> tuple[str, ...]:
         return tuple(descriptor_prefix(p) for p in self.class_prefixes)
 
@@ -162,8 +162,10 @@ def host_matches(host: str, patterns: tuple[str, ...]) -> bool:
 # --- loading -------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def _validator() -> jsonschema.protocols.Validator:
+    """Built once: jsonschema.validate() would check the schema itself again on every call."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(schema)(schema)
 
 
 def load_signature_file(path: Path) -> dict[str, Any]:
@@ -173,7 +175,7 @@ def load_signature_file(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleLoadError(f"{path}: cannot read: {exc}") from exc
     try:
-        jsonschema.validate(data, _schema())
+        _validator().validate(data)
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
         raise RuleLoadError(f"{path}: invalid at {where}: {exc.message}") from exc

@@ -50,7 +50,7 @@ class UiLexicon:
     face_terms: re.Pattern[str]
     window: int
     purposes: Mapping[str, re.Pattern[str]]
-    any_term: re.Pattern[str]  # prefilter for dex strings
+    any_term: re.Pattern[str]  # prefilter for dex strings: any phrase or consent pattern, one search
 
     @classmethod
     def from_yaml(cls, lex: Mapping[str, Any]) -> "UiLexicon":
@@ -81,13 +81,19 @@ class UiLexicon:
             face_terms=phrase_regex(sep["face_terms"]),
             window=sep["window"],
             purposes={p: phrase_regex(phrases) for p, phrases in lex["face_purpose"].items()},
-            any_term=phrase_regex(every_phrase),
+            any_term=re.compile(
+                "|".join([phrase_regex(every_phrase).pattern, *map(_scoped, consent["patterns"])]),
+                re.IGNORECASE,
+            ),
         )
 
     def may_matter(self, text: str) -> bool:
-        return len(text) <= MAX_TEXT and (
-            self.any_term.search(text) is not None or any(p.search(text) for p in self.consent_patterns)
-        )
+        return len(text) <= MAX_TEXT and self.any_term.search(text) is not None
+
+
+def _scoped(pattern: str) -> str:
+    """A pattern as one alternative of a case-insensitive regex, keeping its own case rule."""
+    return f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else f"(?-i:{pattern})"
 
 
 @lru_cache(maxsize=1)
