@@ -30,7 +30,15 @@ from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.company_consistency import COMPANY_CONSISTENCY, CompanySites
 from scanner.model import ErrorRecord, Target
 from scanner.pipeline import judge, with_facts
-from scanner.sources.web import CAPTURES_DIR, INDEX_NAME, Seed, SiteSource, open_sites, read_index
+from scanner.sources.web import (
+    CAPTURES_DIR,
+    INDEX_NAME,
+    Seed,
+    SiteSource,
+    open_sites,
+    read_index,
+)
+from scanner.yamldata import load_yaml
 
 __all__ = ["Seed", "CrawlResult", "DownloadedApp", "load_seeds", "run_crawl", "site_targets", "downloaded_apps",
            "judge_company_targets"]
@@ -113,7 +121,7 @@ def _read_rows(path: Path) -> list[Mapping[str, Any]]:
         raise InputError(str(path), f"cannot read ({exc.strerror or exc})") from exc
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            data = yaml.safe_load(raw.decode("utf-8-sig"))
+            data = load_yaml(raw.decode("utf-8-sig"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise InputError(str(path), f"not valid YAML ({str(exc).splitlines()[0]})") from exc
         if isinstance(data, Mapping):

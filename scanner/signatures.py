@@ -19,6 +19,7 @@ import jsonschema
 import yaml
 
 from scanner.errors import RuleLoadError
+from scanner.yamldata import load_yaml
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 SCHEMA_PATH = RULES_DIR / "schema" / "signatures.schema.json"
@@ -171,7 +172,7 @@ def _validator() -> jsonschema.protocols.Validator:
 def load_signature_file(path: Path) -> dict[str, Any]:
     """Parse and validate one signature or lexicon file; RuleLoadError names the file on any problem."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleLoadError(f"{path}: cannot read: {exc}") from exc
     try:

@@ -20,6 +20,7 @@ import yaml
 from scanner.engine.conditions import Condition, kinds_in
 from scanner.errors import RuleLoadError
 from scanner.model import Confidence, RuleInfo, Severity
+from scanner.yamldata import load_yaml
 
 RULE_AREAS = ("face", "consent", "minimisation", "sdk", "security")
 
@@ -70,7 +71,7 @@ class RuleSet:
 def read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return load_yaml(fh.read())
     except OSError as exc:
         raise RuleLoadError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:

@@ -20,15 +20,15 @@ from urllib.parse import urljoin, urlsplit
 import yaml
 from bs4 import BeautifulSoup, Tag
 
-from scanner.errors import RuleLoadError
+from scanner.errors import InputError, RuleLoadError
 from scanner.extractors.base import ExtractorSpec
-from scanner.extractors.text_utils import phrase_regex, snippet
-from scanner.nlp.text import detect_language
-from scanner.model import Evidence, Location
-from scanner.errors import InputError
 from scanner.extractors.policy_nlp import analyse_policy_text
+from scanner.extractors.text_utils import phrase_regex, snippet
+from scanner.model import Evidence, Location
+from scanner.nlp.text import detect_language
 from scanner.sources.policy import decode_document, pdf_text, soup_text, visible_soup
 from scanner.sources.web import CapturedPage, SiteSource
+from scanner.yamldata import load_yaml
 
 NAME = "page_text"
 VERSION = 1
@@ -56,7 +56,7 @@ _REQUIRED_SECTIONS = ("crawl_priority", "policy_titles", "face_capture", "places
 def web_lexicon() -> Mapping[str, Any]:
     """The raw phrase lists (the crawler reads its link priorities from here too)."""
     try:
-        data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+        data = load_yaml(LEXICON_PATH.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise RuleLoadError(f"{LEXICON_PATH}: {exc}") from exc
     missing = [k for k in _REQUIRED_SECTIONS if not isinstance(data, dict) or k not in data]

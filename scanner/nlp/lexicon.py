@@ -15,6 +15,7 @@ from typing import Any, Mapping
 import yaml
 
 from scanner.errors import RuleLoadError
+from scanner.yamldata import load_yaml
 
 LANGUAGES = ("zh", "en")
 POLARITY_MODES = ("standard", "consent", "alternative", "none")
@@ -102,7 +103,7 @@ def load_lexicon(language: str) -> PolicyLexicon:
     name = f"policy_{language}.yaml"
     path = resources.files("rules") / "lexicon" / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         return _compile(data)
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, re.error) as exc:
         raise RuleLoadError(f"rules/lexicon/{name}: {exc}") from exc

@@ -36,6 +36,7 @@ import yaml
 
 from scanner.errors import RuleLoadError
 from scanner.nlp.text import toc_ranges
+from scanner.yamldata import load_yaml
 
 OTHER = "other"
 TOC = "\0toc"  # the own heading segment() gives a table of contents
@@ -132,7 +133,7 @@ def load_topic_lexicon(language: str) -> TopicLexicon:
         raise ValueError(f"no topic lexicon for language {language!r}")
     name = f"policy_topics_{language}.yaml"
     try:
-        data = yaml.safe_load((resources.files("rules") / "lexicon" / name).read_text(encoding="utf-8"))
+        data = load_yaml((resources.files("rules") / "lexicon" / name).read_text(encoding="utf-8"))
         return _compile(data)
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
         raise RuleLoadError(f"rules/lexicon/{name}: {exc}") from exc
