@@ -54,3 +54,11 @@ def test_find_urls_extracts_host_scheme_path_and_skips_templates():
 def test_decode_text_falls_back_to_gb18030():
     assert decode_text("隐私政策".encode("gb18030")) == "隐私政策"
     assert decode_text("隐私政策".encode("utf-8")) == "隐私政策"
+
+
+def test_dex_string_prefilter_keeps_lexicon_strings_and_drops_code_names():
+    lex = ui_lexicon()
+    for kept in ("I agree", "Open the door", "Read and agree to the Privacy Policy", "刷脸开门", "同意《隐私政策》"):
+        assert lex.may_matter(kept), kept
+    for dropped in ("Landroid/view/Surface;", "onSurfaceCreated", "agreement_id_key", "disagreeable", "配置加载完成"):
+        assert not lex.may_matter(dropped), dropped
