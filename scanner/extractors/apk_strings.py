@@ -12,9 +12,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from scanner.extractors.text_utils import Negation, affirmed_matches, phrase_regex, snippet, snippet_around
+from scanner.errors import InputError
+from scanner.extractors.apk_policy import embedded_policies
+from scanner.extractors.text_utils import (
+    Negation,
+    affirmed_matches,
+    phrase_regex,
+    snippet,
+    snippet_around,
+)
 from scanner.model import Evidence, Location
 from scanner.signatures import api_table, apk_lexicon, face_sdks, ref_class
+from scanner.sources.policy import policy_from_bytes
 
 NAME = "apk_strings"
 VERSION = 1
@@ -25,9 +34,15 @@ UI_WHERE = "app_ui"
 SDK_AGREEMENT_WHERE = "sdk_agreement"
 
 
+ASSET_SUFFIXES = (".html", ".htm", ".js", ".json", ".txt")
+MAX_ASSETS = 300
+MAX_ASSET_FILE_BYTES = 512 * 1024
+MAX_ASSET_BYTES = 8 * 2**20  # all bundled pages and scripts of one app together
+
+
 @dataclass(frozen=True)
 class UiText:
-    logical: str  # @string/name, a layout file, or the method that loads the string
+    logical: str  # @string/name, a layout file, an asset page or script, or the method that loads the string
     text: str
 
 
@@ -111,10 +126,33 @@ def ui_lexicon() -> UiLexicon:
     return UiLexicon.from_yaml(apk_lexicon())
 
 
+def asset_texts(source: Any, lex: UiLexicon) -> list[UiText]:
+    """Lines of the app's bundled web pages and scripts (hybrid apps draw their screens from
+    assets/*.html and *.js) that may matter. Policies are left out: what a policy says is read by the
+    policy analysis, and a policy sentence about 刷脸开门 is not the app's own screen."""
+    policies = {name for name, _ in embedded_policies(source)}
+    names = [f for f in source.files if f.startswith("assets/") and f.lower().endswith(ASSET_SUFFIXES) and f not in policies]
+    texts: list[UiText] = []
+    budget = MAX_ASSET_BYTES
+    for name in names[:MAX_ASSETS]:
+        try:
+            data = source.read(name, limit=min(MAX_ASSET_FILE_BYTES, budget))
+            budget -= len(data)
+            document = policy_from_bytes(data, uri=f"{source.uri}!/{name}", name=name)
+        except InputError:
+            continue  # a damaged entry, or empty or binary: no text to read
+        texts += [UiText(name, line) for line in document.text.splitlines() if lex.may_matter(line)]
+        if budget <= 0:
+            break
+    return texts
+
+
 def ui_texts(source: Any, lex: UiLexicon) -> list[UiText]:
-    """String resources, layout literals, and dex strings that the app's own code loads."""
+    """String resources, layout literals, bundled pages and scripts, and dex strings that the app's own
+    code loads."""
     texts = [UiText(f"@string/{name}", value) for name, value in source.resource_strings]
     texts += [UiText(layout, value) for layout, value in source.layout_texts]
+    texts += asset_texts(source, lex)
     table = api_table()
     users = source.dex.users_of_strings(lex.may_matter)
     for value, callers in sorted(users.items()):

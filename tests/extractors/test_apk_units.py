@@ -207,6 +207,22 @@ def test_dex_strings_count_only_when_own_code_loads_them():
     assert purposes == {"login"}
 
 
+def test_bundled_pages_and_scripts_are_read_but_policies_are_not():
+    source = FakeSource(entries={
+        "assets/www/door.html": "<html><body><button>刷脸开门</button><script>var x='二维码开门';</script></body></html>".encode(),
+        "assets/www/app.js": 'var tip = "您也可以刷卡开门";\nvar off = "本功能不使用人脸识别";'.encode(),
+        "assets/privacy.html": "<title>隐私政策</title><p>开通刷脸开门前，我们将取得您的单独同意。</p>".encode(),
+        "assets/logo.json": bytes(range(256)),
+    })
+    out = run(apk_strings, source)
+    doors = {(d.key, d.location.logical) for d in kinds(out, "context.access_control")}
+    assert ("刷脸开门", "assets/www/door.html") in doors
+    assert not any(logical == "assets/privacy.html" for _, logical in doors)
+    assert [(a.key, a.location.logical) for a in kinds(out, "access.alternative_method")] == [("card", "assets/www/app.js")]
+    # the script inside the page is not text a user sees; the policy's consent sentence is not a screen
+    assert kinds(out, "consent.separate_face") == []
+
+
 # --- derived -------------------------------------------------------------------------------------
 
 def ev(kind, key, **attrs):
