@@ -203,3 +203,18 @@ def test_policy_file_is_a_target_with_quoted_practices(tmp_path):
     assert checklist and any(checklist.values()) and not all(checklist.values())
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "30日内删除" in md
+
+
+def test_report_rerenders_from_report_json_alone(tmp_path):
+    out = tmp_path / "out"
+    assert fangcun("scan", str(FIXTURES / "facedoor.apk"), "-o", str(out), "-f", "json").returncode == 0
+    assert not (out / "report.html").exists()
+    proc = fangcun("report", str(out), "-f", "html,sarif", "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "FACE-001" in html and 'lang="en"' in html
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "report.json").write_text('{"x": 1}', encoding="utf-8")
+    proc = fangcun("report", str(broken))
+    assert proc.returncode == 2 and "not a Fangcun report.json" in proc.stderr and "Traceback" not in proc.stderr
