@@ -25,7 +25,8 @@ Also printed:
   labels and is not used for tuning;
 - speed of the whole analysis (analyse_policy_text, which includes the topics), one core.
 
-    python bench/policy_eval.py [--corpus DIR] [--split dev|held-out|both] [--errors TOPIC] [--limit N]
+    python bench/policy_eval.py [--corpus DIR] [--split dev|held-out|both] [--errors TOPIC]
+                                [--errors-protocol 1|2] [--limit N]
 
 The corpus is evaluation-only third-party data: it is read from ../shared/corpus, never copied.
 """
@@ -172,7 +173,7 @@ def predicted_topic(label: dict, paragraphs: Sequence[Paragraph]) -> str:
     return covered.most_common(1)[0][0] if covered else OTHER
 
 
-def evaluate(policy: Policy, split: Split, errors_for: str | None) -> None:
+def evaluate(policy: Policy, split: Split, errors_for: str | None, errors_protocol: int) -> None:
     started = time.perf_counter()
     evidence = analyse_policy_text(policy.text, uri=policy.doc_id, language="zh")
     split.seconds += time.perf_counter() - started
@@ -181,8 +182,9 @@ def evaluate(policy: Policy, split: Split, errors_for: str | None) -> None:
     stating = [e for e in evidence if e.kind == "policy.discloses" and e.attrs["polarity"] in STATING]
     split.policies += 1
     split.paragraphs += len(policy.labels)
-    evaluate_our_segmentation(policy, context.paragraphs, evidence, split, errors_for)
-    evaluate_gold_segments(policy, context, split)
+    evaluate_our_segmentation(policy, context.paragraphs, evidence, split,
+                              errors_for if errors_protocol == 1 else None)
+    evaluate_gold_segments(policy, context, split, errors_for if errors_protocol == 2 else None)
     evaluate_document(policy, context.paragraphs, stating, split)
 
 
@@ -206,14 +208,21 @@ def evaluate_our_segmentation(policy: Policy, paragraphs: Sequence[Paragraph], e
             print(f"{policy.doc_id} gold={gold} ({label['classId']}) predicted={predicted}: {head}", file=sys.stderr)
 
 
-def evaluate_gold_segments(policy: Policy, context: TopicContext, split: Split) -> None:
+def evaluate_gold_segments(policy: Policy, context: TopicContext, split: Split, errors_for: str | None) -> None:
     """Protocol 2: every labelled paragraph classified as one span with its CA4P bounds."""
     for label in policy.labels:
         gold = gold_topic(label)
-        predicted = classify_span(policy.text, label["start"], label["end"], "zh", context=context).topic
+        span = classify_span(policy.text, label["start"], label["end"], "zh", context=context)
+        predicted = span.topic
         split.span_confusion[gold, predicted] += 1
         for topic in GOAL_TOPICS + OTHER_TOPICS:
             split.span_topics[topic].add(predicted == topic, gold == topic)
+        if errors_for in (gold, predicted) and gold != predicted:
+            # FP: predicted as the topic, labelled otherwise (precision); FN: the reverse (recall)
+            error = "FP" if predicted == errors_for else "FN"
+            head = " ".join(label["text"][:160].split())
+            print(f"{error} {policy.doc_id} gold={gold} predicted={predicted} score={span.score:.1f} "
+                  f"section={span.section[:30]!r} heading={span.heading[:30]!r}: {head}", file=sys.stderr)
 
 
 def evaluate_document(policy: Policy, paragraphs: Sequence[Paragraph], stating: Sequence[Evidence],
@@ -362,6 +371,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--split", choices=("dev", "held-out", "both"), default="both")
     parser.add_argument("--errors", help="print misclassified paragraphs of this topic to stderr (dev only)")
+    parser.add_argument("--errors-protocol", type=int, choices=(1, 2), default=1,
+                        help="the protocol whose errors --errors prints (1: our segmentation, 2: gold segments)")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--no-ceiling", action="store_true", help="skip the label-noise ceiling")
     args = parser.parse_args()
@@ -375,7 +386,7 @@ def main() -> None:
     for policy in policies:
         name = SPLITS[int(policy.doc_id) % 2]
         if name in splits:
-            evaluate(policy, splits[name], args.errors if name == SPLITS[0] else None)
+            evaluate(policy, splits[name], args.errors if name == SPLITS[0] else None, args.errors_protocol)
     print(f"CA4P-483: {sum(1 for p in policies if SPLITS[int(p.doc_id) % 2] in splits)} policies, "
           "paragraph topics vs CA4P paragraph classes")
     print_protocol("1. OUR SEGMENTATION: each labelled paragraph takes the topic covering most of its characters "

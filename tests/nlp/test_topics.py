@@ -429,3 +429,104 @@ def test_bad_span_bounds_and_foreign_contexts_are_refused() -> None:
         classify_span("甲乙。", 0, 4, "zh")
     with pytest.raises(ValueError):
         classify_span("甲乙。", 0, 3, "zh", context=topic_context("丙丁。", "zh"))
+
+
+# --- cues that keep one topic's words out of another topic's paragraphs -------------------------
+
+def test_children_in_a_list_of_sensitive_information_is_not_a_minors_paragraph() -> None:
+    text = ("一、定义\n"
+            "敏感个人信息：指一旦泄露可能危害人身和财产安全的个人信息，如银行账号、行踪轨迹、不满十四周岁未成年人的个人信息。\n"
+            "二、未成年人保护\n"
+            "如您是不满十四周岁的未成年人，请在监护人的陪同下使用本服务。\n")
+    assert topic_of(text, "敏感个人信息：", "zh") == "definitions"
+    assert topic_of(text, "如您是不满", "zh") == "minors"
+
+
+INDIRECT = """一、我们如何收集和使用您的个人信息
+（一）您注册时提供的信息
+注册时，我们会收集您的手机号码。
+（二）我们从合作方获得的信息
+经您同意，我们可能从合作方获取您授权共享的账号昵称和头像，用于完成登录。
+（三）您分享的信息
+您可以在社区中与其他用户分享您的照片，请谨慎公开您的位置。
+二、我们如何共享您的个人信息
+经您同意，我们会与支付服务商共享您的订单号，用于完成支付。
+"""
+
+
+def test_what_partners_pass_on_to_us_is_collection_not_sharing() -> None:
+    assert topic_of(INDIRECT, "经您同意，我们可能从合作方获取", "zh") == "collection_use"
+    assert topic_of(INDIRECT, "（二）我们从合作方获得的信息", "zh") == "collection_use"
+    assert topic_of(INDIRECT, "经您同意，我们会与支付服务商共享", "zh") == "sharing"
+
+
+def test_what_users_share_themselves_is_not_our_sharing() -> None:
+    assert topic_of(INDIRECT, "您可以在社区中与其他用户分享", "zh") != "sharing"
+
+
+def test_a_heading_that_names_collection_first_opens_the_collection_part() -> None:
+    text = "一、我们可能收集、使用、共享和转让的您的个人信息\n为向您提供服务，我们会处理以下信息。\n"
+    assert topic_of(text, "一、我们可能收集", "zh") == "collection_use"
+    shared = "一、我们如何共享、转让和公开披露您的个人信息\n为向您提供服务，我们会处理以下信息。\n"
+    assert topic_of(shared, "一、我们如何共享", "zh") == "sharing"
+
+
+def test_consent_exceptions_of_collection_are_collection() -> None:
+    text = ("二、共享、转让、公开披露\n"
+            "在以下情形中，我们收集、使用您的个人信息无需征得您的授权同意：为履行法定义务所必需；与公共安全直接相关。\n"
+            "在以下情形中，我们共享、转让、公开披露您的个人信息无需征得您的授权同意：与国家安全直接相关。\n")
+    assert topic_of(text, "在以下情形中，我们收集", "zh") == "collection_use"
+    assert topic_of(text, "在以下情形中，我们共享", "zh") == "sharing"
+
+
+RIGHTS = """五、您的权利
+（一）更正您的个人信息
+您可以在“我的-资料”中修改昵称和头像。
+（二）撤销您的授权
+如您想更改相机或位置权限的授权，可在手机系统设置中关闭；您也可以删除您的个人信息，或注销账号永久撤回全部授权。
+（三）查询、更正、删除信息及撤回授权的途径
+您可以在“设置-隐私”中查询、删除您的信息，或撤回已给予的授权。
+（四）其他
+1、撤回您的授权。如果您希望我们更正或删除您的个人信息，也可以通过客服与我们联系。
+2、注销账号。您可以在“设置”中申请注销账号。
+六、知识产权
+2、软件授权范围
+您可以在一台设备上安装本软件，不得转售或出租。
+"""
+
+
+def test_a_withdrawal_heading_inside_the_rights_section_is_consent() -> None:
+    assert topic_of(RIGHTS, "如您想更改相机或位置权限", "zh") == "consent"
+    assert topic_of(RIGHTS, "您可以在“我的-资料”中修改", "zh") == "rights"
+
+
+def test_a_heading_listing_rights_and_withdrawal_is_rights() -> None:
+    assert topic_of(RIGHTS, "您可以在“设置-隐私”中查询", "zh") == "rights"
+
+
+def test_a_software_licence_scope_is_not_consent() -> None:
+    assert topic_of(RIGHTS, "您可以在一台设备上安装", "zh") != "consent"
+
+
+def test_a_numbered_phrase_closed_by_a_full_stop_is_a_heading_run_in() -> None:
+    assert topic_of(RIGHTS, "1、撤回您的授权。", "zh") == "consent"
+    assert topic_of(RIGHTS, "2、注销账号。", "zh") == "rights"
+    span = classify_span(RIGHTS, *span_of(RIGHTS, "1、撤回您的授权。", "与我们联系。"), "zh")
+    assert span.heading == "1、撤回您的授权"
+
+
+def test_saying_data_does_not_leave_the_country_is_retention() -> None:
+    text = ("七、您的个人信息如何在全球范围转移\n"
+            "我们在中华人民共和国境内收集的个人信息存储在中国境内，我们不会将您的个人信息转移至境外。\n"
+            "为提供国际漫游服务，我们会将您的行程信息传输至境外的合作酒店，并事先征得您的单独同意。\n")
+    assert topic_of(text, "我们在中华人民共和国境内收集", "zh") == "retention"
+    assert topic_of(text, "为提供国际漫游服务", "zh") == "cross_border"
+
+
+def test_scope_exceptions_of_the_policy_are_other() -> None:
+    text = ("十、本政策的适用例外\n"
+            "我们的服务可能链接至第三方提供的网站，第三方收集您的信息适用其自己的规则。\n"
+            "十一、我们如何共享您的个人信息\n"
+            "我们会向第三方支付机构提供您的订单号，用于完成支付。\n")
+    assert topic_of(text, "我们的服务可能链接至", "zh") == OTHER
+    assert topic_of(text, "我们会向第三方支付机构", "zh") == "sharing"
