@@ -53,8 +53,7 @@ def evaluate(cond: Condition, evidence: Sequence[Evidence]) -> tuple[bool, list[
             else:
                 truth = not any(ok for ok, _ in parts)
             # a child decided the answer when its truth points the same way (for none: the opposite way)
-            deciding = (lambda ok: ok != truth) if op == "none" else (lambda ok: ok == truth)
-            return truth, [e for ok, evs in parts if deciding(ok) for e in evs]
+            return truth, [e for ok, evs in parts if (ok != truth if op == "none" else ok == truth) for e in evs]
     matched = [e for e in evidence if leaf_matches(cond, e)]
     truth = len(matched) >= cond.get("min_count", 1)
     return truth, matched if truth else []

@@ -129,7 +129,7 @@ def open_apk(path: Path) -> ApkSource:
         size=len(raw),
         archive=archive,
         manifest=manifest,
-        resource_strings=_resource_strings(resources),
+        resource_strings=_resource_strings(resources, problems),
         layout_texts=_layout_texts(archive, problems),
         dex=dex,
         dex_bytes=dex_bytes,
@@ -376,7 +376,7 @@ def _is_read_locale(locale: str) -> bool:
     return locale.strip("\x00") == "" or locale.startswith(("zh", "en"))
 
 
-def _resource_strings(resources: Any) -> tuple[tuple[str, str], ...]:
+def _resource_strings(resources: Any, problems: list[str]) -> tuple[tuple[str, str], ...]:
     """Every string resource of every package in the read locales, deduplicated, in a stable order."""
     if resources is None:
         return ()
@@ -387,8 +387,8 @@ def _resource_strings(resources: Any) -> tuple[tuple[str, str], ...]:
                 xml = resources.get_string_resources(package, locale)
                 for pair in _string_pairs(xml):
                     pairs[pair] = None
-    except Exception:  # partial tables: keep what was read
-        pass
+    except Exception as exc:  # a damaged table: keep what was read and say the rest is missing
+        problems.append(f"resources.arsc: string resources partly unreadable ({type(exc).__name__})")
     return tuple(sorted(pairs))
 
 
