@@ -338,6 +338,8 @@ def report(
 
 
 def _load_report_json(path: Path) -> dict[str, Any]:
+    from jsonschema import ValidationError
+
     from reports import validate_report
 
     try:
@@ -348,8 +350,8 @@ def _load_report_json(path: Path) -> dict[str, Any]:
         raise fail(f"{path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise fail(f"{path}: not JSON: {exc.msg} at line {exc.lineno}") from None
-    except Exception as exc:  # jsonschema.ValidationError: the file is not one of our reports
-        raise fail(f"{path}: not a Fangcun report.json: {getattr(exc, 'message', exc)}") from None
+    except ValidationError as exc:  # valid JSON, but not one of our reports
+        raise fail(f"{path}: not a Fangcun report.json: {exc.message}") from None
 
 
 @app.command()
