@@ -1,8 +1,8 @@
 """Facts derived from the facts stated before: does the app capture faces, and for what?
 
 face.capture needs both a face function the app actually reaches — a face SDK its own code calls, a
-face API its own code calls, or a face SDK screen declared in the manifest — and a camera (a camera
-API call or the CAMERA permission). A face SDK that is only bundled is presence, not use; the system
+face API its own code calls, a face-recognition cloud its own code sends to, or a face SDK screen
+declared in the manifest — and a camera (a camera API call or the CAMERA permission). A face SDK that is only bundled is presence, not use; the system
 biometric prompt never hands faces to the app.
 """
 
@@ -26,7 +26,7 @@ def face_use_basis(evidence: Sequence[Evidence]) -> list[Evidence]:
         ev
         for ev in evidence
         if (ev.kind == "face.sdk" and (ev.attrs.get("called") or "component" in ev.attrs.get("via", ())))
-        or (ev.kind == "face.api_call" and ev.attrs.get("own_code"))
+        or (ev.kind in ("face.api_call", "face.upload") and ev.attrs.get("own_code"))
     ]
 
 
@@ -50,6 +50,8 @@ def _describe(ev: Evidence) -> str:
         return f"face.sdk {ev.key} " + ("called" if ev.attrs.get("called") else "component declared")
     if ev.kind in ("face.api_call", "camera.use"):
         return f"{ev.kind} {ev.attrs.get('api')} from {ev.attrs.get('caller')}"
+    if ev.kind == "face.upload":
+        return f"face.upload {ev.key}{ev.attrs.get('path', '')} from {', '.join(ev.attrs.get('callers', []))}"
     if ev.kind == "ui.text":
         return f"ui.text {ev.key}"
     return f"{ev.kind} {ev.key}"
@@ -61,7 +63,7 @@ def run(source: Any, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     if not face or not camera:
         return
     # a declared SDK screen shows reachability, an own call shows use
-    own_call = any(ev.kind == "face.api_call" or ev.attrs.get("called") for ev in face)
+    own_call = any(ev.kind in ("face.api_call", "face.upload") or ev.attrs.get("called") for ev in face)
     confidence = Confidence.HIGH if own_call else Confidence.MEDIUM
     # one face item and one camera item are enough to show a reader why; ids point to all of them
     shown = [face[0], camera[0]]

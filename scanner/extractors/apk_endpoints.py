@@ -7,7 +7,7 @@ from typing import Any, Iterator, Sequence
 
 from scanner.extractors.text_utils import Url, find_urls, snippet
 from scanner.model import Confidence, Evidence, Location
-from scanner.signatures import SdkSignature, all_sdks, api_table, face_sdks, host_matches, readable_ref
+from scanner.signatures import SdkSignature, all_sdks, api_table, face_sdks, host_matches, readable_ref, ref_class
 
 NAME = "apk_endpoints"
 VERSION = 1
@@ -87,6 +87,7 @@ def _face_uploads(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
         if sdk is None or (url.host, url.path) in seen:
             continue
         seen.add((url.host, url.path))
+        table = api_table()
         attrs = {
             "host": url.host,
             "vendor": sdk.vendor,
@@ -94,6 +95,8 @@ def _face_uploads(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
             "scheme": url.scheme,
             "path": url.path,
             "callers": [readable_ref(c) for c in found.callers[:MAX_CALLERS]],
+            # the app's own code sends to the face cloud (not a bundled SDK's code that may never run)
+            "own_code": any(table.is_own_code(ref_class(c), source.manifest.package) for c in found.callers),
         }
         # a URL constant nobody loads may be dead code: say so through the confidence
         confidence = Confidence.HIGH if found.callers else Confidence.MEDIUM

@@ -236,6 +236,15 @@ def derive(*evidence):
     return run(apk_derived, FakeSource(), evidence)
 
 
+def test_own_upload_to_a_face_cloud_with_camera_is_capture():
+    upload = ev("face.upload", "aip.baidubce.com", path="/rest/2.0/face/v3/search", callers=["com.example.app.Door.scan"],
+                own_code=True)
+    [capture] = derive(upload, CAMERA_PERM, ev("ui.text", "刷脸开门", category="face_purpose", purpose="access_control"))
+    assert capture.key == "access_control" and upload.id in capture.attrs["evidence_ids"]
+    assert derive(ev("face.upload", "aip.baidubce.com", own_code=False), CAMERA_PERM) == []
+    assert derive(upload) == []  # no camera: the app may send stored photos, but captures none
+
+
 def test_called_face_sdk_with_camera_captures_for_named_purpose():
     [capture] = derive(ev("face.sdk", "x", called=True, via=["class"]), CAMERA_PERM,
                        ev("ui.text", "人脸登录", category="face_purpose", purpose="login"))
@@ -301,3 +310,10 @@ def test_face_upload_needs_face_path_where_the_cloud_has_other_services():
     })
     [upload] = kinds(run(apk_endpoints, FakeSource(dex=dex)), "face.upload")
     assert upload.attrs["path"] == "/rest/2.0/face/v3/match" and upload.attrs["callers"] == ["com.example.app.Face.go"]
+    assert upload.attrs["own_code"] is True
+
+
+def test_face_upload_from_bundled_vendor_code_is_not_the_apps():
+    dex = FakeDex(string_users={"https://aip.baidubce.com/rest/2.0/face/v3/match": ("Lcom/baidu/aip/face/AipFace;->match()V",)})
+    [upload] = kinds(run(apk_endpoints, FakeSource(dex=dex)), "face.upload")
+    assert upload.attrs["own_code"] is False
