@@ -245,6 +245,8 @@ def crawl(
     rules: Annotated[Optional[Path], typer.Option("--rules")] = None,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
     fail_on: Annotated[FailOn, typer.Option("--fail-on")] = FailOn.none,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Also store the judged companies and apps as a run in this campaign database.")] = None,
+    campaign: Annotated[str, typer.Option("--campaign", help="Campaign name inside --db.")] = "default",
 ) -> None:
     """Crawl companies' websites politely, keep every page as evidence (WARC), judge each company."""
     from reports.companies import companies_table, write_companies
@@ -275,11 +277,24 @@ def crawl(
     report = _report_from_captures(output, ruleset, lang.value, extra_errors=seed_errors)
     written = _write(report, output, formats, lang.value)
     written += write_companies(report, output, lang.value)
+    if db is not None:
+        _store_crawl(db, campaign, {"crawl": [str(s) for s in seeds], "max_pages": max_pages, "depth": depth}, report)
     for path in written:
         out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
     _summary(report, lang.value)
     out.print(companies_table(report, lang.value))
     raise typer.Exit(_exit_code(report, fail_on))
+
+
+def _store_crawl(db: Path, campaign: str, args: dict[str, Any], report: dict[str, Any]) -> None:
+    from scanner.store import StoreError, open_store
+
+    try:
+        with open_store(db) as store:
+            run_id = store.save_report(campaign, args, report)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    err.print(f"run {run_id} stored in {db}", markup=False, highlight=False)
 
 
 def _report_from_captures(out_dir: Path, ruleset, lang: str, extra_errors=()) -> dict[str, Any]:

@@ -271,6 +271,17 @@ class Store:
             )
             return int(cursor.lastrowid)
 
+    def save_report(self, campaign: str, args: Mapping[str, Any], report: Mapping[str, Any]) -> int:
+        """A whole report (e.g. a crawl's, judged in one process) as one finished run of `campaign`."""
+        run_id = self.start_run(campaign, args, tool=report["tool"])
+        for document in report["targets"]:
+            self.save_target(run_id, document)
+        for error in report.get("errors", []):
+            uri = error.get("input") or error["message"]
+            self.save_error(run_id, uri=uri, sha256="", kind="", stage=error["stage"], message=error["message"])
+        self.finish_run(run_id)
+        return run_id
+
     def finish_run(self, run_id: int) -> None:
         with self._write() as conn:
             conn.execute("UPDATE runs SET finished_at = ? WHERE id = ?", (now_utc(), run_id))

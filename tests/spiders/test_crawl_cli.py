@@ -53,7 +53,7 @@ def cli_crawl(app_web: FixtureWeb, tmp_path_factory: pytest.TempPathFactory) -> 
     out = tmp / "out"
     settings = [arg for key, value in FAST.items() for arg in ("-s", f"{key}={value}")]
     proc = fangcun("crawl", str(seeds), "-o", str(out), "--scan-apps", "--max-pages", "30",
-                   "--contact", "audit@example.org", *settings)
+                   "--contact", "audit@example.org", "--db", str(tmp / "camp.sqlite"), *settings)
     report = json.loads((out / "report.json").read_text(encoding="utf-8")) if (out / "report.json").is_file() else {}
     return CliCrawl(app_web, out, proc, report)
 
@@ -82,6 +82,15 @@ def test_crawl_exits_cleanly_and_writes_captures_reports_and_company_table(cli_c
 
     validate_report(cli_crawl.report)
     assert "企业汇总" in cli_crawl.proc.stdout  # the per-company table is printed
+
+
+def test_a_crawl_stored_in_a_campaign_database_gives_its_leads(cli_crawl: CliCrawl) -> None:
+    db = cli_crawl.out.parent / "camp.sqlite"
+    proc = fangcun("leads", "--db", str(db), "--min-severity", "high", "--json")
+    assert proc.returncode == 0, proc.stderr
+    leads = {lead["label"]: lead for lead in json.loads(proc.stdout)}
+    assert "FACE-006" in {f["rule_id"] for f in leads[DEVELOPER]["findings"]}
+    assert COMMUNITY not in leads or "FACE-001" not in {f["rule_id"] for f in leads[COMMUNITY]["findings"]}
 
 
 def test_sales_office_company_fails_face_006_and_http_form_fails_sec_002(cli_crawl: CliCrawl) -> None:
