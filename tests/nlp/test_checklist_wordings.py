@@ -64,3 +64,15 @@ def test_necessity_and_impact_of_face_processing(text, present):
 def test_a_document_reads_as_a_policy(text, policy_like):
     [document] = [e for e in analyse_policy_text(text, uri="doc.txt") if e.kind == "policy.document"]
     assert document.attrs["policy_like"] is policy_like
+
+
+@pytest.mark.parametrize("text, stated", [
+    ("We retain your account information indefinitely.", True),
+    ("Session cookies are deleted when the browser window is closed.", True),
+    ("Deleted content may remain in back-up storage for some period of time.", True),
+    ("We keep your order history for 3 years.", True),
+    ("We store cookies on your device to remember your language.", False),
+    ("You may delete your account from the settings page.", False),
+])
+def test_english_retention_wordings(text, stated):
+    assert ("retention" in practices(text)) is stated
