@@ -1,4 +1,4 @@
-"""The meaning flippers named in the brief, through the public extractor API."""
+"""The meaning flippers that must come out right (definitions, negation, conditions), through the public extractor API."""
 
 from __future__ import annotations
 
