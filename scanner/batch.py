@@ -117,29 +117,36 @@ def _not_a_regular_file(path: Path) -> str:
     return "" if stat.S_ISREG(mode) else "not a regular file"
 
 
-def default_scanner(lang: str, rules_dir: Path | None) -> tuple[ScanFn, dict[str, Any], str]:
+def default_scanner(lang: str, rules_dir: Path | None, waivers_file: Path | None = None) -> tuple[ScanFn, dict[str, Any], str]:
     """The real scan function, the report's tool object for the rule pack in use, and the analysis
-    fingerprint (tool version, rule pack, extractor versions, language) that decides reuse.
+    fingerprint (tool version, rule pack, extractor versions, language, waivers) that decides reuse.
 
-    The rule pack is loaded here, in the parent, so every forked worker shares it.
+    The rule pack and the waivers are loaded here, in the parent, so every forked worker shares them.
     """
+    import datetime as dt
+
+    from scanner.engine.evaluate import load_waivers
     from scanner.pipeline import build_report, load_ruleset, scan_file
 
     ruleset = load_ruleset(rules_dir)
+    waivers = load_waivers(waivers_file) if waivers_file else ()
+    today = dt.date.today()
     tool = build_report((), ruleset, lang=lang).to_dict()["tool"]
 
     def scan(path: Path) -> Any:
-        return scan_file(path, ruleset, lang=lang)
+        return scan_file(path, ruleset, lang=lang, waivers=waivers, today=today)
 
     _warm_up(scan)
-    return scan, tool, analysis_fingerprint(tool, lang)
+    # waivers expire: a result judged with them is reused only on the same day with the same file
+    waived = f"{hashlib.sha256(waivers_file.read_bytes()).hexdigest()}@{today.isoformat()}" if waivers_file else ""
+    return scan, tool, analysis_fingerprint(tool, lang, waived)
 
 
 # Libraries whose upgrade can change the facts extracted from the same bytes.
 _ANALYSIS_LIBRARIES = ("androguard", "spacy", "jieba", "beautifulsoup4", "lxml", "pypdf")
 
 
-def analysis_fingerprint(tool: Mapping[str, Any], lang: str) -> str:
+def analysis_fingerprint(tool: Mapping[str, Any], lang: str, waivers: str = "") -> str:
     """A digest of everything besides the input that shapes a target document: tool version, rule
     pack, extractor versions, the shipped extractor data (signatures, lexicons), library versions
     and the report language."""
@@ -166,7 +173,7 @@ def analysis_fingerprint(tool: Mapping[str, Any], lang: str) -> str:
     for path in sorted(shipped.rglob("*.yaml")):
         data.update(str(path.relative_to(shipped)).encode() + b"\0" + path.read_bytes() + b"\0")
     facts = {"tool": tool.get("version"), "rules": tool.get("ruleset_sha256"), "extractors": extractors,
-             "data": data.hexdigest(), "libraries": libraries, "lang": lang}
+             "data": data.hexdigest(), "libraries": libraries, "lang": lang, "waivers": waivers}
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -212,6 +219,7 @@ def run_batch(
     progress: bool = True,
     scan_fn: ScanFn | None = None,
     tool: Mapping[str, Any] | None = None,
+    waivers_file: Path | None = None,
 ) -> BatchSummary:
     """Scan `paths` (files or directories) into the store at `db` and finish the run.
 
@@ -220,11 +228,12 @@ def run_batch(
     Resumes the unfinished run of the same campaign and arguments if there is one.
     """
     began = time.monotonic()
-    args = {"paths": sorted(str(Path(p).resolve()) for p in paths), "lang": lang}
+    args = {"paths": sorted(str(Path(p).resolve()) for p in paths), "lang": lang,
+            "waivers": str(Path(waivers_file).resolve()) if waivers_file else ""}
     analysis = ""
     with open_store(db) as store:  # first, so an unusable database fails before any work
         if scan_fn is None:
-            scan_fn, tool, analysis = default_scanner(lang, rules_dir)
+            scan_fn, tool, analysis = default_scanner(lang, rules_dir, waivers_file)
         tool = dict(tool or bare_tool())
         units, problems = plan_units(paths)
         run_id = store.start_run(campaign, args, tool=tool, analysis=analysis)

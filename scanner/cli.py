@@ -135,9 +135,7 @@ def scan(
     ruleset = _ruleset(rules)
     waiver_list = _waivers(waivers)
     if db is not None:
-        if waiver_list:
-            raise fail("--waivers applies to in-process scans; a --db batch stores raw findings")
-        report = _scan_batch(targets, db, campaign, ruleset, lang.value, jobs, output, formats)
+        report = _scan_batch(targets, db, campaign, ruleset, lang.value, jobs, output, formats, waivers)
     else:
         report = _scan_in_process(targets, ruleset, lang.value, waiver_list)
     written = _write(report, output, formats, lang.value)
@@ -178,7 +176,8 @@ def _scan_in_process(paths: list[Path], ruleset, lang: str, waiver_list) -> dict
 
 
 def _scan_batch(
-    paths: list[Path], db: Path, campaign: str, ruleset, lang: str, jobs: int, output: Path, formats: list[str]
+    paths: list[Path], db: Path, campaign: str, ruleset, lang: str, jobs: int, output: Path, formats: list[str],
+    waivers_file: Optional[Path],
 ) -> dict[str, Any]:
     """Scan into the campaign database; the run's report, and (with html) each target's own page
     under OUT/targets/ for the campaign page to link to."""
@@ -186,7 +185,8 @@ def _scan_batch(
     from scanner.store import StoreError, open_store
 
     try:
-        summary = run_batch(paths, db, campaign=campaign, jobs=jobs or None, lang=lang, rules_dir=ruleset.directory)
+        summary = run_batch(paths, db, campaign=campaign, jobs=jobs or None, lang=lang, rules_dir=ruleset.directory,
+                            waivers_file=waivers_file)
         with open_store(db) as store:
             report = store.report_dict(summary.run_id)
     except StoreError as exc:

@@ -406,3 +406,26 @@ def test_analysis_fingerprint_changes_with_what_shapes_a_document() -> None:
     assert analysis_fingerprint(tool, "zh") != base
     assert analysis_fingerprint({**tool, "ruleset_sha256": "b" * 64}, "en") != base
     assert analysis_fingerprint({**tool, "version": "1.1"}, "en") != base
+
+
+def test_waivers_apply_in_a_batch_and_an_expired_one_does_not(tmp_path: Path) -> None:
+    import hashlib
+
+    from scanner.engine.evaluate import finding_fingerprint
+
+    sha = hashlib.sha256((FIXTURES / "facedoor.apk").read_bytes()).hexdigest()
+    fingerprint = finding_fingerprint("FACE-001", sha)[:16]
+
+    def outcome(expires: str, name: str) -> str:
+        waivers = tmp_path / f"{name}.yaml"
+        waivers.write_text(f"waivers:\n  - {{rule: FACE-001, fingerprint: '{fingerprint}', reason: 已整改待复核, "
+                           f"expires: {expires}}}\n", encoding="utf-8")
+        db = tmp_path / f"{name}.sqlite"
+        proc = fangcun("scan", "--db", str(db), "--waivers", str(waivers), str(FIXTURES / "facedoor.apk"),
+                       "-o", str(tmp_path / name), "-f", "json")
+        assert proc.returncode == 0, proc.stderr
+        [target] = json.loads((tmp_path / name / "report.json").read_text(encoding="utf-8"))["targets"]
+        return {r["rule_id"]: r["outcome"] for r in target["results"]}["FACE-001"]
+
+    assert outcome("2999-12-31", "live") == "WAIVED"
+    assert outcome("2000-01-01", "expired") == "FAIL"
