@@ -26,7 +26,14 @@ from scanner.extractors.policy_nlp import analyse_policy_text
 from scanner.extractors.text_utils import phrase_regex, snippet
 from scanner.model import Evidence, Location
 from scanner.nlp.text import detect_language
-from scanner.sources.policy import decode_document, pdf_text, soup_text, visible_soup
+from scanner.sources.policy import (
+    decode_document,
+    pdf_text,
+    soup_text,
+    stripped_text,
+    too_deeply_nested,
+    visible_soup,
+)
 from scanner.sources.web import CapturedPage, SiteSource
 from scanner.yamldata import load_yaml
 
@@ -151,6 +158,9 @@ def read_page(page: CapturedPage) -> PageView:
         text = pdf_text(body, page.final_url)
         return PageView(page, text.strip()[:TITLE_CHARS].split("\n", 1)[0], text, tuple(sentences(text)), None)
     markup, _ = decode_document(body, uri=page.final_url, content_type=page.content_type)
+    if too_deeply_nested(markup):  # a hostile or broken page: its words, without forms or links
+        text = stripped_text(markup)
+        return PageView(page, text[:TITLE_CHARS].split("\n", 1)[0], text, tuple(sentences(text)), None)
     soup, page_title = visible_soup(markup)
     first_heading = soup.find("h1")
     title = " ".join(t for t in (page_title, first_heading.get_text(" ", strip=True) if first_heading else "") if t)

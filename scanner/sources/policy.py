@@ -201,15 +201,24 @@ def _cap(text: str, input_truncated: bool) -> tuple[str, bool]:
 
 def _html_text(markup: str) -> tuple[str, str, tuple[tuple[int, str], ...]]:
     """Visible text, title, and (offset, heading) sections of an HTML page."""
-    if not _nesting_exceeds(markup, MAX_NESTING):
+    if not too_deeply_nested(markup):
         try:
             return _html_text_soup(markup)
         except (RecursionError, ValueError, AttributeError):
             pass
-    # Pathological markup (tree building is quadratic in nesting depth, walks may recurse):
-    # a plain tag strip keeps the words, without hidden-element handling.
-    text = _tidy(_strip_tags(markup))
+    text = stripped_text(markup)
     return text, "", heading_sections(text)
+
+
+def too_deeply_nested(markup: str) -> bool:
+    """Markup no real page has: building its tree would take minutes (quadratic in nesting depth)."""
+    return _nesting_exceeds(markup, MAX_NESTING)
+
+
+def stripped_text(markup: str) -> str:
+    """The words of pathological markup by a plain tag strip (scripts and styles dropped, hidden
+    elements not detected) — bounded work where a parsed tree is not affordable."""
+    return _tidy(_strip_tags(markup))
 
 
 def _nesting_exceeds(markup: str, limit: int) -> bool:

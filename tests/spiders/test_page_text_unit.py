@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from io import BytesIO
 from pathlib import Path
 
@@ -10,10 +11,10 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scanner.extractors.page_text import page_facts
+from scanner.extractors.page_text import PAGE_EXTRACTORS, page_facts
 from scanner.model import Evidence
-from scanner.sources.policy import decode_document, soup_text, visible_soup
-from scanner.sources.web import CapturedPage
+from scanner.sources.policy import decode_document, soup_text, too_deeply_nested, visible_soup
+from scanner.sources.web import CapturedPage, SiteSource
 
 
 def captured(tmp_path: Path, body: bytes, url: str = "http://dev.example.cn/a.html",
@@ -92,3 +93,24 @@ def test_gbk_without_declaration_is_sniffed_and_hidden_text_dropped() -> None:
     assert markup == body.decode("gbk") and codec == "gb18030"
     text = soup_text(visible_soup(markup)[0])
     assert "营销中心人脸识别" in text and "隐藏" not in text and "刷脸" not in text
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (bytes(random.Random(5).randrange(256) for _ in range(30000)), "text/html"),
+    (b"<div>" * 60000 + "售楼处人脸识别用于判客".encode() + b"</div>" * 60000, "text/html; charset=utf-8"),
+    ("<html><p>案场人脸抓拍<script>var a = '".encode("gbk"), "text/html"),
+    (b"%PDF-1.7\n" + bytes(range(256)) * 40, "application/pdf"),
+    (b"", "text/html"),
+], ids=["random-bytes", "nested-60000-deep", "unclosed-gbk", "broken-pdf", "empty"])
+def test_damaged_pages_state_nothing_false_and_never_crash(tmp_path: Path, body: bytes, content_type: str) -> None:
+    site = SiteSource(uri="http://dev.example.cn/", label="测试公司", sha256="0" * 64, attributes={},
+                      pages=(captured(tmp_path, body, content_type=content_type),), apk_links=(), problems=())
+    evidence = list(PAGE_EXTRACTORS[0].run(site, ()))  # the extractor, as the pipeline calls it
+    assert all(e.location.uri == "http://dev.example.cn/a.html" for e in evidence)
+
+
+def test_pathologically_nested_page_is_read_by_its_words(tmp_path: Path) -> None:
+    # building a tree 60,000 levels deep takes minutes; the page's words are read without one
+    body = b"<div>" * 60000 + "<p>售楼处人脸识别用于判客</p>".encode() + b"</div>" * 60000
+    assert too_deeply_nested(body.decode())
+    assert "web.face_capture_notice" in kinds(page_facts(captured(tmp_path, body)))
