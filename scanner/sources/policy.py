@@ -24,6 +24,7 @@ from scanner.model import TargetKind
 from scanner.nlp.text import detect_language, heading_sections
 
 MAX_TEXT_CHARS = 2_000_000
+MAX_PDF_PAGES = 300  # a disclosure or policy is far shorter; bounded work on a crafted or huge PDF
 MAX_HTML_BYTES = 8_000_000
 MAX_TEXT_BYTES = 4 * MAX_TEXT_CHARS  # GB18030/UTF-8 need at most 4 bytes per character
 SNIFF_BYTES = 4096
@@ -322,7 +323,7 @@ def pdf_text(data: bytes, uri: str) -> str:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [(page.extract_text() or "") for page in reader.pages]
+        pages = [(page.extract_text() or "") for page in reader.pages[:MAX_PDF_PAGES]]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise InputError(uri, f"not a readable PDF ({exc.__class__.__name__})") from exc
     text = _tidy("\n".join(pages))
