@@ -101,7 +101,8 @@ def judge(
 ) -> Target:
     """The target with every applicable rule judged on its evidence, waivers applied and a score."""
     ran_names = {label.split("@", 1)[0] for label in target.extractors}
-    results = judge_all(ruleset, target.kind.value, target.evidence, ran_names, lang=lang)
+    expected = {spec.name for spec in extractors_for(target.kind)} | ran_names
+    results = judge_all(ruleset, target.kind.value, target.evidence, ran_names, lang=lang, expected=expected)
     results, notes = apply_waivers(results, target.sha256, waivers, today or dt.date.today())
     results.sort(key=lambda r: r.rule_id)
     errors = (*target.errors, *(ErrorRecord("waivers", note, target.uri) for note in notes))

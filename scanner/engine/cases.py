@@ -8,7 +8,7 @@ from pathlib import Path
 from scanner.engine.evaluate import judge
 from scanner.engine.ruleset import Rule, RuleSet, read_yaml, validate_against
 from scanner.errors import RuleLoadError
-from scanner.model import Evidence, Location
+from scanner.model import Evidence, Location, TargetKind
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,12 @@ class CaseOutcome:
     @property
     def ok(self) -> bool:
         return self.expected == self.actual
+
+
+def expected_extractors(target_kind: str) -> set[str]:
+    from scanner.pipeline import extractors_for  # the pipeline's own lists: cases judge as scans do
+
+    return {spec.name for spec in extractors_for(TargetKind(target_kind))}
 
 
 def cases_path(rule: Rule) -> Path:
@@ -41,9 +47,10 @@ def run_cases(rule: Rule) -> list[CaseOutcome]:
             Evidence(e["kind"], str(e.get("key", "")), e.get("attrs", {}), Location(f"case:{case['name']}", str(i)), "case@1")
             for i, e in enumerate(case["evidence"])
         ]
-        failed = set(case.get("failed_extractors", []))
-        ran = {x for extractors in rule.requires.values() for x in extractors} - failed
-        result = judge(rule, evidence, ran)
+        # the extractors that run on this kind of target, as in a real scan; named ones fail on request
+        expected = expected_extractors(case["target_kind"])
+        ran = (expected | {x for extractors in rule.requires.values() for x in extractors}) - set(case.get("failed_extractors", []))
+        result = judge(rule, evidence, ran, expected=expected)
         outcomes.append(CaseOutcome(rule.id, case["name"], case["expect"], result.outcome.value))
     return outcomes
 

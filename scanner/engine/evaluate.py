@@ -29,13 +29,24 @@ def _unique_ids(evidence: Iterable[Evidence]) -> tuple[str, ...]:
     return tuple(sorted({e.id for e in evidence}))
 
 
-def judge(rule: Rule, evidence: Sequence[Evidence], ran_cleanly: set[str], *, lang: str = "zh") -> RuleResult:
-    """One rule on one target's evidence. `ran_cleanly` holds extractor names (no version)."""
+def judge(
+    rule: Rule, evidence: Sequence[Evidence], ran_cleanly: set[str], *, lang: str = "zh", expected: set[str] | None = None
+) -> RuleResult:
+    """One rule on one target's evidence. `ran_cleanly` holds extractor names (no version).
+
+    `expected` names the extractors that run on this kind of target: a required kind that none of
+    them can produce (an app screen, for a policy file) cannot be missing there, so it never makes
+    the rule UNKNOWN. Without it, every extractor the rule names is expected.
+    """
 
     def result(outcome: Outcome, decisive: Sequence[Evidence], message: str) -> RuleResult:
         return RuleResult(rule.id, rule.info.version, outcome, rule.info.severity, rule.info.confidence, message, _unique_ids(decisive))
 
-    missing = sorted(kind for kind, extractors in rule.requires.items() if not ran_cleanly.intersection(extractors))
+    missing = sorted(
+        kind
+        for kind, extractors in rule.requires.items()
+        if not ran_cleanly.intersection(extractors) and (expected is None or expected.intersection(extractors))
+    )
     if missing:
         note = {"zh": "无法判断：未能提取 ", "en": "Cannot judge: no extractor produced "}
         return result(Outcome.UNKNOWN, (), note.get(lang, note["zh"]) + ", ".join(missing))
@@ -127,6 +138,16 @@ def apply_waivers(
 
 
 def judge_all(
-    ruleset: RuleSet, target_kind: str, evidence: Sequence[Evidence], ran_cleanly: set[str], *, lang: str = "zh"
+    ruleset: RuleSet,
+    target_kind: str,
+    evidence: Sequence[Evidence],
+    ran_cleanly: set[str],
+    *,
+    lang: str = "zh",
+    expected: set[str] | None = None,
 ) -> list[RuleResult]:
-    return [judge(rule, evidence, ran_cleanly, lang=lang) for rule in ruleset.rules if target_kind in rule.applies_to]
+    return [
+        judge(rule, evidence, ran_cleanly, lang=lang, expected=expected)
+        for rule in ruleset.rules
+        if target_kind in rule.applies_to
+    ]

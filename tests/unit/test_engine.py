@@ -152,3 +152,12 @@ def test_bad_waiver_file_names_the_problem(tmp_path):
     (tmp_path / "w.yaml").write_text("waivers:\n  - {rule: R-001, fingerprint: abc, reason: x, expires: 2027-01-01}\n")
     with pytest.raises(RuleLoadError, match="waiver #1: fingerprint must have at least 12"):
         load_waivers(tmp_path / "w.yaml")
+
+
+def test_required_kinds_no_extractor_of_this_target_kind_produces_are_not_missing(tmp_path):
+    rule = load_ruleset(write_pack(tmp_path)).by_id("TEST-001")
+    door, face = ev("context.access_control", "刷脸开门"), ev("face.capture", "access_control", purpose="access_control")
+    # on a kind where only apk_strings runs, face.capture can never be stated: that is no gap
+    assert judge(rule, [door, face], {"apk_strings"}, expected={"apk_strings"}).outcome is Outcome.FAIL
+    # where apk_derived should have run and did not, the rule cannot be judged
+    assert judge(rule, [door, face], {"apk_strings"}, expected={"apk_strings", "apk_derived"}).outcome is Outcome.UNKNOWN
