@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import InputError
-from scanner.model import Confidence, Evidence, Location, Outcome, RuleResult, Score, Severity, Target, TargetKind
+from scanner.model import (
+    Confidence,
+    Evidence,
+    Location,
+    Outcome,
+    RuleResult,
+    Score,
+    Severity,
+    Target,
+    TargetKind,
+)
 
 RULES = [
     {
@@ -102,3 +113,17 @@ def scan_text(path: Path) -> Target:
     outcomes = {r["id"]: ("FAIL" if r["id"] in fails else "PASS") for r in RULES}
     return make_target(path.stem, uri=str(path), outcomes=outcomes, sha256=sha, snippet=text[:40],
                        company=f"公司{len(path.stem) % 3}", score=100.0 - 30 * len(fails), grade="C" if fails else "A")
+
+
+def done_count(db: Path) -> int:
+    """Targets a (possibly running) batch has finished, read without locking it; 0 before it starts."""
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return conn.execute("SELECT count(*) FROM targets WHERE status = 'done'").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0

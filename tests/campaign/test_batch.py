@@ -1,14 +1,13 @@
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from campaign_fakes import TOOL, scan_text
+from campaign_fakes import TOOL, done_count, scan_text
 
 from scanner.batch import run_batch
 from scanner.store import open_store
@@ -72,19 +71,6 @@ def test_missing_input_is_recorded_not_fatal(tmp_path: Path) -> None:
                                  "message": f"{tmp_path / 'nope.apk'}: no such file or directory"}]
 
 
-def _done_count(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            return conn.execute("SELECT count(*) FROM targets WHERE status = 'done'").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
-
-
 def _comparable(report: dict) -> tuple[list, list]:
     return report["targets"], report["errors"]
 
@@ -103,11 +89,11 @@ def test_killed_batch_resumes_without_redoing_or_losing_targets(tmp_path: Path) 
            "PYTHONPATH": str(REPO)}
     child = subprocess.Popen([sys.executable, str(HERE / "batch_child.py"), str(db), str(folder)], env=env)
     deadline = time.monotonic() + 30
-    while _done_count(db) < 3 and time.monotonic() < deadline and child.poll() is None:
+    while done_count(db) < 3 and time.monotonic() < deadline and child.poll() is None:
         time.sleep(0.02)
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
-    done_at_kill = _done_count(db)
+    done_at_kill = done_count(db)
     assert 3 <= done_at_kill < 11, "the batch was not killed midway"
     with open_store(db) as store:
         (run,) = store.runs("kill-test")

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from campaign_fakes import done_count
 from openpyxl import load_workbook
 
 from scanner.diff import classify
@@ -283,17 +284,6 @@ def comparable(db: Path) -> tuple[list, list]:
         assert run.finished_at is not None
         report = store.report_dict(run.id)
     return report["targets"], report["errors"]
-
-
-def done_count(db: Path) -> int:
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            return conn.execute("SELECT count(*) FROM targets WHERE status = 'done'").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
 
 
 def test_sigkilled_batch_restarted_equals_an_uninterrupted_one(tmp_path: Path) -> None:
