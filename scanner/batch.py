@@ -5,8 +5,9 @@ deadline; a runaway target is killed and recorded as an error, never the batch. 
 hashes inputs, starts workers and writes each finished target to the store at once, so its memory
 does not grow with the number of targets. Killed at any moment and started again with the same
 arguments, a batch resumes: inputs already in the store (by sha256) are not analysed again. A new run
-over inputs an earlier finished run analysed (same bytes, same path, same tool, rules, extractors and
-language) reuses their stored documents, so a follow-up visit only analyses what changed.
+over inputs an earlier finished run analysed (same bytes, same path, same tool, rules, analysing code,
+data, libraries and language) reuses their stored documents, so a follow-up visit only analyses what
+changed.
 """
 
 from __future__ import annotations
@@ -146,10 +147,27 @@ def default_scanner(lang: str, rules_dir: Path | None, waivers_file: Path | None
 _ANALYSIS_LIBRARIES = ("androguard", "spacy", "jieba", "beautifulsoup4", "lxml", "pypdf")
 
 
-def analysis_fingerprint(tool: Mapping[str, Any], lang: str, waivers: str = "") -> str:
+# The package whose code turns bytes into facts and results.
+SCANNER_ROOT = Path(__file__).resolve().parent
+
+
+def source_digest(root: Path) -> str:
+    """sha256 over the relative path and bytes of every .py file under root.
+
+    Part of the reuse fingerprint, so a stored result is never reused after the code that made it
+    changed, even when nobody bumped an extractor's version (a fix in a shared helper, in the DEX
+    reader or in the rule engine changes facts without touching any extractor's own file)."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def analysis_fingerprint(tool: Mapping[str, Any], lang: str, waivers: str = "",
+                         code_root: Path = SCANNER_ROOT) -> str:
     """A digest of everything besides the input that shapes a target document: tool version, rule
-    pack, extractor versions, the shipped extractor data (signatures, lexicons), library versions
-    and the report language."""
+    pack, extractor versions, the analysing code, the shipped extractor data (signatures,
+    lexicons), library versions and the report language."""
     from importlib import metadata
 
     from scanner.engine.ruleset import default_rules_dir
@@ -173,7 +191,8 @@ def analysis_fingerprint(tool: Mapping[str, Any], lang: str, waivers: str = "") 
     for path in sorted(shipped.rglob("*.yaml")):
         data.update(str(path.relative_to(shipped)).encode() + b"\0" + path.read_bytes() + b"\0")
     facts = {"tool": tool.get("version"), "rules": tool.get("ruleset_sha256"), "extractors": extractors,
-             "data": data.hexdigest(), "libraries": libraries, "lang": lang, "waivers": waivers}
+             "code": source_digest(code_root), "data": data.hexdigest(), "libraries": libraries,
+             "lang": lang, "waivers": waivers}
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode("utf-8")).hexdigest()
 
 

@@ -398,6 +398,23 @@ def test_analysis_fingerprint_changes_with_what_shapes_a_document() -> None:
     assert analysis_fingerprint({**tool, "version": "1.1"}, "en") != base
 
 
+def test_a_code_change_without_a_version_bump_stops_reuse(tmp_path: Path) -> None:
+    from scanner.batch import analysis_fingerprint, source_digest
+
+    code = tmp_path / "scanner"
+    (code / "sources").mkdir(parents=True)
+    (code / "sources" / "dex.py").write_text("LIMIT = 1\n", encoding="utf-8")
+    (code / "notes.txt").write_text("not code", encoding="utf-8")
+    tool = {"version": "1.0", "ruleset_sha256": "a" * 64}
+    before, digest = analysis_fingerprint(tool, "en", code_root=code), source_digest(code)
+
+    (code / "notes.txt").write_text("still not code", encoding="utf-8")
+    assert source_digest(code) == digest and analysis_fingerprint(tool, "en", code_root=code) == before
+    (code / "sources" / "dex.py").write_text("LIMIT = 2\n", encoding="utf-8")
+    assert source_digest(code) != digest
+    assert analysis_fingerprint(tool, "en", code_root=code) != before
+
+
 def test_waivers_apply_in_a_batch_and_an_expired_one_does_not(tmp_path: Path) -> None:
     import hashlib
 
