@@ -9,31 +9,9 @@ import pytest
 from scanner.errors import InputError
 from scanner.model import TargetKind
 from scanner.sources.policy import MAX_TEXT_CHARS, open_policy, policy_from_bytes
+from support.pdf import one_page_pdf
 
 POLICY_ZH = "一、我们如何收集信息\n我们会收集您的人脸信息，用于门禁通行。\n二、联系我们\n邮箱：privacy@example.com"
-
-
-def pdf_bytes(text: str | None) -> bytes:
-    """A one-page PDF; with `text`, the page draws it in Helvetica (a real text layer)."""
-    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode() if text else b""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def test_text_file_utf8(tmp_path: Path) -> None:
@@ -100,14 +78,14 @@ def test_visible_html_is_kept() -> None:
 
 
 def test_pdf_with_text_layer() -> None:
-    source = policy_from_bytes(pdf_bytes("We collect facial geometry."), uri="notice.pdf")
+    source = policy_from_bytes(one_page_pdf("We collect facial geometry."), uri="notice.pdf")
     assert "We collect facial geometry." in source.text
     assert source.attributes["format"] == "pdf"
 
 
 def test_pdf_without_text_is_reported_as_scanned(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
-    path.write_bytes(pdf_bytes(None))
+    path.write_bytes(one_page_pdf(None))
     with pytest.raises(InputError, match="no extractable text — likely scanned"):
         open_policy(path)
 

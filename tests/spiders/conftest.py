@@ -19,6 +19,7 @@ from typing import Iterator
 import pytest
 
 from scanner.crawl import CrawlResult, Seed, run_crawl
+from support.pdf import one_page_pdf
 
 Page = tuple[int, dict[str, str], bytes]
 MALFORMED = -1  # status meaning "answer with raw bytes that are not an HTTP response"
@@ -32,33 +33,6 @@ APK_TYPE = "application/vnd.android.package-archive"
 
 def html(title: str, body: str) -> bytes:
     return f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>".encode()
-
-
-def cjk_pdf(text: str) -> bytes:
-    """A one-page PDF whose text layer is `text` (codes are Unicode code points, mapped by ToUnicode)."""
-    content = f"BT /F1 12 Tf 50 750 Td <{''.join(f'{ord(c):04X}' for c in text)}> Tj ET".encode()
-    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /U def "
-            b"1 begincodespacerange <0000> <FFFF> endcodespacerange 1 beginbfrange <0000> <FFFF> <0000> "
-            b"endbfrange endcmap CMapName currentdict /CMap defineresource pop end end")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
-        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> >>",
-        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -196,7 +170,7 @@ def build_developer(site: FixtureSite, other_base: str, app: bytes = NOT_AN_APK)
         "/privacy.html": ok(html("隐私政策", "<h1>阳光地产隐私政策</h1><p>我们重视您的个人信息保护。</p>")),
         "/private/secret.html": ok(html("内部", "内部资料")),
         "/gbk.html": ok(gbk, "text/html"),
-        "/docs/notice.pdf": ok(cjk_pdf("项目告知书：本案场设有人脸识别摄像头，用于精准营销。"), "application/pdf"),
+        "/docs/notice.pdf": ok(one_page_pdf("项目告知书：本案场设有人脸识别摄像头，用于精准营销。"), "application/pdf"),
         "/app/yangguang.apk": ok(app, APK_TYPE),
         "/old": (301, {"Location": "/moved.html"}, b""),
         "/moved.html": ok(html("项目介绍", "<p>阳光花园项目介绍。</p>")),
