@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from lxml import etree
 
@@ -33,6 +35,8 @@ _RESOURCE_REFERENCE = re.compile(r"[@?](android:)?[0-9A-Fa-f]{8}")
 _LAYOUT_TEXT_ATTRIBUTES = ("text", "hint", "contentDescription")
 _COMPONENT_TAGS = ("activity", "activity-alias", "service", "receiver", "provider")
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,14 @@ class ApkSource:
             "dex_bytes": dex_bytes,
         }
         self._archive = archive
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per opened APK: several extractors ask for the same derived view
+        (the app's URLs, its embedded policies), and each costs a pass over the bytecode or the assets."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def read(self, name: str, limit: int = DEFAULT_READ_LIMIT) -> bytes:
         """At most `limit` bytes of entry `name`. KeyError if absent, InputError if corrupt."""
@@ -164,6 +176,7 @@ def _androguard_apk(uri: str, raw: bytes) -> Any:
     from loguru import logger
 
     logger.disable("androguard")  # DEBUG logging floods ~200 k lines and slows parsing 1.8×
+    _preload_public_resources()
     from androguard.core.apk import APK
 
     try:
@@ -173,6 +186,36 @@ def _androguard_apk(uri: str, raw: bytes) -> Any:
     if not apk.is_valid_APK() or apk.get_android_manifest_xml() is None:
         raise InputError(uri, "manifest cannot be parsed: not a binary XML <manifest>")
     return apk
+
+
+def _preload_public_resources() -> None:
+    """Give androguard its table of framework attribute ids from the JSON copy it ships.
+
+    androguard.core.resources.public builds SYSTEM_RESOURCES at import time by parsing the
+    190 kB public.xml with minidom (~20 ms of every scan); the public.json beside it holds the same
+    ids and parses in under a millisecond. The module is registered before androguard imports it,
+    and only when the JSON copy is there; otherwise androguard builds its own as before.
+    """
+    name = "androguard.core.resources.public"
+    if name in sys.modules:
+        return
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return
+    table = Path(spec.origin).with_name("public.json")
+    try:
+        ids = json.loads(table.read_text(encoding="utf-8"))
+        attributes, styles = dict(ids["attr"]), dict(ids["style"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    module = importlib.util.module_from_spec(spec)  # same name, file and spec; never executed
+    module.SYSTEM_RESOURCES = {
+        "attributes": {"forward": attributes, "inverse": {v: k for k, v in attributes.items()}},
+        "styles": {"forward": styles, "inverse": {v: k for k, v in styles.items()}},
+    }
+    sys.modules[name] = module
 
 
 def _resources(apk: Any, problems: list[str]) -> Any:
