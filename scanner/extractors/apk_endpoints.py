@@ -25,7 +25,14 @@ class FoundUrl:
 
 
 def app_urls(source: Any) -> tuple[FoundUrl, ...]:
-    """URLs in dex strings (with the methods that load them) and in string resources."""
+    """URLs in dex strings (with the methods that load them) and in string resources.
+
+    Read once per APK: the SDK, policy and endpoint extractors all ask, and each reading costs a
+    pass over every dex string and the bytecode."""
+    return source.memo("apk_endpoints.app_urls", lambda: _read_app_urls(source))
+
+
+def _read_app_urls(source: Any) -> tuple[FoundUrl, ...]:
     found: list[FoundUrl] = []
     dex_urls = {s: list(find_urls(s)) for s in source.dex.strings if "http" in s.lower()}
     dex_urls = {s: urls for s, urls in dex_urls.items() if urls}

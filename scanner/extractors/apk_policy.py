@@ -34,8 +34,14 @@ def _candidate_assets(files: Sequence[str]) -> list[str]:
     return [f for f in files if f.startswith("assets/") and f.lower().endswith(POLICY_SUFFIXES)][:MAX_CANDIDATES]
 
 
-def embedded_policies(source: Any) -> list[tuple[str, PolicySource]]:
-    """(asset name, opened policy) of every asset whose name or title says it is a privacy policy."""
+def embedded_policies(source: Any) -> tuple[tuple[str, PolicySource], ...]:
+    """(asset name, opened policy) of every asset whose name or title says it is a privacy policy.
+
+    Read once per APK: the policy analysis reads them, and the UI-text extractor leaves them out."""
+    return source.memo("apk_policy.embedded_policies", lambda: _read_embedded_policies(source))
+
+
+def _read_embedded_policies(source: Any) -> tuple[tuple[str, PolicySource], ...]:
     found = []
     for name in _candidate_assets(source.files):
         try:
@@ -45,7 +51,7 @@ def embedded_policies(source: Any) -> list[tuple[str, PolicySource]]:
         titled = _TITLE_HINT.search(document.label) or _TITLE_HINT.search(document.text[:TITLE_WINDOW])
         if _NAME_HINT.search(posixpath.basename(name)) or titled:
             found.append((name, document))
-    return found
+    return tuple(found)
 
 
 def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:

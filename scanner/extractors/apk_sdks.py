@@ -8,7 +8,9 @@ vendor's name is not an SDK.
 from __future__ import annotations
 
 import posixpath
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 from fnmatch import fnmatchcase
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -35,6 +37,22 @@ class ApkInventory:
     assets: tuple[str, ...]  # zip paths under assets/
     hosts: frozenset[str]
 
+    @cached_property
+    def sorted_classes(self) -> tuple[str, ...]:
+        return tuple(sorted(self.classes))
+
+    def classes_under(self, prefixes: Sequence[str]) -> list[str]:
+        """Sorted classes starting with any of `prefixes`: a binary search per prefix instead of a
+        test of every class of the app against every SDK."""
+        ordered = self.sorted_classes
+        found: set[str] = set()
+        for prefix in prefixes:
+            i = bisect_left(ordered, prefix)
+            while i < len(ordered) and ordered[i].startswith(prefix):
+                found.add(ordered[i])
+                i += 1
+        return sorted(found)
+
 
 @dataclass(frozen=True)
 class SdkMatch:
@@ -57,7 +75,7 @@ def inventory_of(source: Any) -> ApkInventory:
 def match_sdk(sdk: SdkSignature, inv: ApkInventory) -> SdkMatch:
     """How (if at all) one SDK signature matches an APK inventory."""
     hits: list[tuple[str, list[str]]] = [
-        ("class", sorted(c for c in inv.classes if sdk.owns_class(c))),
+        ("class", inv.classes_under(sdk.descriptor_prefixes)),
         ("native_lib", sorted(p for p in inv.native_libs if posixpath.basename(p) in sdk.native_libs)),
         ("component", sorted(c for c in inv.components if sdk.owns_component(c))),
         ("asset", sorted(a for a in inv.assets if any(fnmatchcase(a, pat) for pat in sdk.assets))),

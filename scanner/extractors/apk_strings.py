@@ -8,8 +8,10 @@ preceded by a negation cue in its clause ("本应用不使用人脸识别", "无
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from scanner.errors import InputError
@@ -67,6 +69,8 @@ class UiLexicon:
     purposes: Mapping[str, re.Pattern[str]]
     any_term: re.Pattern[str]  # prefilter for dex strings: any phrase or consent pattern, one search
     ascii_term: re.Pattern[str]  # the same for ASCII-only strings (nearly all of a dex): Latin entries only
+    ascii_words: tuple[str, ...]  # ascii_term's whole-word phrases, lower-cased
+    ascii_patterns: re.Pattern[str] | None  # ascii_term's consent patterns, if any
 
     @classmethod
     def from_yaml(cls, lex: Mapping[str, Any]) -> "UiLexicon":
@@ -102,11 +106,66 @@ class UiLexicon:
                 re.IGNORECASE,
             ),
             ascii_term=_ascii_prefilter(every_phrase, consent["patterns"]),
+            ascii_words=tuple(sorted({p.lower() for p in every_phrase if p.isascii()})),
+            ascii_patterns=_ascii_patterns(consent["patterns"]),
         )
 
     def may_matter(self, text: str) -> bool:
         term = self.ascii_term if text.isascii() else self.any_term
         return len(text) <= MAX_TEXT and term.search(text) is not None
+
+    def texts_that_may_matter(self, texts: Iterable[str]) -> set[str]:
+        """The texts for which may_matter() holds, found faster for the tens of thousands of strings of a
+        dex: the whole-word phrases are looked up with str.find over all ASCII texts at once instead of
+        one regex search per text (the alternation costs ~20 ms per app); the rest as may_matter() does."""
+        chosen: set[str] = set()
+        ascii_texts: list[str] = []
+        for text in texts:
+            if len(text) > MAX_TEXT:
+                continue
+            if text.isascii():
+                ascii_texts.append(text)
+            elif self.any_term.search(text):
+                chosen.add(text)
+        chosen.update(_texts_with_whole_words(ascii_texts, self.ascii_words))
+        if self.ascii_patterns is not None:
+            chosen.update(t for t in ascii_texts if t not in chosen and self.ascii_patterns.search(t))
+        return chosen
+
+
+_SEPARATOR = "\n"
+
+
+def _texts_with_whole_words(texts: Sequence[str], words: Sequence[str]) -> set[str]:
+    """ASCII texts containing any of the lower-case `words` case-insensitively, not inside a longer
+    Latin word: the `(?<![A-Za-z])word(?![A-Za-z])` test of ascii_term, over all texts joined by a
+    separator that is no letter and that no word contains (so no hit spans two texts)."""
+    if any(_SEPARATOR in w for w in words):
+        return {t for t in texts if any(_has_whole_word(t.lower(), w) for w in words)}
+    joined = _SEPARATOR.join(texts).lower()
+    starts = list(accumulate((len(t) + len(_SEPARATOR) for t in texts[:-1]), initial=0))
+    found: set[str] = set()
+    for word in words:
+        at = joined.find(word)
+        while at >= 0:
+            if _is_whole_word(joined, at, at + len(word)):
+                found.add(texts[bisect_right(starts, at) - 1])
+            at = joined.find(word, at + 1)
+    return found
+
+
+def _has_whole_word(text: str, word: str) -> bool:
+    at = text.find(word)
+    while at >= 0:
+        if _is_whole_word(text, at, at + len(word)):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _is_whole_word(text: str, start: int, end: int) -> bool:
+    """No ASCII letter right before `start` or at `end` (the text is lower-cased)."""
+    return not (start > 0 and "a" <= text[start - 1] <= "z") and not (end < len(text) and "a" <= text[end] <= "z")
 
 
 def _ascii_prefilter(phrases: Sequence[str], patterns: Sequence[str]) -> re.Pattern[str]:
@@ -114,6 +173,13 @@ def _ascii_prefilter(phrases: Sequence[str], patterns: Sequence[str]) -> re.Patt
     latin = sorted({p for p in phrases if p.isascii()}, key=len, reverse=True)
     words = r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, latin)) + r")(?![A-Za-z])" if latin else r"(?!x)x"
     return re.compile("|".join([words, *(_scoped(p) for p in patterns if p.isascii())]), re.IGNORECASE)
+
+
+def _ascii_patterns(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """The ASCII consent patterns alone, as in ascii_term; None when there are none (a never-matching
+    alternative in front would cost the regex its literal-prefix search, 5x slower)."""
+    latin = [_scoped(p) for p in patterns if p.isascii()]
+    return re.compile("|".join(latin), re.IGNORECASE) if latin else None
 
 
 def _scoped(pattern: str) -> str:
@@ -154,7 +220,8 @@ def ui_texts(source: Any, lex: UiLexicon) -> list[UiText]:
     texts += [UiText(layout, value) for layout, value in source.layout_texts]
     texts += asset_texts(source, lex)
     table = api_table()
-    users = source.dex.users_of_strings(lex.may_matter)
+    wanted = lex.texts_that_may_matter(set(source.dex.strings))
+    users = source.dex.users_of_strings(wanted.__contains__)
     for value, callers in sorted(users.items()):
         own = [c for c in callers if table.is_own_code(ref_class(c), source.manifest.package)]
         if own:

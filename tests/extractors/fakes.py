@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -63,6 +65,8 @@ class FakeSource:
     layout_texts: tuple[tuple[str, str], ...] = ()
     uri: str = "fake.apk"
     problems: tuple[str, ...] = ()
+    reads: list[str] = field(default_factory=list)  # entry names in the order they were read
+    memos: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -73,4 +77,10 @@ class FakeSource:
         return tuple(self.entries)
 
     def read(self, name: str, limit: int = 8 * 2**20) -> bytes:
+        self.reads.append(name)
         return self.entries[name][:limit]
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        if key not in self.memos:
+            self.memos[key] = compute()
+        return self.memos[key]
