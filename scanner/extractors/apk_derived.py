@@ -2,8 +2,12 @@
 
 face.capture needs both a face function the app actually reaches — a face SDK its own code calls, a
 face API its own code calls, a face-recognition cloud its own code sends to, or a face SDK screen
-declared in the manifest — and a camera (a camera API call or the CAMERA permission). A face SDK that is only bundled is presence, not use; the system
-biometric prompt never hands faces to the app.
+declared in the manifest — and a camera (a camera API call or the CAMERA permission). A face SDK that
+is only bundled is presence, not use; the system biometric prompt never hands faces to the app.
+
+A face SDK or face API called only from renamed code (short R8/ProGuard names) counts too, with
+medium confidence: most commercial apps rename their own code, and shrinking keeps only code the app
+can reach, so such a call is likely the app's, though its author cannot be told from the names.
 """
 
 from __future__ import annotations
@@ -14,20 +18,33 @@ from scanner.extractors.text_utils import snippet
 from scanner.model import Confidence, Evidence, Location
 
 NAME = "apk_derived"
-VERSION = 1
+VERSION = 2
 EXTRACTOR = f"{NAME}@{VERSION}"
 CAMERA_PERMISSION = "android.permission.CAMERA"
 UNKNOWN_PURPOSE = "unknown"
 
 
 def face_use_basis(evidence: Sequence[Evidence]) -> list[Evidence]:
-    """Evidence that the app reaches a face function: own calls, or a declared SDK screen."""
-    return [
+    """Evidence that the app reaches a face function: own calls first, then calls from renamed code,
+    then declared SDK screens."""
+    basis = [
         ev
         for ev in evidence
-        if (ev.kind == "face.sdk" and (ev.attrs.get("called") or "component" in ev.attrs.get("via", ())))
-        or (ev.kind in ("face.api_call", "face.upload") and ev.attrs.get("own_code"))
+        if (ev.kind == "face.sdk" and (ev.attrs.get("called") or ev.attrs.get("renamed_callers")
+                                       or "component" in ev.attrs.get("via", ())))
+        or (ev.kind in ("face.api_call", "face.upload") and (ev.attrs.get("own_code") or _renamed_call(ev)))
     ]
+    return sorted(basis, key=lambda ev: (not _own_call(ev), not _renamed_call(ev)))
+
+
+def _own_call(ev: Evidence) -> bool:
+    return bool(ev.attrs.get("called") if ev.kind == "face.sdk" else ev.attrs.get("own_code"))
+
+
+def _renamed_call(ev: Evidence) -> bool:
+    if ev.kind == "face.sdk":
+        return bool(ev.attrs.get("renamed_callers"))
+    return ev.kind == "face.api_call" and ev.attrs.get("code_origin") == "obfuscated"
 
 
 def camera_basis(evidence: Sequence[Evidence]) -> list[Evidence]:
@@ -47,9 +64,14 @@ def purposes(evidence: Sequence[Evidence]) -> list[tuple[str, Evidence | None]]:
 
 def _describe(ev: Evidence) -> str:
     if ev.kind == "face.sdk":
-        return f"face.sdk {ev.key} " + ("called" if ev.attrs.get("called") else "component declared")
+        if ev.attrs.get("called"):
+            return f"face.sdk {ev.key} called"
+        if ev.attrs.get("renamed_callers"):
+            return f"face.sdk {ev.key} called from renamed code {', '.join(ev.attrs['renamed_callers'])}"
+        return f"face.sdk {ev.key} component declared"
     if ev.kind in ("face.api_call", "camera.use"):
-        return f"{ev.kind} {ev.attrs.get('api')} from {ev.attrs.get('caller')}"
+        renamed = " (renamed code)" if ev.attrs.get("code_origin") == "obfuscated" else ""
+        return f"{ev.kind} {ev.attrs.get('api')} from {ev.attrs.get('caller')}{renamed}"
     if ev.kind == "face.upload":
         return f"face.upload {ev.key}{ev.attrs.get('path', '')} from {', '.join(ev.attrs.get('callers', []))}"
     if ev.kind == "ui.text":
@@ -62,9 +84,8 @@ def run(source: Any, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     camera = camera_basis(evidence)
     if not face or not camera:
         return
-    # a declared SDK screen shows reachability, an own call shows use
-    own_call = any(ev.kind in ("face.api_call", "face.upload") or ev.attrs.get("called") for ev in face)
-    confidence = Confidence.HIGH if own_call else Confidence.MEDIUM
+    # an own call shows use; a call from renamed code or a declared SDK screen shows reachability
+    confidence = Confidence.HIGH if any(_own_call(ev) for ev in face) else Confidence.MEDIUM
     # one face item and one camera item are enough to show a reader why; ids point to all of them
     shown = [face[0], camera[0]]
     for purpose, hint in purposes(evidence):

@@ -1,5 +1,10 @@
 """Which known SDKs are bundled (sdk.present, face.sdk) and whether the app's own code calls them.
 
+A face SDK called only from renamed code (R8/ProGuard short names, whose author cannot be told) is
+stated as such (renamed_callers): release builds are shrunk, so renamed code that survived is code the
+app keeps, and most commercial apps rename all of their own code. sdk.present's `called` stays
+own-code only.
+
 Signatures are product-level (rules/signatures/*.yaml): a class under a listed package, a native
 library file name, a manifest component, an asset, or a cloud host. A string that merely contains a
 vendor's name is not an SDK.
@@ -20,7 +25,7 @@ from scanner.model import Confidence, Evidence, Location
 from scanner.signatures import SdkSignature, all_sdks, api_table, dotted_class, readable_ref, ref_class
 
 NAME = "apk_sdks"
-VERSION = 1
+VERSION = 2
 EXTRACTOR = f"{NAME}@{VERSION}"
 MAX_NAMES = 5
 MAX_CALLERS = 3
@@ -89,28 +94,38 @@ def match_sdk(sdk: SdkSignature, inv: ApkInventory) -> SdkMatch:
     return SdkMatch(via, tuple(names)[:MAX_NAMES], logical)
 
 
-def own_callers_by_sdk(source: Any, sdks: Sequence[SdkSignature]) -> dict[str, tuple[str, ...]]:
-    """For each SDK id, the app's own methods that call into (or read fields of) the SDK's classes."""
+@dataclass(frozen=True)
+class SdkCallers:
+    own: tuple[str, ...] = ()  # methods of the app's own package or of unlisted third-party code
+    renamed: tuple[str, ...] = ()  # methods whose every name is shortened (origin unknown)
+
+
+def callers_by_sdk(source: Any, sdks: Sequence[SdkSignature]) -> dict[str, SdkCallers]:
+    """For each SDK id, the methods outside known libraries that call into (or read fields of) the
+    SDK's classes."""
     prefixes = tuple(p for sdk in sdks for p in sdk.descriptor_prefixes)
     if not prefixes:
         return {}
     calls = source.dex.callers_of(lambda ref: ref.startswith(prefixes))
-    return group_own_callers(calls, sdks, source.manifest.package)
+    return group_callers(calls, sdks, source.manifest.package)
 
 
-def group_own_callers(
+def group_callers(
     calls: Mapping[str, Iterable[str]], sdks: Sequence[SdkSignature], app_package: str
-) -> dict[str, tuple[str, ...]]:
+) -> dict[str, SdkCallers]:
     table = api_table()
-    result: dict[str, set[str]] = {}
+    found: dict[str, dict[str, set[str]]] = {}
     for ref, callers in calls.items():
         owner = next((s for s in sdks if s.owns_class(ref_class(ref))), None)
         if owner is None:
             continue
-        own = {c for c in callers if table.is_own_code(ref_class(c), app_package)}
-        if own:
-            result.setdefault(owner.id, set()).update(own)
-    return {sdk_id: tuple(sorted(callers)) for sdk_id, callers in result.items()}
+        for caller in callers:
+            origin = table.code_origin(ref_class(caller), app_package)
+            if origin == "library":  # SDK prefixes are library prefixes: an SDK calling itself is not use
+                continue
+            group = "renamed" if origin == "obfuscated" else "own"
+            found.setdefault(owner.id, {"own": set(), "renamed": set()})[group].add(caller)
+    return {sdk_id: SdkCallers(tuple(sorted(g["own"])), tuple(sorted(g["renamed"]))) for sdk_id, g in found.items()}
 
 
 def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
@@ -118,10 +133,10 @@ def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     inv = inventory_of(source)
     matches = {sdk.id: match_sdk(sdk, inv) for sdk in sdks}
     present = [sdk for sdk in sdks if matches[sdk.id].via]
-    callers = own_callers_by_sdk(source, present)
+    callers = callers_by_sdk(source, present)
     for sdk in present:
         match = matches[sdk.id]
-        own = callers.get(sdk.id, ())
+        sdk_callers = callers.get(sdk.id, SdkCallers())
         location = Location(source.uri, match.logical, snippet(", ".join(match.names)))
         yield Evidence(
             "sdk.present",
@@ -131,24 +146,26 @@ def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
                 "product": sdk.product,
                 "category": sdk.category,
                 "via": list(match.via),
-                "called": bool(own),
+                "called": bool(sdk_callers.own),
             },
             location,
             EXTRACTOR,
         )
         if sdk.is_face and set(match.via) & set(BUNDLED_VIA):
-            yield _face_sdk(sdk, match, own, location)
+            yield _face_sdk(sdk, match, sdk_callers, location)
 
 
-def _face_sdk(sdk: SdkSignature, match: SdkMatch, own: tuple[str, ...], location: Location) -> Evidence:
+def _face_sdk(sdk: SdkSignature, match: SdkMatch, callers: SdkCallers, location: Location) -> Evidence:
     attrs = {
         "vendor": sdk.vendor,
         "product": sdk.product,
         "capability": list(sdk.capability),
         "via": list(match.via),
         "matched": list(match.names),
-        "called": bool(own),
-        "callers": [readable_ref(c) for c in own[:MAX_CALLERS]],
+        "called": bool(callers.own),
+        "callers": [readable_ref(c) for c in callers.own[:MAX_CALLERS]],
     }
+    if callers.renamed:
+        attrs["renamed_callers"] = [readable_ref(c) for c in callers.renamed[:MAX_CALLERS]]
     strong = "class" in match.via or "native_lib" in match.via
     return Evidence("face.sdk", sdk.id, attrs, location, EXTRACTOR, Confidence.HIGH if strong else Confidence.MEDIUM)

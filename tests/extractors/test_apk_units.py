@@ -125,6 +125,22 @@ def test_product_level_class_match_and_called_flag():
     assert kinds(ev, "face.sdk")[0].attrs["called"] is False  # only the SDK calls itself
 
 
+def test_face_sdk_called_from_renamed_code_is_told_apart_from_own_and_library_calls():
+    classes = frozenset({"Lcom/arcsoft/face/FaceEngine;"})
+    init = "Lcom/arcsoft/face/FaceEngine;->init()V"
+
+    def face_sdk(*callers):
+        [found] = kinds(run(apk_sdks, FakeSource(dex=FakeDex(class_descriptors=classes, calls={init: callers}))), "face.sdk")
+        return found.attrs
+
+    renamed = face_sdk("Lo1/b;->a()V")
+    assert renamed["called"] is False and renamed["renamed_callers"] == ["o1.b.a"]
+    own = face_sdk(f"{APP}Door;->open()V", "Lo1/b;->a()V")
+    assert own["called"] is True and own["callers"] == ["com.example.app.Door.open"]
+    library = face_sdk("Landroidx/camera/core/X;->y()V", "Lcom/arcsoft/face/Inner;->z()V")
+    assert library["called"] is False and "renamed_callers" not in library
+
+
 def test_decoy_string_is_not_an_sdk():
     source = FakeSource(dex=FakeDex(extra_strings=("arcsoft", "Surface")), resource_strings=(("x", "arcsoft"),))
     assert run(apk_sdks, source) == []
@@ -255,6 +271,20 @@ def test_bundled_not_called_is_no_capture_but_declared_screen_is():
     assert derive(ev("face.sdk", "x", called=False, via=["class"]), CAMERA_PERM) == []
     [capture] = derive(ev("face.sdk", "x", called=False, via=["class", "component"]), CAMERA_PERM)
     assert capture.key == "unknown" and capture.confidence == Confidence.MEDIUM
+
+
+def test_face_use_from_renamed_code_is_capture_with_medium_confidence():
+    [capture] = derive(ev("face.sdk", "x", called=False, renamed_callers=["o1.b.a"], via=["class"]), CAMERA_PERM)
+    assert capture.confidence == Confidence.MEDIUM and "renamed code o1.b.a" in capture.attrs["basis"][0]
+    [capture] = derive(ev("face.api_call", "a", api="FaceDetector.findFaces", caller="a.b.c", own_code=False,
+                          code_origin="obfuscated"), CAMERA_PERM)
+    assert capture.confidence == Confidence.MEDIUM and capture.attrs["basis"][0].endswith("(renamed code)")
+    # an own call, when there is one, is what the finding shows first, at high confidence
+    [capture] = derive(ev("face.api_call", "a", caller="a.b.c", own_code=False, code_origin="obfuscated"),
+                       ev("face.sdk", "x", called=True, via=["class"]), CAMERA_PERM)
+    assert capture.confidence == Confidence.HIGH and capture.attrs["basis"][0] == "face.sdk x called"
+    # a library's call still is not use, renamed or not
+    assert derive(ev("face.api_call", "a", own_code=False, code_origin="library"), CAMERA_PERM) == []
 
 
 def test_no_camera_or_library_face_call_or_biometric_prompt_is_no_capture():
