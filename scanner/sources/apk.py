@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import re
+import struct
 import sys
 import zipfile
 import zlib
@@ -33,8 +34,11 @@ _DEX_ENTRY = re.compile(r"classes(\d*)\.dex")
 _LAYOUT_ENTRY = re.compile(r"res/layout[^/]*/[^/]+\.xml")
 _RESOURCE_REFERENCE = re.compile(r"[@?](android:)?[0-9A-Fa-f]{8}")
 _LAYOUT_TEXT_ATTRIBUTES = ("text", "hint", "contentDescription")
+_BINARY_XML_MAGIC = b"\x03\x00\x08\x00"  # RES_XML_TYPE chunk with an 8-byte header
+_STRING_POOL_TYPE, _STRING_POOL_HEADER_SIZE = 0x0001, 0x1C
 _COMPONENT_TAGS = ("activity", "activity-alias", "service", "receiver", "provider")
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+# NotImplementedError: a damaged header claiming an unknown zip version or compression method.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
 T = TypeVar("T")
 
@@ -392,12 +396,23 @@ def _nsc_cleartext(
     return _bool_or_none(_attr(base, "cleartextTrafficPermitted"))
 
 
-def _binary_xml(archive: zipfile.ZipFile, name: str, problems: list[str]) -> Any:
-    """Parse one binary XML entry; record a problem and return None if it cannot be read."""
+def _binary_xml(
+    archive: zipfile.ZipFile,
+    name: str,
+    problems: list[str],
+    worth_parsing: Callable[[bytes], bool] | None = None,
+) -> Any:
+    """Parse one binary XML entry; record a problem and return None if it cannot be read.
+
+    With `worth_parsing`, an entry whose bytes it rejects is not parsed: None, and no problem.
+    """
     from androguard.core.axml import AXMLPrinter
 
     try:
-        printer = AXMLPrinter(archive.read(name))
+        data = archive.read(name)
+        if worth_parsing is not None and not worth_parsing(data):
+            return None
+        printer = AXMLPrinter(data)
         root = printer.get_xml_obj() if printer.is_valid() else None
     except KeyError:
         problems.append(f"{name}: missing from the zip")
@@ -448,10 +463,11 @@ def _string_pairs(xml: bytes) -> Iterable[tuple[str, str]]:
 
 def _layout_texts(archive: zipfile.ZipFile, problems: list[str]) -> tuple[tuple[str, str], ...]:
     texts = []
+    may_hold_text = _layout_text_detector()
     for name in archive.namelist():
         if not _LAYOUT_ENTRY.fullmatch(name):
             continue
-        root = _binary_xml(archive, name, problems)
+        root = _binary_xml(archive, name, problems, worth_parsing=may_hold_text)
         if root is None:
             continue
         for element in root.iter():
@@ -460,6 +476,57 @@ def _layout_texts(archive: zipfile.ZipFile, problems: list[str]) -> tuple[tuple[
                 if value and not _RESOURCE_REFERENCE.fullmatch(value):
                     texts.append((name, value))
     return tuple(texts)
+
+
+def _layout_text_detector() -> Callable[[bytes], bool]:
+    """A test on a binary layout's bytes, false only when no element can carry a text attribute.
+
+    Most layouts hold no text/hint/contentDescription at all, and parsing them is most of the
+    layout reading time. androguard names an attribute either by its resource id, when that id is
+    a framework attribute (android:text is 0x0101014F), or by its string from the pool, exactly
+    or after an "ns:" prefix. So a layout is parsed when its bytes hold the id of one of the wanted
+    framework attributes, or one of the names as a pool string (UTF-8 or UTF-16) that starts right
+    after its length or a colon and is not followed by a further name character. A file that is
+    not plain binary XML (_is_plain_binary_xml) is parsed too, so its damage is still reported.
+    """
+    from androguard.core.resources import public
+
+    forward = public.SYSTEM_RESOURCES["attributes"]["forward"]
+    ids = [struct.pack("<I", forward[n]) for n in _LAYOUT_TEXT_ATTRIBUTES if n in forward]
+    names = re.compile(b"|".join(_pool_string_pattern(n) for n in _LAYOUT_TEXT_ATTRIBUTES))
+
+    def may_hold_text(data: bytes) -> bool:
+        if not _is_plain_binary_xml(data):
+            return True
+        return any(i in data for i in ids) or names.search(data) is not None
+
+    return may_hold_text
+
+
+def _is_plain_binary_xml(data: bytes) -> bool:
+    """Binary XML whose header gives the file's own length and is followed by a string pool
+    chunk that fits in the file: what aapt writes. A file failing this is parsed and reported."""
+    if len(data) < 16 or not data.startswith(_BINARY_XML_MAGIC):
+        return False
+    file_size, pool_type, pool_header_size, pool_size = struct.unpack_from("<IHHI", data, 4)
+    return (
+        file_size == len(data)
+        and pool_type == _STRING_POOL_TYPE
+        and pool_header_size == _STRING_POOL_HEADER_SIZE
+        and 8 + pool_size <= file_size
+    )
+
+
+def _pool_string_pattern(name: str) -> bytes:
+    """`name` as a whole string of an AXML string pool, UTF-8 or UTF-16, bare or "prefix:name"."""
+    utf8 = re.escape(name.encode("ascii"))
+    utf16 = re.escape(name.encode("utf-16-le"))
+    length = len(name)  # under 0x80: a one-byte (UTF-8) or one-unit (UTF-16) length prefix
+    return (
+        rb"(?:" + re.escape(bytes([length])) + rb"|:)" + utf8 + rb"(?![A-Za-z0-9._-])"
+        + rb"|(?:" + re.escape(bytes([length, 0])) + rb"|:\x00)" + utf16
+        + rb"(?![A-Za-z0-9._-]\x00)"
+    )
 
 
 def _dex_entries(archive: zipfile.ZipFile) -> list[str]:

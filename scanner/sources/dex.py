@@ -16,6 +16,7 @@ import struct
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from typing import Callable, Iterable, Sequence
 
 HEADER_SIZE = 0x70
@@ -28,6 +29,7 @@ ENDIAN_CONSTANT = 0x12345678
 _HEADER = struct.Struct("<8sI20sIIIIII" + "II" * 7)
 assert _HEADER.size == HEADER_SIZE
 _CODE_ITEM_HEAD = struct.Struct("<HHHHII")
+_INSNS_SIZE = struct.Struct("<I")  # the last field of the code item head
 
 # Opcode ranges (first byte of an instruction's first code unit).
 _INVOKE_OPCODES = rb"[\x6e-\x72\x74-\x78]"  # invoke-kind (35c) and invoke-kind/range (3rc)
@@ -332,10 +334,32 @@ def _read_protos(data: bytes, at: int, header: _Header, types: tuple[str, ...]) 
 
 
 def _read_code_map(data: bytes, class_defs: list[tuple[int, ...]], method_count: int) -> _CodeMap:
-    """Walk every class_data_item once and record where each method's instructions lie."""
-    owners: dict[int, list[int]] = {}
-    insns_end: dict[int, int] = {}
-    size = len(data)
+    """Where each method's instructions lie, from one walk over every class_data_item.
+
+    The walk only collects (code offset, method index) pairs; the code items are then read in
+    offset order. On damaged input the error raised is the one a single in-order walk meets
+    first: a bad code item of an earlier method before a bad ULEB128 or index of a later one.
+    """
+    code_offsets: list[tuple[int, int]] = []
+    try:
+        _walk_class_data(data, class_defs, method_count, code_offsets.append)
+    except (IndexError, struct.error, ValueError, OverflowError):
+        _check_code_items(data, code_offsets)
+        raise
+    return _spans_of(data, code_offsets)
+
+
+def _walk_class_data(
+    data: bytes,
+    class_defs: list[tuple[int, ...]],
+    method_count: int,
+    found: Callable[[tuple[int, int]], None],
+) -> None:
+    """Report (code_off, method index) of every method with code, in file order of the classes.
+
+    Three ULEB128 values per method (two per field) make this walk the bulk of a dex parse:
+    one-byte values are decoded inline, longer ones by _read_uleb128, which also bounds them.
+    """
     uleb = _read_uleb128
     for class_def in class_defs:
         class_data_off = class_def[6]
@@ -346,37 +370,66 @@ def _read_code_map(data: bytes, class_defs: list[tuple[int, ...]], method_count:
         instance_fields, pos = uleb(data, pos)
         direct_methods, pos = uleb(data, pos)
         virtual_methods, pos = uleb(data, pos)
-        for _ in range(static_fields + instance_fields):
-            _, pos = uleb(data, pos)
-            _, pos = uleb(data, pos)
+        for _ in range(2 * (static_fields + instance_fields)):  # field_idx_diff, access_flags
+            if data[pos] < 0x80:
+                pos += 1
+            else:
+                pos = uleb(data, pos)[1]
         for count in (direct_methods, virtual_methods):
             method_idx = 0
             for _ in range(count):
-                diff, pos = uleb(data, pos)
-                _, pos = uleb(data, pos)
+                diff = data[pos]
+                if diff < 0x80:
+                    pos += 1
+                else:
+                    diff, pos = uleb(data, pos)
+                if data[pos] < 0x80:  # access_flags, not needed
+                    pos += 1
+                else:
+                    pos = uleb(data, pos)[1]
                 code_off, pos = uleb(data, pos)
                 method_idx += diff
                 if method_idx >= method_count:
                     raise ValueError(f"method index {method_idx} out of range")
-                if code_off == 0:
-                    continue
-                start = code_off + _CODE_ITEM_HEAD.size
-                holders = owners.get(start)
-                if holders is None:
-                    insns_size = _CODE_ITEM_HEAD.unpack_from(data, code_off)[5]
-                    end = start + 2 * insns_size
-                    if end > size:
-                        raise ValueError(f"code item at {code_off:#x} runs past the end")
-                    owners[start] = [method_idx]
-                    insns_end[start] = end
-                else:
-                    holders.append(method_idx)  # code items may be shared by identical methods
-    starts = tuple(sorted(owners))
-    return _CodeMap(
-        starts=starts,
-        ends=tuple(insns_end[s] for s in starts),
-        owners=tuple(tuple(owners[s]) for s in starts),
-    )
+                if code_off:
+                    found((code_off, method_idx))
+
+
+def _spans_of(data: bytes, code_offsets: list[tuple[int, int]]) -> _CodeMap:
+    """The code map of these (code_off, method index) pairs, read in offset order."""
+    size = len(data)
+    insns_size_at = _INSNS_SIZE.unpack_from
+    starts: list[int] = []
+    ends: list[int] = []
+    owners: list[tuple[int, ...]] = []
+    previous = -1
+    for code_off, method_idx in sorted(code_offsets, key=itemgetter(0)):  # stable: walk order kept
+        if code_off == previous:
+            owners[-1] += (method_idx,)  # code items may be shared by identical methods
+            continue
+        previous = code_off
+        start = code_off + _CODE_ITEM_HEAD.size
+        end = start + 2 * insns_size_at(data, start - _INSNS_SIZE.size)[0] if start <= size else -1
+        if end < 0 or end > size:
+            _check_code_items(data, code_offsets)  # names the first bad item in walk order
+            raise ValueError(f"code item at {code_off:#x} runs past the end")
+        starts.append(start)
+        ends.append(end)
+        owners.append((method_idx,))
+    return _CodeMap(starts=tuple(starts), ends=tuple(ends), owners=tuple(owners))
+
+
+def _check_code_items(data: bytes, code_offsets: list[tuple[int, int]]) -> None:
+    """Raise the error of the first code item, in walk order, that lies outside the data."""
+    size = len(data)
+    seen: set[int] = set()
+    for code_off, _method_idx in code_offsets:
+        if code_off in seen:
+            continue
+        seen.add(code_off)
+        insns_size = _CODE_ITEM_HEAD.unpack_from(data, code_off)[5]
+        if code_off + _CODE_ITEM_HEAD.size + 2 * insns_size > size:
+            raise ValueError(f"code item at {code_off:#x} runs past the end")
 
 
 def _index_alternatives(indices: Iterable[int], fmt: str) -> bytes:
