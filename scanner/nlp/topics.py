@@ -332,7 +332,7 @@ def is_contact_line(paragraph: str, cue: ContactLine) -> bool:
     return bool(letters) and sum(covered[i] for i in letters) >= cue.min_share * len(letters)
 
 
-TABLE_SEPARATOR = re.compile(r"[ \t|:]*-{3,}[ \t]*(\|[ \t:]*-{3,}[ \t:]*)+\|?[ \t]*$", re.MULTILINE)
+TABLE_SEPARATOR = re.compile(r"^[ \t|:]{0,16}-{3,}[ \t]*(\|[ \t:]*-{3,}[ \t:]*)+\|?[ \t]*$", re.MULTILINE)
 TABLE_HEADER_LINES = 16  # a header with one cell per line: "名称\n|\n提供方\n|\n…"
 TABLE_CELL_CHARS = 40  # a longer line without a cell border is prose, not part of a table
 OUTER_STYLES = frozenset({"part", "article", "cn", "cn_paren"})
