@@ -30,7 +30,7 @@ from typing import Any, Callable, ContextManager, Mapping, Sequence
 
 from scanner import __version__
 from scanner.errors import InputError
-from scanner.pipeline import sha256_file
+from scanner.pipeline import TARGET_SECONDS, sha256_file
 from scanner.store import Store, now_utc, open_store
 
 # A scan function turns one input file into its target document (Target.to_dict()) or a Target.
@@ -231,7 +231,7 @@ def run_batch(
     *,
     campaign: str,
     jobs: int | None = None,
-    per_target_seconds: float = 300,
+    per_target_seconds: float = TARGET_SECONDS,
     per_target_memory_mb: int = 2048,
     lang: str = "zh",
     rules_dir: Path | None = None,

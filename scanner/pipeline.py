@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -169,6 +172,38 @@ def expand_inputs(paths: Iterable[Path]) -> Iterator[Path | InputError]:
             yield InputError(str(path), "no such file or directory")
 
 
+# Wall time one target may take, in process (scan_paths) and in a --db batch worker (scanner.batch).
+TARGET_SECONDS = 300.0
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised by the per-target alarm. A BaseException, so an extractor's `except Exception` (which
+    turns an extractor bug into one error record) cannot swallow it and run on past the limit."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise TimeLimitExceeded in this thread after `seconds` of wall time.
+
+    Uses SIGALRM, so only in the main thread of a POSIX process (elsewhere: no limit). Python code
+    and regular-expression matching are interrupted; a single C call that never returns to the
+    interpreter is not, which is why parsers are given size limits too."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(_signum: int, _frame: Any) -> None:
+        raise TimeLimitExceeded
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def scan_paths(
     paths: Iterable[Path],
     ruleset: RuleSet,
@@ -176,8 +211,10 @@ def scan_paths(
     lang: str = "zh",
     waivers: Sequence[Waiver] = (),
     on_target: Callable[[Path, Target | None, ErrorRecord | None], None] | None = None,
+    per_target_seconds: float | None = TARGET_SECONDS,
 ) -> tuple[list[Target], list[ErrorRecord]]:
-    """Scan every input; bad inputs become errors and the rest is still scanned. Identical files once."""
+    """Scan every input; bad inputs become errors and the rest is still scanned. Identical files once.
+    A target that takes longer than `per_target_seconds` is stopped and becomes an error."""
     targets: dict[str, Target] = {}
     errors: list[ErrorRecord] = []
     for item in expand_inputs(paths):
@@ -187,9 +224,15 @@ def scan_paths(
                 on_target(Path(item.input_name), None, errors[-1])
             continue
         try:
-            target = scan_file(item, ruleset, lang=lang, waivers=waivers)
+            with time_limit(per_target_seconds):
+                target = scan_file(item, ruleset, lang=lang, waivers=waivers)
         except InputError as exc:
             errors.append(ErrorRecord("open", str(exc), str(item)))
+            if on_target:
+                on_target(item, None, errors[-1])
+            continue
+        except TimeLimitExceeded:
+            errors.append(ErrorRecord("timeout", f"{item}: analysis stopped after {per_target_seconds:g} s", str(item)))
             if on_target:
                 on_target(item, None, errors[-1])
             continue
