@@ -65,6 +65,7 @@ class UiLexicon:
     separate_face: re.Pattern[str]
     separate_phrase: re.Pattern[str]
     face_terms: re.Pattern[str]
+    face_words: tuple[str, ...]  # face_terms lower-cased, for a plain substring test
     window: int
     purposes: Mapping[str, re.Pattern[str]]
     any_term: re.Pattern[str]  # prefilter for dex strings: any phrase or consent pattern, one search
@@ -99,6 +100,7 @@ class UiLexicon:
             separate_face=phrase_regex(sep["phrases"]),
             separate_phrase=phrase_regex([sep["separate_phrase"]]),
             face_terms=phrase_regex(sep["face_terms"]),
+            face_words=tuple(t.lower() for t in sep["face_terms"]),
             window=sep["window"],
             purposes={p: phrase_regex(phrases) for p, phrases in lex["face_purpose"].items()},
             any_term=re.compile(
@@ -261,13 +263,15 @@ def facts_of_text(item: UiText, lex: UiLexicon, uri: str) -> Iterator[Evidence]:
         return Evidence(kind, key, attrs, Location(uri, item.logical, excerpt), EXTRACTOR)
 
     face_only = next(affirmed_matches(lex.face_only, text, neg), None) is not None
-    for m in affirmed_matches(lex.access_control, text, neg):
+    for m in _first_of_each_phrase(lex.access_control, text, neg):
         yield ev("context.access_control", m.group(0), {"phrase": m.group(0), "face_only": face_only}, m)
 
     audience = _audience(text, lex)
     for method, pattern in lex.methods.items():
-        for m in affirmed_matches(pattern, text, neg):
-            yield ev("access.alternative_method", method, {"method": method, "for": audience, "phrase": m.group(0)}, m)
+        first = next(affirmed_matches(pattern, text, neg), None)  # one fact per method: later ones repeat it
+        if first:
+            yield ev("access.alternative_method", method, {"method": method, "for": audience, "phrase": first.group(0)},
+                     first)
 
     for pattern in lex.consent_patterns:
         m = pattern.search(text)
@@ -280,9 +284,19 @@ def facts_of_text(item: UiText, lex: UiLexicon, uri: str) -> Iterator[Evidence]:
         yield ev("consent.separate_face", UI_WHERE, {"where": UI_WHERE, "phrase": face_notice.group(0)}, face_notice)
 
     for purpose, pattern in lex.purposes.items():
-        for m in affirmed_matches(pattern, text, neg):
+        for m in _first_of_each_phrase(pattern, text, neg):
             attrs = {"category": "face_purpose", "purpose": purpose, "phrase": m.group(0), "text": snippet(text)}
             yield ev("ui.text", m.group(0), attrs, m)
+
+
+def _first_of_each_phrase(pattern: re.Pattern[str], text: str, negation: Negation) -> Iterator[re.Match[str]]:
+    """The first affirmed match of each phrase: a later one states the same fact again (the facts are
+    unique by kind, key and place), and a megabyte of one repeated phrase would make a fact per repeat."""
+    seen: set[str] = set()
+    for match in pattern.finditer(text):
+        if match.group(0) not in seen and not negation.is_negated(text, match.start()):
+            seen.add(match.group(0))
+            yield match
 
 
 def _audience(text: str, lex: UiLexicon) -> str:
@@ -296,6 +310,9 @@ def _audience(text: str, lex: UiLexicon) -> str:
 
 def _separate_near_face(text: str, lex: UiLexicon) -> re.Match[str] | None:
     """"单独同意" counts as a face notice only with a face term close by."""
+    lowered = text.lower()
+    if not any(word in lowered for word in lex.face_words):  # no window can hold one: skip the per-window search
+        return None
     for m in affirmed_matches(lex.separate_phrase, text, lex.negation):
         lo, hi = max(0, m.start() - lex.window), m.end() + lex.window
         if next(affirmed_matches(lex.face_terms, text[lo:hi], lex.negation), None):

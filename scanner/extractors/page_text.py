@@ -18,12 +18,12 @@ from typing import Any, Iterator, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import yaml
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from scanner.errors import InputError, RuleLoadError
 from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.policy_nlp import analyse_policy_text
-from scanner.extractors.text_utils import phrase_regex, snippet
+from scanner.extractors.text_utils import clause_start, phrase_regex, snippet
 from scanner.model import Evidence, Location
 from scanner.nlp.text import detect_language
 from scanner.sources.policy import (
@@ -119,19 +119,26 @@ def sentences(text: str) -> list[str]:
 
 
 def is_negated(sentence: str, position: int, m: Matchers) -> bool:
-    """A negation cue earlier in the same clause, once condition frames (未经…, 不同意…) are masked."""
-    start = max((sentence.rfind(ch, 0, position) for ch in m.clause_breaks), default=-1) + 1
+    """A negation cue earlier in the same clause (within NEGATION_REACH characters), once condition
+    frames (未经…, 不同意…) are masked."""
+    start = clause_start(sentence, position, m.clause_breaks)
     clause = m.not_negation.sub(lambda x: " " * len(x.group(0)), sentence[start:position])
     return m.negation.search(clause) is not None
 
 
-def affirmed(pattern: re.Pattern[str], sentence: str, m: Matchers) -> list[str]:
-    """The phrases of `pattern` in `sentence` that no negation cue cancels."""
-    return [x.group(0) for x in pattern.finditer(sentence) if not is_negated(sentence, x.start(), m)]
+def affirmed(pattern: re.Pattern[str], sentence: str, m: Matchers) -> Iterator[str]:
+    """The phrases of `pattern` in `sentence` that no negation cue cancels, in order (lazily: most
+    callers only ask whether there is one)."""
+    return (x.group(0) for x in pattern.finditer(sentence) if not is_negated(sentence, x.start(), m))
+
+
+def states(pattern: re.Pattern[str], sentence: str, m: Matchers) -> bool:
+    """Whether `sentence` holds a phrase of `pattern` that no negation cue cancels."""
+    return next(affirmed(pattern, sentence, m), None) is not None
 
 
 def first_group(groups: Mapping[str, re.Pattern[str]], text: str, m: Matchers) -> str:
-    return next((name for name, rx in groups.items() if affirmed(rx, text, m)), "")
+    return next((name for name, rx in groups.items() if states(rx, text, m)), "")
 
 
 # ———————————————————————————— per page ————————————————————————————
@@ -182,16 +189,16 @@ def without_places(sentence: str, m: Matchers) -> str:
 def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
     """web.face_capture_notice and face.capture, one per (place, purpose) a page admits."""
     page_place = first_group(m.places, view.title, m) or first_group(m.places, view.text, m) or "other"
-    signage = any(affirmed(m.signage, s, m) for s in view.sentences)
+    signage = any(states(m.signage, s, m) for s in view.sentences)
     stated: set[tuple[str, str]] = set()
     for i, sentence in enumerate(view.sentences):
-        if not affirmed(m.face, sentence, m):
+        if not states(m.face, sentence, m):
             continue
         place = first_group(m.places, sentence, m) or page_place
         lo, hi = max(0, i - PURPOSE_WINDOW[0]), i + PURPOSE_WINDOW[1] + 1
         window = [sentence, *view.sentences[lo:i], *view.sentences[i + 1:hi]]  # its own words first
-        found = [(name, s) for s in window for name, rx in m.purposes.items()
-                 if affirmed(rx, without_places(s, m), m)]
+        blanked = [(s, without_places(s, m)) for s in window]
+        found = [(name, s) for s, words in blanked for name, rx in m.purposes.items() if states(rx, words, m)]
         for purpose, said in found or [("unknown", sentence)]:
             if (place, purpose) in stated:
                 continue
@@ -218,7 +225,7 @@ def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
     seen: set[tuple[str, str]] = set()
     for s in view.sentences:
         for method, rx in m.alternatives.items():
-            if not affirmed(rx, s, m):
+            if not states(rx, s, m):
                 continue
             audience = first_group(m.audiences, s, m) or "all"
             if (method, audience) not in seen:
@@ -228,37 +235,61 @@ def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
 
 
 _CAMEL = re.compile(r"([a-z])([A-Z])")
+FIELD_TAGS = ("input", "select", "textarea")
 
 
-def _field_words(field: Tag, form: Tag) -> tuple[str, str]:
-    """(everything that names a form field, the name a visitor sees): attributes, <label>, text before it."""
-    attributes = [str(field.get(a, "")) for a in ("name", "id", "placeholder", "aria-label", "title", "accept")]
-    labels = []
-    if field.get("id"):
-        label = form.find("label", attrs={"for": field["id"]})
+class FormReader:
+    """The words around the fields of one form, gathered in one pass over it: a form of tens of
+    thousands of fields must not make each field search the whole form for its label or text."""
+
+    def __init__(self, form: Tag) -> None:
+        self.labels_by_target: dict[str, Tag] = {}
+        for label in form.find_all("label"):
+            self.labels_by_target.setdefault(str(label.get("for", "")), label)
+        self.text_before: dict[int, str] = {}  # id(field) → the last non-blank text before it in the form
+        last = ""
+        for element in form.descendants:
+            if isinstance(element, NavigableString):
+                last = element.strip() or last
+            elif element.name in FIELD_TAGS:
+                self.text_before[id(element)] = last
+        self._label_texts: dict[int, str] = {}
+
+    def label_text(self, label: Tag) -> str:
+        if id(label) not in self._label_texts:  # one label may enclose many fields
+            self._label_texts[id(label)] = label.get_text(" ", strip=True)
+        return self._label_texts[id(label)]
+
+    def field_words(self, field: Tag) -> tuple[str, str]:
+        """(everything that names a form field, the name a visitor sees): attributes, <label>, text before it."""
+        attributes = [str(field.get(a, "")) for a in ("name", "id", "placeholder", "aria-label", "title", "accept")]
+        labels = []
+        label = self.labels_by_target.get(str(field.get("id"))) if field.get("id") else None
         if label:
-            labels.append(label.get_text(" ", strip=True))
-    enclosing = field.find_parent("label")
-    if enclosing:
-        labels.append(enclosing.get_text(" ", strip=True))
-    before = field.find_previous(string=lambda t: bool(t.strip()))
-    if not labels and before and form in before.parents:
-        labels.append(str(before).strip())
-    shown = labels[0] if labels else str(field.get("placeholder") or field.get("name") or "")
-    return _CAMEL.sub(r"\1 \2", " ".join(attributes + labels)), shown
+            labels.append(self.label_text(label))
+        enclosing = field.find_parent("label")
+        if enclosing:
+            labels.append(self.label_text(enclosing))
+        before = self.text_before.get(id(field), "")
+        if not labels and before:
+            labels.append(before)
+        shown = labels[0] if labels else str(field.get("placeholder") or field.get("name") or "")
+        return _CAMEL.sub(r"\1 \2", " ".join(attributes + labels)), shown
 
 
 def personal_data_forms(view: PageView, m: Matchers) -> Iterator[Evidence]:
     if view.soup is None:
         return
     page_https = view.page.final_url.lower().startswith("https://")
+    links_near: dict[int, bool] = {}  # id(parent) → a policy link among its links; many forms may share one parent
     for form in view.soup.find_all("form"):
         fields: set[str] = set()
         names: list[str] = []
-        for field in form.find_all(["input", "select", "textarea"]):
+        reader = FormReader(form)
+        for field in form.find_all(FIELD_TAGS):
             if (field.get("type") or "").lower() in ("submit", "button", "reset", "hidden", "checkbox", "radio"):
                 continue
-            words, shown = _field_words(field, form)
+            words, shown = reader.field_words(field)
             matched = {name for name, rx in m.fields.items() if rx.search(words)}
             if (field.get("type") or "").lower() == "tel":
                 matched.add("phone")
@@ -270,8 +301,9 @@ def personal_data_forms(view: PageView, m: Matchers) -> Iterator[Evidence]:
         action = urljoin(view.page.final_url, form.get("action") or "")
         near = form.get_text(" ", strip=True) + " " + " ".join(a.get_text(" ", strip=True) for a in form.find_all("a"))
         parent = form.parent
-        policy_link = bool(m.policy_link.search(near)) or bool(
-            parent is not None and any(m.policy_link.search(a.get_text(" ", strip=True)) for a in parent.find_all("a")))
+        if parent is not None and id(parent) not in links_near:
+            links_near[id(parent)] = any(m.policy_link.search(a.get_text(" ", strip=True)) for a in parent.find_all("a"))
+        policy_link = bool(m.policy_link.search(near)) or bool(parent is not None and links_near[id(parent)])
         yield Evidence(
             "web.personal_data_form", action,
             {"fields": sorted(fields), "https": page_https, "action_https": action.lower().startswith("https://"),

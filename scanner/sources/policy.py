@@ -39,8 +39,9 @@ BLOCK_TAGS = (
 )
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# [^<>] keeps each search inside one tag: a flood of "<meta" without ">" is read once, not once per "<meta"
+META_CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+XML_ENCODING = re.compile(rb"""<\?xml[^<>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|div|p|title)\b", re.IGNORECASE)
 TAG = re.compile(r"<[^>]*>")
@@ -50,7 +51,9 @@ UNCOUNTED_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "l
              "source", "track", "wbr", "p", "li", "td", "tr", "th", "option", "dt", "dd"}
 MAX_NESTING = 400  # real pages nest a few dozen levels; far deeper is broken or hostile markup
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-DROPPED_BLOCKS = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+DROPPED_BLOCK_NAMES = ("script", "style", "noscript", "template")
+DROPPED_BLOCK_START = re.compile(r"<(%s)\b" % "|".join(DROPPED_BLOCK_NAMES), re.IGNORECASE)
+DROPPED_BLOCK_ENDS = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in DROPPED_BLOCK_NAMES}
 BLOCK_TAG_RE = re.compile(r"<\s*/?\s*(?:%s)\b[^>]*>" % "|".join(BLOCK_TAGS), re.IGNORECASE)
 SPACES = re.compile(r"[ \t\u00a0\u3000\r\f\v]+")
 # Characters that never occur in text: C0 controls except tab/newline/carriage return/form feed.
@@ -222,9 +225,25 @@ def stripped_text(markup: str) -> str:
     return _tidy(_strip_tags(markup))
 
 
+def _through_last(markup: str, closer: str) -> str:
+    """`markup` up to and including its last `closer`.
+
+    A pattern whose every match ends with `closer` finds the same matches in this head as in the
+    whole text, and each of its starts there meets a closer ahead: an unclosed run ("<a<a<a…",
+    "<!--<!--…") would otherwise make every start scan to the end of the text (quadratic time).
+    """
+    return markup[: markup.rfind(closer) + len(closer)] if closer in markup else ""
+
+
+def _sub_through_last(pattern: re.Pattern[str], replacement: str, markup: str, closer: str) -> str:
+    """pattern.sub over `markup`, where every match of `pattern` ends with `closer`, in linear time."""
+    head = _through_last(markup, closer)
+    return pattern.sub(replacement, head) + markup[len(head):]
+
+
 def _nesting_exceeds(markup: str, limit: int) -> bool:
     depth = 0
-    for tag in OPEN_OR_CLOSE_TAG.finditer(markup):
+    for tag in OPEN_OR_CLOSE_TAG.finditer(_through_last(markup, ">")):
         if tag.group(1):
             depth -= 1
         elif tag.group(2).lower() not in UNCOUNTED_TAGS and not tag.group(3):
@@ -303,10 +322,34 @@ def _locate(text: str, headings: list[str]) -> tuple[tuple[int, str], ...]:
 
 
 def _strip_tags(markup: str) -> str:
-    markup = COMMENT.sub(" ", markup)
-    markup = DROPPED_BLOCKS.sub(" ", markup)
-    markup = BLOCK_TAG_RE.sub("\n", markup)
-    return html.unescape(TAG.sub("", markup))
+    markup = _sub_through_last(COMMENT, " ", markup, "-->")
+    markup = _drop_blocks(markup)
+    markup = _sub_through_last(BLOCK_TAG_RE, "\n", markup, ">")
+    return html.unescape(_sub_through_last(TAG, "", markup, ">"))
+
+
+def _drop_blocks(markup: str) -> str:
+    """Script, style, noscript and template blocks replaced by a space: each from its start tag to the
+    first end tag of the same name. A start tag with no such end tag after it stays (as text to strip).
+
+    One pass: where each name's last end tag is, is known up front, so a flood of unclosed "<script"
+    never makes each of them search the rest of the page for an end tag.
+    """
+    last_end = {name: max((m.start() for m in end.finditer(markup)), default=-1)
+                for name, end in DROPPED_BLOCK_ENDS.items()}
+    kept: list[str] = []
+    position = searched = 0
+    while start := DROPPED_BLOCK_START.search(markup, searched):
+        name = start.group(1).lower()
+        if last_end[name] < start.end():
+            searched = start.start() + 1
+            continue
+        end = DROPPED_BLOCK_ENDS[name].search(markup, start.end())
+        assert end is not None  # an end tag of this name lies ahead (last_end)
+        kept += [markup[position:start.start()], " "]
+        position = searched = end.end()
+    kept.append(markup[position:])
+    return "".join(kept)
 
 
 def _tidy(text: str) -> str:
