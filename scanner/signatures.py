@@ -7,22 +7,18 @@ dex descriptors into readable names and decide whether a class is bundled librar
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 import yaml
 
-from scanner.engine.ruleset import is_marked_valid, mark_valid, validation_mark
 from scanner.errors import RuleLoadError
+from scanner.schemas import validate_text
 from scanner.yamldata import load_yaml
-
-if TYPE_CHECKING:
-    import jsonschema
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 SCHEMA_PATH = RULES_DIR / "schema" / "signatures.schema.json"
@@ -166,44 +162,17 @@ def host_matches(host: str, patterns: tuple[str, ...]) -> bool:
 
 # --- loading -------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _schema_text() -> str:
-    return SCHEMA_PATH.read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.protocols.Validator:
-    """Built once: jsonschema.validate() would check the schema itself again on every call."""
-    import jsonschema  # ~30 ms to import: only when a file is not known to be valid already
-
-    schema = json.loads(_schema_text())
-    return jsonschema.validators.validator_for(schema)(schema)
-
-
 def load_signature_file(path: Path) -> dict[str, Any]:
     """Parse and validate one signature or lexicon file; RuleLoadError names the file on any problem.
 
-    Validation is skipped for exactly the bytes that passed before (scanner.engine.ruleset's marks)."""
+    Validation is skipped for exactly the bytes that passed before (scanner.schemas)."""
     try:
         text = path.read_text(encoding="utf-8")
         data = load_yaml(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleLoadError(f"{path}: cannot read: {exc}") from exc
-    mark = validation_mark(_schema_text(), text)
-    if not is_marked_valid(mark):
-        _validate(path, data)
-        mark_valid(mark)
+    validate_text(SCHEMA_PATH, text, data, path)
     return data
-
-
-def _validate(path: Path, data: Any) -> None:
-    import jsonschema
-
-    try:
-        _validator().validate(data)
-    except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
-        raise RuleLoadError(f"{path}: invalid at {where}: {exc.message}") from exc
 
 
 def parse_sdk_file(path: Path) -> tuple[SdkSignature, ...]:

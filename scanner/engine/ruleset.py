@@ -7,27 +7,20 @@ load time and never silently yields PASS.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 import yaml
 
 from scanner.engine.conditions import Condition, kinds_in
 from scanner.errors import RuleLoadError
 from scanner.model import Confidence, RuleInfo, Severity
+from scanner.schemas import validate, validate_text
 from scanner.yamldata import load_yaml
 
-if TYPE_CHECKING:
-    import jsonschema
-
 RULE_AREAS = ("face", "consent", "minimisation", "sdk", "security")
-CACHE_DIR_ENV = "FANGCUN_CACHE_DIR"  # where validation marks are kept; set empty to keep none
-_VALIDATION_MARK_FORMAT = b"fangcun-schema-valid-1"
 
 
 def default_rules_dir() -> Path:
@@ -91,70 +84,12 @@ def _parse_yaml(path: Path, text: str) -> Any:
         raise RuleLoadError(f"{path}: invalid YAML: {' '.join(str(exc).split())}") from exc
 
 
-@cache
-def _schema_text(name: str) -> str:
-    return (default_rules_dir() / "schema" / name).read_text(encoding="utf-8")
-
-
-def _schema(name: str) -> dict[str, Any]:
-    return json.loads(_schema_text(name))
-
-
-@cache
-def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
-    """One validator per schema: building it resolves the schema's references, every rule file again."""
-    import jsonschema  # ~30 ms to import: only when a file is not known to be valid already
-
-    return jsonschema.Draft202012Validator(_schema(schema_name))
-
-
-# --- validation marks ----------------------------------------------------------------------------
-# Validating the rule pack and the signature files with jsonschema costs ~50 ms (import included) at
-# the start of every scan, for files that rarely change. A file that passed is remembered by an empty
-# mark file named by the SHA-256 of the schema text and the file's text, so a mark can only ever
-# vouch for exactly the bytes that were validated: any edit to either makes a new name.
-
-def _validation_cache_dir() -> Path | None:
-    configured = os.environ.get(CACHE_DIR_ENV)
-    if configured is not None:
-        return Path(configured) / "schema-valid" if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "fangcun" / "schema-valid"
-
-
-def validation_mark(schema_text: str, document_text: str) -> Path | None:
-    """The mark file that stands for "this document text is valid against this schema text"."""
-    folder = _validation_cache_dir()
-    if folder is None:
-        return None
-    digest = hashlib.sha256()
-    for part in (_VALIDATION_MARK_FORMAT, schema_text.encode("utf-8"), document_text.encode("utf-8")):
-        digest.update(len(part).to_bytes(8, "big") + part)
-    return folder / digest.hexdigest()
-
-
-def is_marked_valid(mark: Path | None) -> bool:
-    return mark is not None and mark.is_file()
-
-
-def mark_valid(mark: Path | None) -> None:
-    """Remember a validated file; a cache that cannot be written only costs the next run time."""
-    if mark is None:
-        return
-    try:
-        mark.parent.mkdir(parents=True, exist_ok=True)
-        mark.touch()
-    except OSError:
-        pass
+def schema_path(name: str) -> Path:
+    return default_rules_dir() / "schema" / name
 
 
 def validate_against(schema_name: str, document: Any, path: Path) -> None:
-    validator = _validator(schema_name)
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise RuleLoadError(f"{path}: {where}: {first.message}")
+    validate(schema_path(schema_name), document, path)
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -199,10 +134,7 @@ def _read_rule_file(path: Path) -> Any:
     """A rule file parsed and validated against the rule schema (unless these bytes passed before)."""
     text = _read_text(path)
     data = _parse_yaml(path, text)
-    mark = validation_mark(_schema_text("rule.schema.json"), text)
-    if not is_marked_valid(mark):
-        validate_against("rule.schema.json", data, path)
-        mark_valid(mark)
+    validate_text(schema_path("rule.schema.json"), text, data, path)
     return data
 
 
