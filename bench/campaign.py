@@ -98,7 +98,7 @@ def stub_scan(path: Path) -> dict[str, Any]:
 def measure_one(folder: Path, jobs: int, scanner: str, db: Path) -> dict[str, Any]:
     """Runs in a fresh process: one batch, its speed and peak memory."""
     sys.path.insert(0, str(REPO))
-    from scanner.batch import run_batch
+    from scanner.campaign.batch import run_batch
 
     began = time.perf_counter()
     summary = run_batch(
@@ -120,7 +120,7 @@ def measure_one(folder: Path, jobs: int, scanner: str, db: Path) -> dict[str, An
 
 
 def apks_opened(db: Path, run_id: int) -> int:
-    from scanner.store import open_store
+    from scanner.campaign.store import open_store
 
     with open_store(db) as store:
         return sum(

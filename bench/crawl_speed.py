@@ -13,7 +13,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from scanner.crawl import Seed, run_crawl, site_targets
+from scanner.campaign.crawl import Seed, run_crawl, site_targets
 from scanner.extractors.page_text import PAGE_EXTRACTORS
 
 SECTIONS = 10

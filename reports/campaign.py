@@ -16,9 +16,9 @@ from typing import Any, Mapping
 
 import jinja2
 
-from scanner.leads import iter_findings, localized, rule_index, severity_rank
+from reports.escape import md_escape
+from scanner.documents import company_of, iter_findings, localized, rule_index, severity_rank
 from scanner.model import Outcome
-from scanner.store import company_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 GRADES = ("A", "B", "C", "D", "E", "N/A")
@@ -208,9 +208,9 @@ def render_campaign_md(
               f"{text['grade']} | {text['worst']} | {text['fails']} | {text['report']} |",
               "|---|---|---|---|---|---|---|---|---|"]
     for rank, row in enumerate(view["targets"], start=1):
-        link = f"[{text['open']}]({_md(row.link)})" if row.link else ""
+        link = f"[{text['open']}]({md_escape(row.link)})" if row.link else ""
         lines.append(
-            f"| {rank} | {_md(row.label or row.uri)} | {row.kind} | {_md(row.company)} | {_score_text(row.score)} | "
+            f"| {rank} | {md_escape(row.label or row.uri)} | {row.kind} | {md_escape(row.company)} | {_score_text(row.score)} | "
             f"{row.grade} | {row.worst_severity or '–'} | {row.fails} | {link} |"
         )
     lines += ["", f"## {text['companies']}", "",
@@ -218,14 +218,14 @@ def render_campaign_md(
               "|---|---|---|---|---|---|"]
     for rank, company in enumerate(view["companies"], start=1):
         lines.append(
-            f"| {rank} | {_md(company.name)} | {company.targets} | {_score_text(company.worst_score)} | "
+            f"| {rank} | {md_escape(company.name)} | {company.targets} | {_score_text(company.worst_score)} | "
             f"{company.worst_severity or '–'} | {company.fails} |"
         )
     lines += ["", f"## {text['grades']}", ""] + [f"- {bar.label}: {bar.count}" for bar in view["grade_bars"]]
     lines += ["", f"## {text['rule_fails']}", ""]
-    lines += [f"- {bar.label} {_md(bar.title)}: {bar.count}" for bar in view["rule_bars"]] or [f"- {text['none']}"]
+    lines += [f"- {bar.label} {md_escape(bar.title)}: {bar.count}" for bar in view["rule_bars"]] or [f"- {text['none']}"]
     if view["errors"]:
-        lines += ["", f"## {text['errors']}", ""] + [f"- {_md(e.get('message', ''))}" for e in view["errors"]]
+        lines += ["", f"## {text['errors']}", ""] + [f"- {md_escape(e.get('message', ''))}" for e in view["errors"]]
     return "\n".join(lines) + "\n"
 
 
@@ -277,7 +277,3 @@ def _score_key(score: float | None) -> float:
 
 def _score_text(score: float | None) -> str:
     return "–" if score is None else f"{score:.0f}"
-
-
-def _md(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", " ")

@@ -23,7 +23,9 @@ from typing import Any, Mapping, Sequence
 from rich.table import Table
 from rich.text import Text
 
+from reports.escape import md_escape, spreadsheet_cell
 from reports.view import SEVERITY_ORDER, labels_for, score_text
+from scanner.documents import company_of
 
 Doc = Mapping[str, Any]
 
@@ -32,7 +34,6 @@ _LEADING = (("company", "企业", "Company"), ("region", "地区", "Region"), ("
             ("pages", "已采集页面", "Pages captured"), ("errors", "错误", "Errors"), ("grade", "等级", "Grade"),
             ("score", "得分", "Score"))
 _TRAILING = (("worst", "最严重问题（规则）", "Worst findings (rules)"), ("apps", "关联应用", "Linked apps"))
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,6 @@ def headers(lang: str) -> list[str]:
             *(c[column] for c in _TRAILING)]
 
 
-def _company(target: Doc) -> str:
-    attributes = target.get("attributes") or {}
-    return str(attributes.get("company") or (target["label"] if target["kind"] == "site" else ""))
-
-
 def _worst_rules(targets: Sequence[Doc]) -> tuple[str, ...]:
     fails = [r for t in targets for r in t["results"] if r["outcome"] == "FAIL"]
     for severity in SEVERITY_ORDER:
@@ -82,7 +78,7 @@ def _row(site: Doc, apps: Sequence[Doc]) -> CompanyRow:
     fails = {s: sum(1 for t in targets for r in t["results"] if r["outcome"] == "FAIL" and r["severity"] == s)
              for s in SEVERITY_ORDER}
     return CompanyRow(
-        company=_company(site),
+        company=company_of(site),
         region=str(attributes.get("region") or ""),
         seed_url=site["uri"],
         pages=int(attributes.get("pages") or 0),
@@ -99,16 +95,11 @@ def company_rows(report: Doc) -> list[CompanyRow]:
     """One row per site target, with the app targets of the same company."""
     apps: dict[str, list[Doc]] = {}
     for target in report["targets"]:
-        if target["kind"] == "apk" and _company(target):
-            apps.setdefault(_company(target), []).append(target)
+        if target["kind"] == "apk" and company_of(target):
+            apps.setdefault(company_of(target), []).append(target)
     sites = sorted((t for t in report["targets"] if t["kind"] == "site"),
-                   key=lambda t: (t["score"]["value"] is None, t["score"]["value"] or 0.0, _company(t)))
-    return [_row(site, apps.get(_company(site), [])) for site in sites]
-
-
-def _spreadsheet_safe(cell: str) -> str:
-    """Company names come from seed sheets and labels from apps: never let a cell run as a formula."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+                   key=lambda t: (t["score"]["value"] is None, t["score"]["value"] or 0.0, company_of(t)))
+    return [_row(site, apps.get(company_of(site), [])) for site in sites]
 
 
 def render_companies_csv(report: Doc, lang: str = "zh") -> str:
@@ -116,19 +107,15 @@ def render_companies_csv(report: Doc, lang: str = "zh") -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers(lang))
     for row in company_rows(report):
-        writer.writerow([_spreadsheet_safe(c) for c in row.cells()])
+        writer.writerow([spreadsheet_cell(c) for c in row.cells()])
     return buffer.getvalue()
-
-
-def _md_cell(cell: str) -> str:
-    return cell.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ") or " "
 
 
 def render_companies_md(report: Doc, lang: str = "zh") -> str:
     title = "# 企业汇总" if lang == "zh" else "# Companies"
     names = headers(lang)
     lines = [title, "", "| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    lines += ["| " + " | ".join(_md_cell(c) for c in row.cells()) + " |" for row in company_rows(report)]
+    lines += ["| " + " | ".join((md_escape(c) or " ") for c in row.cells()) + " |" for row in company_rows(report)]
     return "\n".join(lines) + "\n"
 
 

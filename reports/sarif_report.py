@@ -18,8 +18,6 @@ import re
 from typing import Any, Mapping
 from urllib.parse import quote
 
-from scanner.engine.evaluate import finding_fingerprint as engine_fingerprint
-
 from reports.view import labels_for, legal_basis_text, pick
 
 SARIF_VERSION = "2.1.0"
@@ -33,11 +31,6 @@ _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 Doc = Mapping[str, Any]
-
-
-def finding_fingerprint(rule_id: str, target: Doc) -> str:
-    """The waiver fingerprint of a finding; a target without a hash is identified by its id."""
-    return engine_fingerprint(rule_id, target["sha256"] or target["id"])
 
 
 def _uri_reference(uri: str) -> str:
@@ -132,7 +125,7 @@ def _result(result: Doc, target: Doc, artifact_index: int, rule_index: Mapping[s
     if result["outcome"] == "WAIVED":
         sarif["suppressions"] = [{"kind": "external", "status": "accepted",
                                   "justification": result.get("waiver_reason", "")}]
-    sarif["partialFingerprints"] = {FINGERPRINT_KEY: finding_fingerprint(result["rule_id"], target)}
+    sarif["partialFingerprints"] = {FINGERPRINT_KEY: result["fingerprint"]}
     sarif["properties"] = {
         "target_id": target["id"],
         "outcome": result["outcome"],

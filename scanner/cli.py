@@ -181,8 +181,8 @@ def _scan_batch(
 ) -> dict[str, Any]:
     """Scan into the campaign database; the run's report, and (with html) each target's own page
     under OUT/targets/ for the campaign page to link to."""
-    from scanner.batch import run_batch
-    from scanner.store import StoreError, open_store
+    from scanner.campaign.batch import run_batch
+    from scanner.campaign.store import StoreError, open_store
 
     try:
         summary = run_batch(paths, db, campaign=campaign, jobs=jobs or None, lang=lang, rules_dir=ruleset.directory,
@@ -219,7 +219,7 @@ def _write_target_pages(report: dict[str, Any], output: Path, lang: str) -> dict
 
 def _stored_report(db: Path, run: Optional[int], campaign: str) -> dict[str, Any]:
     """A run's report document from a campaign database (the campaign's latest run by default)."""
-    from scanner.store import StoreError, open_store
+    from scanner.campaign.store import StoreError, open_store
 
     try:
         with open_store(db, must_exist=True) as store:
@@ -250,7 +250,7 @@ def crawl(
 ) -> None:
     """Crawl companies' websites politely, keep every page as evidence (WARC), judge each company."""
     from reports.companies import companies_table, write_companies
-    from scanner.crawl import load_seeds, run_crawl
+    from scanner.campaign.crawl import load_seeds, report_from_captures, run_crawl
 
     formats = _formats(fmt)
     ruleset = _ruleset(rules)
@@ -274,7 +274,7 @@ def crawl(
 
     run_crawl(seed_list, output, max_pages=max_pages, depth=depth, scan_apps=scan_apps, contact=contact,
               settings_overrides=overrides, progress=progress)
-    report = _report_from_captures(output, ruleset, lang.value, extra_errors=seed_errors)
+    report = report_from_captures(output, ruleset, lang=lang.value, extra_errors=seed_errors)
     written = _write(report, output, formats, lang.value)
     written += write_companies(report, output, lang.value)
     if db is not None:
@@ -287,7 +287,7 @@ def crawl(
 
 
 def _store_crawl(db: Path, campaign: str, args: dict[str, Any], report: dict[str, Any]) -> None:
-    from scanner.store import StoreError, open_store
+    from scanner.campaign.store import StoreError, open_store
 
     try:
         with open_store(db) as store:
@@ -295,35 +295,6 @@ def _store_crawl(db: Path, campaign: str, args: dict[str, Any], report: dict[str
     except StoreError as exc:
         raise fail(str(exc)) from None
     err.print(f"run {run_id} stored in {db}", markup=False, highlight=False)
-
-
-def _report_from_captures(out_dir: Path, ruleset, lang: str, extra_errors=()) -> dict[str, Any]:
-    """Judge every company, then every app downloaded from its site (with what the site admits)."""
-    from dataclasses import replace
-
-    from scanner.crawl import downloaded_apps, judge_company_targets, site_targets
-    from scanner.model import ErrorRecord
-    from scanner.pipeline import analyse_source, build_report, scan_file
-
-    sources, errors = site_targets(out_dir)
-    sites = {site.label: analyse_source(site, ruleset, lang=lang) for site in sources}
-    apps = []
-    for app_file in downloaded_apps(out_dir):
-        try:
-            target = scan_file(app_file.path, ruleset, lang=lang)
-        except InputError as exc:
-            # an app its site offers but that cannot be analysed is the company's error, not the run's
-            error = ErrorRecord("open", f"app {app_file.url}: {exc.problem}", app_file.url)
-            if app_file.company in sites:
-                site = sites[app_file.company]
-                sites[app_file.company] = replace(site, errors=(*site.errors, error))
-            else:
-                errors.append(error)
-            continue
-        links = {"company": app_file.company, "download_url": app_file.url}
-        apps.append(replace(target, uri=app_file.url, attributes={**target.attributes, **links}))
-    apps = judge_company_targets(list(sites.values()), apps, ruleset, lang)
-    return build_report([*sites.values(), *apps], ruleset, lang=lang, errors=[*extra_errors, *errors]).to_dict()
 
 
 @app.command()
@@ -338,7 +309,9 @@ def report(
 
     formats = _formats(fmt)
     if (folder / "captures").is_dir():
-        document = _report_from_captures(folder, _ruleset(rules), lang.value)
+        from scanner.campaign.crawl import report_from_captures
+
+        document = report_from_captures(folder, _ruleset(rules), lang=lang.value)
     elif (folder / "report.json").is_file():
         document = _load_report_json(folder / "report.json")
     else:
@@ -357,8 +330,15 @@ def _load_report_json(path: Path) -> dict[str, Any]:
 
     from reports import validate_report
 
+    from scanner.model import Report
+
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(document, dict) and document.get("schema_version") == "1.0" and isinstance(document.get("tool"), dict):
+            try:  # a report written before results carried fingerprints: read it through the model
+                document = {**Report.from_dict(document).to_dict(), "generated_at": document.get("generated_at", "")}
+            except (KeyError, TypeError, ValueError):
+                pass  # not shaped like one of ours: the schema says why
         validate_report(document)
         return document
     except (OSError, UnicodeDecodeError) as exc:
@@ -378,7 +358,8 @@ def diff(
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
     """Follow-up visit (回头看): what was fixed, what is new, what is unchanged. Exit 1 if anything new fails."""
-    from scanner.diff import DiffError, diff_markdown, diff_reports, write_diff
+    from reports.diff import diff_markdown, write_diff
+    from scanner.campaign.diff import DiffError, diff_reports
 
     if db is not None:
         runs = [_run_id(value) for value in (old, new)]
@@ -392,10 +373,10 @@ def diff(
     except DiffError as exc:
         raise fail(f"{names[0]} and {names[1]} cannot be compared: {exc}") from None
     # Plain text, never wrapped or marked up: the output is Markdown meant to be piped or pasted.
-    typer.echo(diff_markdown(result, lang=lang.value), nl=False)
+    typer.echo(diff_markdown(result.to_dict(), lang=lang.value), nl=False)
     if output is not None:
         try:
-            written = write_diff(result, output, lang=lang.value)
+            written = write_diff(result.to_dict(), output, lang=lang.value)
         except OSError as exc:
             raise fail(f"{output}: cannot write the comparison: {exc.strerror or exc}") from None
         for path in written:
@@ -420,10 +401,11 @@ def leads(
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
     """The targets an auditor should act on first (线索), with failing rules, articles and evidence."""
-    from scanner.leads import leads as find_leads, leads_json, leads_table
+    from reports.leads import leads_json, leads_table
+    from scanner.campaign.leads import leads as find_leads
 
     document = _stored_report(db, run, campaign)
-    found = find_leads(document, min_severity="info" if min_severity is FailOn.none else min_severity.value, lang=lang.value)
+    found = [lead.to_dict() for lead in find_leads(document, min_severity="info" if min_severity is FailOn.none else min_severity.value, lang=lang.value)]
     if as_json:
         typer.echo(leads_json(found), nl=False)  # never wrapped by the console: it must stay valid JSON
     else:
@@ -440,7 +422,7 @@ def campaign_report(
 ) -> None:
     """Campaign report (HTML, Markdown) and exports (CSV, XLSX), one row per finding."""
     from reports.campaign import render_campaign_html, render_campaign_md
-    from scanner.exports import write_csv, write_xlsx
+    from reports.exports import write_csv, write_xlsx
 
     document = _stored_report(db, run, campaign)
     try:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Mapping
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: every result carries its finding fingerprint
 
 
 class Outcome(StrEnum):
@@ -69,6 +69,10 @@ class Location:
     def to_dict(self) -> dict[str, str]:
         return {"uri": self.uri, "logical": self.logical, "snippet": self.snippet}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Location:
+        return cls(str(d["uri"]), str(d.get("logical", "")), str(d.get("snippet", "")))
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -102,6 +106,12 @@ class Evidence:
             "confidence": str(self.confidence),
         }
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Evidence:
+        """The fact a document describes; its id is derived again from what it says."""
+        return cls(str(d["kind"]), str(d["key"]), dict(d.get("attrs") or {}), Location.from_dict(d["location"]),
+                   str(d["extractor"]), Confidence(d.get("confidence", "high")))
+
 
 @dataclass(frozen=True, slots=True)
 class ErrorRecord:
@@ -115,6 +125,16 @@ class ErrorRecord:
     def to_dict(self) -> dict[str, str]:
         return {"stage": self.stage, "message": self.message, "input": self.input}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ErrorRecord:
+        return cls(str(d["stage"]), str(d["message"]), str(d.get("input", "")))
+
+
+def finding_fingerprint(rule_id: str, target_identity: str) -> str:
+    """Identifies one rule's finding on one input across runs (waivers and SARIF use it). The
+    identity is the input's sha256, or the target id of a target without one."""
+    return hashlib.sha256(f"{rule_id}:{target_identity}".encode()).hexdigest()
+
 
 @dataclass(frozen=True, slots=True)
 class RuleResult:
@@ -126,6 +146,7 @@ class RuleResult:
     message: str
     evidence_ids: tuple[str, ...] = ()
     waiver_reason: str = ""
+    fingerprint: str = ""  # finding_fingerprint(rule_id, target identity), set by the engine
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -136,10 +157,17 @@ class RuleResult:
             "confidence": str(self.confidence),
             "message": self.message,
             "evidence_ids": list(self.evidence_ids),
+            "fingerprint": self.fingerprint,
         }
         if self.waiver_reason:
             d["waiver_reason"] = self.waiver_reason
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> RuleResult:
+        return cls(str(d["rule_id"]), int(d["rule_version"]), Outcome(d["outcome"]), Severity(d["severity"]),
+                   Confidence(d["confidence"]), str(d.get("message", "")), tuple(d.get("evidence_ids", ())),
+                   str(d.get("waiver_reason", "")), str(d.get("fingerprint", "")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +177,10 @@ class Score:
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "grade": self.grade}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Score:
+        return cls(d.get("value"), str(d.get("grade", "N/A")))
 
 
 @dataclass(frozen=True)
@@ -165,6 +197,15 @@ class Target:
     errors: tuple[ErrorRecord, ...] = ()
     extractors: tuple[str, ...] = ()  # name@version of every extractor that ran without error
 
+    def __post_init__(self) -> None:
+        # Every result carries its finding fingerprint. The engine sets it when it judges; a result
+        # built elsewhere (a test, a document written before fingerprints) gets the same value here.
+        if any(not r.fingerprint for r in self.results):
+            identity = self.sha256 or self.id
+            object.__setattr__(self, "results", tuple(
+                r if r.fingerprint else replace(r, fingerprint=finding_fingerprint(r.rule_id, identity))
+                for r in self.results))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -179,6 +220,23 @@ class Target:
             "score": self.score.to_dict(),
             "errors": [e.to_dict() for e in self.errors],
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Target:
+        """A target document read back (a stored run, a report.json)."""
+        return cls(
+            id=str(d["id"]),
+            kind=TargetKind(d["kind"]),
+            uri=str(d["uri"]),
+            sha256=str(d.get("sha256", "")),
+            label=str(d.get("label", "")),
+            attributes=dict(d.get("attributes") or {}),
+            evidence=tuple(Evidence.from_dict(e) for e in d.get("evidence", ())),
+            results=tuple(RuleResult.from_dict(r) for r in d.get("results", ())),
+            score=Score.from_dict(d.get("score") or {}),
+            errors=tuple(ErrorRecord.from_dict(e) for e in d.get("errors", ())),
+            extractors=tuple(d.get("extractors", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -210,6 +268,12 @@ class RuleInfo:
             "legal_basis": [dict(b) for b in self.legal_basis],
         }
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> RuleInfo:
+        return cls(str(d["id"]), str(d["slug"]), int(d["version"]), dict(d["title"]), Severity(d["severity"]),
+                   Confidence(d["confidence"]), str(d["category"]), dict(d["rationale"]), dict(d["remediation"]),
+                   tuple(dict(b) for b in d["legal_basis"]))
+
 
 @dataclass(frozen=True)
 class Report:
@@ -235,6 +299,19 @@ class Report:
             "targets": [t.to_dict() for t in self.targets],
             "errors": [e.to_dict() for e in self.errors],
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Report:
+        tool = d["tool"]
+        return cls(
+            tool_version=str(tool["version"]),
+            rules=tuple(RuleInfo.from_dict(r) for r in tool.get("rules", ())),
+            ruleset_sha256=str(tool.get("ruleset_sha256", "")),
+            targets=tuple(Target.from_dict(t) for t in d.get("targets", ())),
+            generated_at=str(d.get("generated_at", "")),
+            lang=str(d.get("lang", "zh")),
+            errors=tuple(ErrorRecord.from_dict(e) for e in d.get("errors", ())),
+        )
 
 
 def _jsonable(value: Any) -> Any:

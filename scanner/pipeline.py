@@ -105,8 +105,9 @@ def judge(
     """The target with every applicable rule judged on its evidence, waivers applied and a score."""
     ran_names = {label.split("@", 1)[0] for label in target.extractors}
     expected = {spec.name for spec in extractors_for(target.kind)} | ran_names
-    results = judge_all(ruleset, target.kind.value, target.evidence, ran_names, lang=lang, expected=expected)
-    results, notes = apply_waivers(results, target.sha256, waivers, today or dt.date.today())
+    results = judge_all(ruleset, target.kind.value, target.evidence, ran_names, identity=target.sha256 or target.id,
+                        lang=lang, expected=expected)
+    results, notes = apply_waivers(results, waivers, today or dt.date.today())
     results.sort(key=lambda r: r.rule_id)
     errors = (*target.errors, *(ErrorRecord("waivers", note, target.uri) for note in notes))
     return replace(target, results=tuple(results), score=score(results, ruleset.scoring), errors=errors)
@@ -172,7 +173,7 @@ def expand_inputs(paths: Iterable[Path]) -> Iterator[Path | InputError]:
             yield InputError(str(path), "no such file or directory")
 
 
-# Wall time one target may take, in process (scan_paths) and in a --db batch worker (scanner.batch).
+# Wall time one target may take, in process (scan_paths) and in a --db batch worker (scanner.campaign.batch).
 TARGET_SECONDS = 300.0
 
 

@@ -1,6 +1,6 @@
 """`python -m spiders.run JOB.json`: run ONE crawl in this process (Scrapy's reactor cannot restart).
 
-The job file is written by `scanner.crawl.run_crawl`. Progress goes to stdout as JSON lines
+The job file is written by `scanner.campaign.crawl.run_crawl`. Progress goes to stdout as JSON lines
 {"company", "message"} for the parent to relay live; Scrapy's own log goes to the job's log file.
 Exit status: 0 when the crawl ran (failed pages are data in the index), 2 for an unusable job file.
 """

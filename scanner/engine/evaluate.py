@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from scanner.engine.conditions import evaluate
 from scanner.engine.ruleset import Rule, RuleSet, Scoring, read_yaml
 from scanner.errors import RuleLoadError
-from scanner.model import Evidence, Outcome, RuleResult, Score
+from scanner.model import Evidence, Outcome, RuleResult, Score, finding_fingerprint
 
 
 class _Blank(dict):
@@ -83,11 +82,6 @@ def score(results: Sequence[RuleResult], scoring: Scoring) -> Score:
     return Score(value, grade)
 
 
-def finding_fingerprint(rule_id: str, target_sha256: str) -> str:
-    """Identifies one rule's finding on one input across runs (waivers and SARIF use it)."""
-    return hashlib.sha256(f"{rule_id}:{target_sha256}".encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class Waiver:
     rule_id: str
@@ -119,19 +113,19 @@ def load_waivers(path: Path) -> tuple[Waiver, ...]:
 
 
 def apply_waivers(
-    results: Sequence[RuleResult], target_sha256: str, waivers: Sequence[Waiver], today: dt.date
+    results: Sequence[RuleResult], waivers: Sequence[Waiver], today: dt.date
 ) -> tuple[list[RuleResult], list[str]]:
     """FAILs covered by a live waiver become WAIVED; expired waivers are reported, not applied."""
     out, notes = [], []
     for r in results:
         if r.outcome is Outcome.FAIL:
-            fp = finding_fingerprint(r.rule_id, target_sha256)
+            fp = r.fingerprint
             for w in waivers:
                 if w.rule_id == r.rule_id and (w.fingerprint == "*" or fp.startswith(w.fingerprint)):
                     if w.expires < today:
                         notes.append(f"waiver for {r.rule_id} expired on {w.expires.isoformat()}; finding kept")
                         continue
-                    r = RuleResult(r.rule_id, r.rule_version, Outcome.WAIVED, r.severity, r.confidence, r.message, r.evidence_ids, w.reason)
+                    r = replace(r, outcome=Outcome.WAIVED, waiver_reason=w.reason)
                     break
         out.append(r)
     return out, notes
@@ -143,11 +137,15 @@ def judge_all(
     evidence: Sequence[Evidence],
     ran_cleanly: set[str],
     *,
+    identity: str,
     lang: str = "zh",
     expected: set[str] | None = None,
 ) -> list[RuleResult]:
+    """Every rule that applies to this kind of target, each result with its finding fingerprint
+    (`identity`: the input's sha256, or the target id when it has none)."""
     return [
-        judge(rule, evidence, ran_cleanly, lang=lang, expected=expected)
+        replace(judge(rule, evidence, ran_cleanly, lang=lang, expected=expected),
+                fingerprint=finding_fingerprint(rule.id, identity))
         for rule in ruleset.rules
         if target_kind in rule.applies_to
     ]

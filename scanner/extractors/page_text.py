@@ -54,14 +54,14 @@ CAPTURE_PURPOSE = {
     "marketing": "marketing",
     "unknown": "unknown",
 }
-_REQUIRED_SECTIONS = ("crawl_priority", "policy_titles", "face_capture", "places", "purposes", "signage",
+_REQUIRED_SECTIONS = ("policy_titles", "face_capture", "places", "purposes", "signage",
                       "access_control", "face_only", "alternatives", "audiences", "negation", "not_negation",
                       "clause_breaks", "form_fields", "policy_link", "app_download")
 
 
 @functools.cache
 def web_lexicon() -> Mapping[str, Any]:
-    """The raw phrase lists (the crawler reads its link priorities from here too)."""
+    """The raw phrase lists."""
     try:
         data = load_yaml(LEXICON_PATH.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

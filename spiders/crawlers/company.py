@@ -29,9 +29,9 @@ from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from scanner.extractors.page_text import web_lexicon
 from spiders.items import ApkFile, ApkLink, FetchError
 from spiders.pipelines import LOOP
+from spiders.priorities import link_priorities
 from spiders.settings import DENY_EXTENSIONS
 
 PRIORITY_BOOST = 10
@@ -67,9 +67,7 @@ class CompanySpider(scrapy.Spider):
         self.sites = {s["name"]: CompanySite(s["name"], s["url"], (site_domain(s["url"]),)) for s in seeds}
         self.allowed_domains = sorted({d for site in self.sites.values() for d in site.domains})
         self.seen: set[str] = set()
-        priority = web_lexicon()["crawl_priority"]
-        self.priority_anchor = tuple(t.lower() for t in priority["anchor"])
-        self.priority_href = tuple(t.lower() for t in priority["href"])
+        self.priorities = link_priorities()
         self.links = LinkExtractor(deny_extensions=list(DENY_EXTENSIONS))
 
     # — what belongs to whom —
@@ -98,9 +96,7 @@ class CompanySpider(scrapy.Spider):
                                     "download_maxsize": self.settings.getint("FANGCUN_APK_MAXSIZE")})
 
     def link_priority(self, text: str, url: str) -> int:
-        text, url = text.lower(), url.lower()
-        wanted = any(t in text for t in self.priority_anchor) or any(t in url for t in self.priority_href)
-        return PRIORITY_BOOST if wanted else 0
+        return PRIORITY_BOOST if self.priorities.wanted(text, url) else 0
 
     # — callbacks —
     def parse(self, response: Response) -> Iterator[Any]:

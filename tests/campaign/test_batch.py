@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from campaign_fakes import TOOL, done_count, scan_text
 
-from scanner.batch import run_batch
-from scanner.store import open_store
+from scanner.campaign.batch import run_batch
+from scanner.campaign.store import open_store
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -142,7 +142,7 @@ def test_real_scanner_batch(tmp_path: Path) -> None:
 
 
 def test_unusable_database_fails_before_any_work(tmp_path: Path) -> None:
-    from scanner.store import StoreError
+    from scanner.campaign.store import StoreError
 
     db = tmp_path / "c.sqlite"
     db.write_bytes(b"garbage" * 1000)

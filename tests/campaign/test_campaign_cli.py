@@ -21,9 +21,9 @@ import pytest
 from campaign_fakes import done_count
 from openpyxl import load_workbook
 
-from scanner.diff import classify
-from scanner.exports import COLUMNS
-from scanner.store import open_store
+from scanner.campaign.diff import classify
+from reports.exports import COLUMNS
+from scanner.campaign.store import open_store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "apks"
 APKS = ("bioprompt", "cameraonly", "dooralt", "facedoor", "facepolicy", "idcollect")
@@ -388,7 +388,7 @@ def test_diff_of_unrelated_reports_and_runs_is_refused(small_db, tmp_path: Path)
 
 
 def test_analysis_fingerprint_changes_with_what_shapes_a_document() -> None:
-    from scanner.batch import analysis_fingerprint
+    from scanner.campaign.batch import analysis_fingerprint
 
     tool = {"version": "1.0", "ruleset_sha256": "a" * 64}
     base = analysis_fingerprint(tool, "en")
@@ -399,7 +399,7 @@ def test_analysis_fingerprint_changes_with_what_shapes_a_document() -> None:
 
 
 def test_a_code_change_without_a_version_bump_stops_reuse(tmp_path: Path) -> None:
-    from scanner.batch import analysis_fingerprint, source_digest
+    from scanner.campaign.batch import analysis_fingerprint, source_digest
 
     code = tmp_path / "scanner"
     (code / "sources").mkdir(parents=True)
@@ -418,7 +418,7 @@ def test_a_code_change_without_a_version_bump_stops_reuse(tmp_path: Path) -> Non
 def test_waivers_apply_in_a_batch_and_an_expired_one_does_not(tmp_path: Path) -> None:
     import hashlib
 
-    from scanner.engine.evaluate import finding_fingerprint
+    from scanner.model import finding_fingerprint
 
     sha = hashlib.sha256((FIXTURES / "facedoor.apk").read_bytes()).hexdigest()
     fingerprint = finding_fingerprint("FACE-001", sha)[:16]

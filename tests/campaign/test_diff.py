@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 from campaign_fakes import TOOL, make_report, make_target
 
-from scanner.diff import DiffError, diff_html, diff_markdown, diff_reports, diff_runs, match_targets
-from scanner.store import open_store
+from reports.diff import diff_html, diff_markdown
+from scanner.campaign.diff import DiffError, diff_reports, diff_runs, match_targets
+from scanner.campaign.store import open_store
 
 
 def before_after() -> tuple[dict, dict]:
@@ -74,7 +75,7 @@ def test_matching_prefers_id_then_uri_then_label() -> None:
 def test_renderings_escape_and_show_buckets() -> None:
     old, new = before_after()
     new["targets"][2]["label"] = "<script>alert(1)</script>"
-    diff = diff_reports(old, new)
+    diff = diff_reports(old, new).to_dict()
     html = diff_html(diff, lang="zh")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "已整改" in html and "新增问题" in html and "access.alternative_method card" in html

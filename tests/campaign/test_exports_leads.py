@@ -5,9 +5,10 @@ from pathlib import Path
 from campaign_fakes import TOOL, make_report, make_target
 from openpyxl import load_workbook
 
-from scanner.exports import COLUMNS, write_csv, write_xlsx
-from scanner.leads import leads, leads_from_store, leads_json, leads_markdown, leads_table
-from scanner.store import open_store
+from reports.exports import COLUMNS, write_csv, write_xlsx
+from reports.leads import leads_json, leads_markdown, leads_table
+from scanner.campaign.leads import leads, leads_from_store
+from scanner.campaign.store import open_store
 
 
 def campaign_report() -> dict:
@@ -71,7 +72,7 @@ def test_equal_severity_leads_are_ordered_by_score() -> None:
 
 
 def test_lead_renderings(tmp_path: Path) -> None:
-    found = leads(campaign_report())
+    found = [lead.to_dict() for lead in leads(campaign_report())]
     data = json.loads(leads_json(found))
     assert data[0]["label"] == "智慧社区" and data[0]["findings"][0]["rule_id"] == "CONS-002"
     md = leads_markdown(found, lang="zh")

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from campaign_fakes import TOOL, make_target
 
-from scanner.store import STORE_SCHEMA_VERSION, StoreError, open_store
+from scanner.campaign.store import STORE_SCHEMA_VERSION, StoreError, open_store
 
 
 def test_round_trip_rebuilds_the_report(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_old_schema_is_migrated_keeping_data(tmp_path: Path) -> None:
     # Rebuild the database as the first schema version wrote it.
     db.unlink()
     conn = sqlite3.connect(db, isolation_level=None)
-    from scanner.store import MIGRATIONS
+    from scanner.campaign.store import MIGRATIONS
 
     for statement in MIGRATIONS[0]:
         conn.execute(statement)

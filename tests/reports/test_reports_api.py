@@ -66,7 +66,8 @@ def _edge_case_report() -> dict:
     apk = doc["targets"][0]
     apk["results"][1]["evidence_ids"].append("ev-000000000000")
     apk["results"].append({"rule_id": "ZZZ-999", "rule_version": 1, "outcome": "FAIL", "severity": "low",
-                           "confidence": "medium", "message": "rule not shipped", "evidence_ids": []})
+                           "confidence": "medium", "message": "rule not shipped", "evidence_ids": [],
+                           "fingerprint": "0" * 64})
     doc["targets"].append({"id": "page:empty", "kind": "page", "uri": "", "sha256": "", "label": "",
                            "attributes": {}, "extractors": [], "evidence": [], "results": [],
                            "score": {"value": None, "grade": "N/A"}, "errors": []})

@@ -18,7 +18,7 @@ from typing import Iterator
 
 import pytest
 
-from scanner.crawl import CrawlResult, Seed, run_crawl
+from scanner.campaign.crawl import CrawlResult, Seed, run_crawl
 from support.pdf import one_page_pdf
 
 Page = tuple[int, dict[str, str], bytes]

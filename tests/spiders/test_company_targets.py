@@ -10,7 +10,7 @@ from typing import Any, Iterable, Sequence
 import pytest
 
 from reports.companies import company_rows, render_companies_csv, render_companies_md, write_companies
-from scanner.crawl import judge_company_targets
+from scanner.campaign.crawl import judge_company_targets
 from scanner.engine.evaluate import score
 from scanner.engine.ruleset import load_ruleset
 from scanner.extractors.base import ExtractorSpec

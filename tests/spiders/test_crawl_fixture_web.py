@@ -7,7 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from scanner.crawl import site_targets
+from scanner.campaign.crawl import site_targets
 from scanner.extractors.page_text import PAGE_EXTRACTORS
 from scanner.model import Evidence
 from scanner.sources.web import SiteSource, read_warc_payload

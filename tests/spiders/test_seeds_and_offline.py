@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.crawl import Seed, load_seeds, run_crawl, site_targets
+from scanner.campaign.crawl import Seed, load_seeds, run_crawl, site_targets
 from scanner.errors import InputError
 
 

@@ -6,7 +6,8 @@ import textwrap
 import pytest
 
 from scanner.engine.conditions import evaluate
-from scanner.engine.evaluate import apply_waivers, finding_fingerprint, judge, load_waivers, score
+from scanner.engine.evaluate import apply_waivers, judge, load_waivers, score
+from scanner.model import finding_fingerprint
 from scanner.engine.ruleset import load_ruleset
 from scanner.errors import RuleLoadError
 from scanner.model import Evidence, Location, Outcome, RuleResult, Severity, Confidence
@@ -117,8 +118,9 @@ def test_invalid_yaml_is_a_load_error(tmp_path):
         load_ruleset(tmp_path)
 
 
-def result(outcome, severity="high", confidence="high", rule_id="R-001"):
-    return RuleResult(rule_id, 1, Outcome(outcome), Severity(severity), Confidence(confidence), "")
+def result(outcome, severity="high", confidence="high", rule_id="R-001", target_sha="ab" * 32):
+    return RuleResult(rule_id, 1, Outcome(outcome), Severity(severity), Confidence(confidence), "",
+                      fingerprint=finding_fingerprint(rule_id, target_sha))
 
 
 def test_score_weights_severity_and_confidence(tmp_path):
@@ -139,12 +141,12 @@ def test_waivers_apply_until_they_expire(tmp_path):
         f"waivers:\n  - {{rule: R-001, fingerprint: '{fp[:16]}', reason: 已整改待复核, expires: 2027-01-31}}\n", encoding="utf-8"
     )
     waivers = load_waivers(tmp_path / "w.yaml")
-    live, notes = apply_waivers([result("FAIL"), result("FAIL", rule_id="R-002")], sha, waivers, dt.date(2026, 12, 1))
+    live, notes = apply_waivers([result("FAIL"), result("FAIL", rule_id="R-002")], waivers, dt.date(2026, 12, 1))
     assert [r.outcome for r in live] == [Outcome.WAIVED, Outcome.FAIL]
     assert live[0].waiver_reason == "已整改待复核" and not notes
-    expired, notes = apply_waivers([result("FAIL")], sha, waivers, dt.date(2027, 2, 1))
+    expired, notes = apply_waivers([result("FAIL")], waivers, dt.date(2027, 2, 1))
     assert expired[0].outcome is Outcome.FAIL and "expired on 2027-01-31" in notes[0]
-    other_target, _ = apply_waivers([result("FAIL")], "cd" * 32, waivers, dt.date(2026, 12, 1))
+    other_target, _ = apply_waivers([result("FAIL", target_sha="cd" * 32)], waivers, dt.date(2026, 12, 1))
     assert other_target[0].outcome is Outcome.FAIL
 
 

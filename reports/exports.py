@@ -7,11 +7,11 @@ read as a formula are prefixed with an apostrophe: snippets come from untrusted 
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from scanner.leads import Finding, evidence_locations, evidence_summary, iter_findings
+from reports.escape import spreadsheet_cell
+from scanner.documents import Finding, iter_findings, shorten
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (  # key, zh header, en header
     ("company", "单位", "Company"),
@@ -28,13 +28,32 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (  # key, zh header, en header
     ("evidence_location", "证据位置", "Evidence location"),
     ("time", "时间", "Time"),
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def headers(lang: str) -> list[str]:
     index = 1 if lang == "zh" else 2
     return [column[index] for column in COLUMNS]
+
+
+def evidence_summary(evidence: Iterable[Mapping[str, Any]], limit: int = 5) -> str:
+    """'kind key: snippet' for the first few evidence items, shortened."""
+    parts = []
+    for ev in list(evidence)[:limit]:
+        snippet = (ev.get("location") or {}).get("snippet", "")
+        head = f"{ev.get('kind', '')} {ev.get('key', '')}".strip()
+        parts.append(f"{head}: {shorten(snippet, 80)}" if snippet else head)
+    return shorten("; ".join(parts), 400)
+
+
+def evidence_locations(evidence: Iterable[Mapping[str, Any]], limit: int = 5) -> str:
+    """Where the cited evidence was seen: a URL or file, and the place inside it."""
+    places: list[str] = []
+    for ev in evidence:
+        location = ev.get("location") or {}
+        place = "#".join(part for part in (location.get("uri", ""), location.get("logical", "")) if part)
+        if place and place not in places:
+            places.append(place)
+    return "; ".join(places[:limit])
 
 
 def finding_row(finding: Finding) -> list[str]:
@@ -53,7 +72,7 @@ def finding_row(finding: Finding) -> list[str]:
         "evidence_location": evidence_locations(finding.evidence),
         "time": finding.time,
     }
-    return [_safe_cell(values[key]) for key, _, _ in COLUMNS]
+    return [spreadsheet_cell(values[key]) for key, _, _ in COLUMNS]
 
 
 def export_rows(reports: Mapping[str, Any] | Iterable[Mapping[str, Any]], *, lang: str = "zh") -> Iterator[list[str]]:
@@ -96,12 +115,7 @@ def write_xlsx(reports: Mapping[str, Any] | Iterable[Mapping[str, Any]], path: P
     sheet.append(header_cells)
     count = 0
     for row in export_rows(reports, lang=lang):
-        sheet.append([_XLSX_ILLEGAL.sub("", value) for value in row])
+        sheet.append(row)
         count += 1
     workbook.save(Path(path))
     return count
-
-
-def _safe_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -8,12 +8,11 @@ is compared by kind and key, so "access.alternative_method card added" shows why
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Mapping
 
-from scanner.leads import localized, rule_index, severity_rank
+from scanner.campaign.store import Store
+from scanner.documents import localized, rule_index, severity_rank
 from scanner.model import Outcome
-from scanner.store import Store
 
 _OPEN = frozenset({Outcome.FAIL, Outcome.UNKNOWN})
 _CLOSED = frozenset({Outcome.PASS, Outcome.NOT_APPLICABLE})
@@ -202,62 +201,3 @@ def _result_changes(
             )
         )
     return changes
-
-
-# -- rendering -------------------------------------------------------------------------------------
-
-_MD_TEXT = {
-    "zh": {
-        "title": "整改对比（回头看）", "fixed": "已整改", "new": "新增问题", "unchanged": "仍未整改",
-        "changed": "其他变化", "targets": "目标与证据变化", "none": "无", "added": "新增证据", "removed": "消失证据",
-        "gone": "（目标已不存在）", "appeared": "（新目标）", "rule": "规则编号", "rule_title": "规则",
-        "severity": "严重程度", "target": "目标", "outcome": "结论变化",
-    },
-    "en": {
-        "title": "Follow-up comparison", "fixed": "Fixed", "new": "New findings", "unchanged": "Still failing",
-        "changed": "Other changes", "targets": "Targets and evidence changes", "none": "none",
-        "added": "evidence added", "removed": "evidence removed", "gone": "(target gone)", "appeared": "(new target)",
-        "rule": "Rule ID", "rule_title": "Rule", "severity": "Severity", "target": "Target", "outcome": "Outcome",
-    },
-}
-
-
-def diff_markdown(diff: Diff, *, lang: str = "zh") -> str:
-    text = _MD_TEXT.get(lang, _MD_TEXT["en"])
-    lines = [f"# {text['title']}", "", f"{diff.old_generated_at} → {diff.new_generated_at}", ""]
-    for bucket in ("new", "fixed", "unchanged", "changed"):
-        changes: tuple[FindingChange, ...] = getattr(diff, bucket)
-        lines += [f"## {text[bucket]} ({len(changes)})", ""]
-        lines += [
-            f"- **{_md(c.rule_id)}** {_md(c.title)} [{c.severity}] — {_md(c.target)}: "
-            f"{c.old_outcome or '–'} → {c.new_outcome or '–'}"
-            for c in changes
-        ] or [f"- {text['none']}"]
-        lines.append("")
-    lines += [f"## {text['targets']}", ""]
-    for t in diff.targets:
-        status = text["gone"] if t.new_id is None else text["appeared"] if t.old_id is None else ""
-        lines.append(f"- **{_md(t.target)}** ({t.kind}) {t.old_grade or '–'} → {t.new_grade or '–'} {status}".rstrip())
-        lines += [f"  - {text['added']}: {_md(key)}" for key in t.evidence_added]
-        lines += [f"  - {text['removed']}: {_md(key)}" for key in t.evidence_removed]
-    return "\n".join(lines) + "\n"
-
-
-def diff_html(diff: Diff, *, lang: str = "zh") -> str:
-    from reports.campaign import STYLE, template_environment
-
-    template = template_environment().get_template("diff.html.j2")
-    return template.render(diff=diff, lang=lang, text=_MD_TEXT.get(lang, _MD_TEXT["en"]), style=STYLE)
-
-
-def write_diff(diff: Diff, out_dir: Path, *, lang: str = "zh") -> list[Path]:
-    """diff.md and diff.html in `out_dir`."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = [out_dir / "diff.md", out_dir / "diff.html"]
-    written[0].write_text(diff_markdown(diff, lang=lang), encoding="utf-8")
-    written[1].write_text(diff_html(diff, lang=lang), encoding="utf-8")
-    return written
-
-
-def _md(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("*", "\\*").replace("|", "\\|")

@@ -31,7 +31,7 @@ from typing import Any, Callable, ContextManager, Mapping, Sequence
 from scanner import __version__
 from scanner.errors import InputError
 from scanner.pipeline import TARGET_SECONDS, sha256_file
-from scanner.store import Store, now_utc, open_store
+from scanner.campaign.store import Store, now_utc, open_store
 
 # A scan function turns one input file into its target document (Target.to_dict()) or a Target.
 ScanFn = Callable[[Path], Any]

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
-from scanner.model import SCHEMA_VERSION
+from scanner.documents import company_of
+from scanner.model import ErrorRecord, Report, RuleInfo, Target
 
 # Forward-only migrations: step N brings a database from version N to N+1. Never edit a shipped step;
 # append a new one.
@@ -112,15 +113,6 @@ class RunInfo:
 
 def now_utc() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def company_of(document: Mapping[str, Any]) -> str:
-    """The organisation behind a target: stated in attributes, else a site's own label."""
-    attributes = document.get("attributes") or {}
-    for key in ("company", "developer", "organisation"):
-        if attributes.get(key):
-            return str(attributes[key])
-    return str(document.get("label", "")) if document.get("kind") == "site" else ""
 
 
 def canonical_json(value: Any) -> str:
@@ -311,8 +303,12 @@ class Store:
 
     # -- targets ---------------------------------------------------------------------------------
 
-    def save_target(self, run_id: int, document: Mapping[str, Any], *, started_at: str = "", finished_at: str = "") -> None:
-        """Store one analysed target (``Target.to_dict()``) with its evidence and results, atomically."""
+    def save_target(self, run_id: int, document: Mapping[str, Any] | Target, *, started_at: str = "",
+                    finished_at: str = "") -> None:
+        """Store one analysed target (a Target or its ``to_dict()``) with its evidence and results,
+        atomically. A document is read through the model first, so what is stored is always a whole,
+        current target document."""
+        document = (document if isinstance(document, Target) else Target.from_dict(document)).to_dict()
         target_id = str(document["id"])
         score = document.get("score") or {}
         with self._write() as conn:
@@ -397,7 +393,7 @@ class Store:
                 (run_id,),
             )
             for (document,) in cursor:
-                yield json.loads(document)
+                yield Target.from_dict(json.loads(document)).to_dict()
         except sqlite3.Error as exc:
             raise self._fail(exc) from None
 
@@ -409,20 +405,22 @@ class Store:
         if not rows:
             raise StoreError(f"{self.path}: no run with id {run_id}")
         started_at, finished_at, tool_version, ruleset_sha, args, rules = rows[0]
-        errors = [
-            {"stage": stage, "message": message, "input": uri}
+        errors = tuple(
+            ErrorRecord(stage, message, uri)
             for uri, stage, message in self._read(
                 "SELECT target_uri, stage, message FROM errors WHERE run_id = ? ORDER BY target_uri, id", (run_id,)
             )
-        ]
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "generated_at": finished_at or started_at,
-            "lang": json.loads(args).get("lang", "zh"),
-            "tool": {"name": "fangcun", "version": tool_version, "rules": json.loads(rules), "ruleset_sha256": ruleset_sha},
-            "targets": [],
-            "errors": errors,
-        }
+        )
+        header = Report(
+            tool_version=tool_version,
+            rules=tuple(RuleInfo.from_dict(rule) for rule in json.loads(rules)),
+            ruleset_sha256=ruleset_sha,
+            targets=(),
+            generated_at=finished_at or started_at,
+            lang=json.loads(args).get("lang", "zh"),
+            errors=errors,
+        )
+        return header.to_dict()
 
     def report_dict(self, run_id: int) -> dict[str, Any]:
         """The run as a report.json document, rebuilt from the store."""

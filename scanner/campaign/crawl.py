@@ -29,7 +29,7 @@ from scanner.errors import InputError
 from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.company_consistency import COMPANY_CONSISTENCY, CompanySites
 from scanner.model import ErrorRecord, Target
-from scanner.pipeline import judge, with_facts
+from scanner.pipeline import analyse_source, build_report, judge, scan_file, with_facts
 from scanner.sources.web import (
     CAPTURES_DIR,
     INDEX_NAME,
@@ -41,7 +41,7 @@ from scanner.sources.web import (
 from scanner.yamldata import load_yaml
 
 __all__ = ["Seed", "CrawlResult", "DownloadedApp", "load_seeds", "run_crawl", "site_targets", "downloaded_apps",
-           "judge_company_targets"]
+           "judge_company_targets", "report_from_captures"]
 
 Progress = Callable[[str, str], None]
 
@@ -350,3 +350,28 @@ def judge_company_targets(sites: Sequence[Target], apps: Sequence[Target], rules
             continue
         judged.append(judge(with_facts(app, facts, extractor.label), ruleset, lang=lang))
     return judged
+
+
+def report_from_captures(out_dir: Path, ruleset: RuleSet, *, lang: str = "zh",
+                         extra_errors: Sequence[ErrorRecord] = ()) -> dict[str, Any]:
+    """Judge every company, then every app downloaded from its site (with what the site admits)."""
+    sources, errors = site_targets(out_dir)
+    sites = {site.label: analyse_source(site, ruleset, lang=lang) for site in sources}
+    apps = []
+    for app_file in downloaded_apps(out_dir):
+        try:
+            target = scan_file(app_file.path, ruleset, lang=lang)
+        except InputError as exc:
+            # an app its site offers but that cannot be analysed is the company's error, not the run's
+            error = ErrorRecord("open", f"app {app_file.url}: {exc.problem}", app_file.url)
+            if app_file.company in sites:
+                site = sites[app_file.company]
+                sites[app_file.company] = replace(site, errors=(*site.errors, error))
+            else:
+                errors.append(error)
+            continue
+        links = {"company": app_file.company, "download_url": app_file.url}
+        apps.append(replace(target, uri=app_file.url, attributes={**target.attributes, **links}))
+    apps = judge_company_targets(list(sites.values()), apps, ruleset, lang)
+    return build_report([*sites.values(), *apps], ruleset, lang=lang, errors=[*extra_errors, *errors]).to_dict()
+

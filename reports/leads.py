@@ -1,0 +1,53 @@
+"""Leads as a terminal table, Markdown and JSON, from their documents (`Lead.to_dict()` of
+scanner.campaign.leads)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator, Mapping, Sequence
+
+from reports.escape import md_escape
+
+LeadDoc = Mapping[str, Any]
+_HEADERS = {
+    "zh": ("严重程度", "目标", "单位", "得分", "违规规则", "法律依据", "证据摘录"),
+    "en": ("Severity", "Target", "Company", "Score", "Failing rules", "Legal basis", "Evidence"),
+}
+
+
+def _rows(found: Sequence[LeadDoc]) -> Iterator[tuple[str, ...]]:
+    for lead in found:
+        findings = lead["findings"]
+        yield (
+            lead["worst_severity"],
+            lead["label"] or lead["uri"],
+            lead["company"],
+            "–" if lead["score"] is None else f"{lead['score']:.0f} ({lead['grade']})",
+            "\n".join(f"{f['rule_id']} {f['title']} [{f['severity']}]" for f in findings),
+            "\n".join(dict.fromkeys(a for f in findings for a in f["articles"])),
+            "\n".join(s for f in findings for s in f["snippets"][:2]),
+        )
+
+
+def leads_table(found: Sequence[LeadDoc], *, lang: str = "zh") -> Any:
+    """A rich Table for the CLI to print."""
+    from rich.table import Table
+
+    table = Table(show_lines=True)
+    for header in _HEADERS.get(lang, _HEADERS["en"]):
+        table.add_column(header, overflow="fold")
+    for row in _rows(found):
+        table.add_row(*row)
+    return table
+
+
+def leads_markdown(found: Sequence[LeadDoc], *, lang: str = "zh") -> str:
+    headers = _HEADERS.get(lang, _HEADERS["en"])
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for row in _rows(found):
+        lines.append("| " + " | ".join(md_escape(cell) for cell in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def leads_json(found: Sequence[LeadDoc]) -> str:
+    return json.dumps(list(found), ensure_ascii=False, indent=2) + "\n"
