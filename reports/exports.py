@@ -7,8 +7,9 @@ read as a formula are prefixed with an apostrophe: snippets come from untrusted 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from reports.escape import spreadsheet_cell
 from scanner.documents import Finding, iter_findings, shorten

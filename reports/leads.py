@@ -4,7 +4,8 @@ scanner.campaign.leads)."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from reports.escape import md_escape
 

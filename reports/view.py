@@ -8,9 +8,10 @@ document (results, evidence, tool.rules) or from reports/labels.json.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 LANGS = ("zh", "en")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")

@@ -6,11 +6,12 @@ Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above --
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -55,7 +56,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _ruleset(rules_dir: Optional[Path]):
+def _ruleset(rules_dir: Path | None):
     from scanner.engine.ruleset import load_ruleset
 
     try:
@@ -122,13 +123,13 @@ def scan(
     targets: Annotated[list[Path], typer.Argument(help="APK files, policy files (.html/.htm/.txt/.pdf) or directories of them.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder for the reports.")] = DEFAULT_OUT,
     fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
-    rules: Annotated[Optional[Path], typer.Option("--rules", help="A rule pack folder instead of the shipped one.")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="A rule pack folder instead of the shipped one.")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.zh,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity exists.")] = FailOn.none,
     jobs: Annotated[int, typer.Option("--jobs", min=0, help="Worker processes for a batch into --db (0: one per core).")] = 0,
-    db: Annotated[Optional[Path], typer.Option("--db", help="Campaign database (SQLite): batch mode, resumable.")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="Campaign database (SQLite): batch mode, resumable.")] = None,
     campaign: Annotated[str, typer.Option("--campaign", help="Campaign name inside --db.")] = "default",
-    waivers: Annotated[Optional[Path], typer.Option("--waivers", help="YAML file of accepted findings (rule, fingerprint, reason, expires).")] = None,
+    waivers: Annotated[Path | None, typer.Option("--waivers", help="YAML file of accepted findings (rule, fingerprint, reason, expires).")] = None,
 ) -> None:
     """Scan apps and policies; write report.json/.html/.md/.sarif into the output folder."""
     formats = _formats(fmt)
@@ -148,7 +149,7 @@ def scan(
     raise typer.Exit(_exit_code(report, fail_on))
 
 
-def _waivers(path: Optional[Path]):
+def _waivers(path: Path | None):
     if path is None:
         return ()
     from scanner.engine.evaluate import load_waivers
@@ -177,7 +178,7 @@ def _scan_in_process(paths: list[Path], ruleset, lang: str, waiver_list) -> dict
 
 def _scan_batch(
     paths: list[Path], db: Path, campaign: str, ruleset, lang: str, jobs: int, output: Path, formats: list[str],
-    waivers_file: Optional[Path],
+    waivers_file: Path | None,
 ) -> dict[str, Any]:
     """Scan into the campaign database; the run's report, and (with html) each target's own page
     under OUT/targets/ for the campaign page to link to."""
@@ -217,7 +218,7 @@ def _write_target_pages(report: dict[str, Any], output: Path, lang: str) -> dict
         raise fail(f"a stored target is not a valid report document: {exc.message}") from None
 
 
-def _stored_report(db: Path, run: Optional[int], campaign: str) -> dict[str, Any]:
+def _stored_report(db: Path, run: int | None, campaign: str) -> dict[str, Any]:
     """A run's report document from a campaign database (the campaign's latest run by default)."""
     from scanner.campaign.store import StoreError, open_store
 
@@ -240,12 +241,12 @@ def crawl(
     depth: Annotated[int, typer.Option("--depth", min=0, help="Link depth from each seed.")] = 3,
     scan_apps: Annotated[bool, typer.Option("--scan-apps", help="Download linked APKs (size-bounded) and scan them.")] = False,
     contact: Annotated[str, typer.Option("--contact", help="Contact put in the crawler's user agent.")] = "",
-    setting: Annotated[Optional[list[str]], typer.Option("-s", "--set", help="Override a crawler setting, KEY=VALUE (VALUE read as JSON when it parses), e.g. -s DOWNLOAD_DELAY=2. Repeatable.")] = None,
+    setting: Annotated[list[str] | None, typer.Option("-s", "--set", help="Override a crawler setting, KEY=VALUE (VALUE read as JSON when it parses), e.g. -s DOWNLOAD_DELAY=2. Repeatable.")] = None,
     fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
-    rules: Annotated[Optional[Path], typer.Option("--rules")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules")] = None,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
     fail_on: Annotated[FailOn, typer.Option("--fail-on")] = FailOn.none,
-    db: Annotated[Optional[Path], typer.Option("--db", help="Also store the judged companies and apps as a run in this campaign database.")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="Also store the judged companies and apps as a run in this campaign database.")] = None,
     campaign: Annotated[str, typer.Option("--campaign", help="Campaign name inside --db.")] = "default",
 ) -> None:
     """Crawl companies' websites politely, keep every page as evidence (WARC), judge each company."""
@@ -301,7 +302,7 @@ def _store_crawl(db: Path, campaign: str, args: dict[str, Any], report: dict[str
 def report(
     folder: Annotated[Path, typer.Argument(help="An output folder of an earlier crawl or scan.")],
     fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
-    rules: Annotated[Optional[Path], typer.Option("--rules")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules")] = None,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
     """Re-analyse a crawl from its captures alone (offline) with the current rules, or re-render a report.json."""
@@ -329,16 +330,15 @@ def _load_report_json(path: Path) -> dict[str, Any]:
     from jsonschema import ValidationError
 
     from reports import validate_report
-
     from scanner.model import Report
 
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(document, dict) and document.get("schema_version") == "1.0" and isinstance(document.get("tool"), dict):
-            try:  # a report written before results carried fingerprints: read it through the model
+            # a report written before results carried fingerprints: read it through the model; one not
+            # shaped like ours stays as it is, and the schema says why
+            with contextlib.suppress(KeyError, TypeError, ValueError):
                 document = {**Report.from_dict(document).to_dict(), "generated_at": document.get("generated_at", "")}
-            except (KeyError, TypeError, ValueError):
-                pass  # not shaped like one of ours: the schema says why
         validate_report(document)
         return document
     except (OSError, UnicodeDecodeError) as exc:
@@ -353,8 +353,8 @@ def _load_report_json(path: Path) -> dict[str, Any]:
 def diff(
     old: Annotated[str, typer.Argument(help="Earlier report.json, or a run id when --db is given.")],
     new: Annotated[str, typer.Argument(help="Later report.json, or a run id when --db is given.")],
-    db: Annotated[Optional[Path], typer.Option("--db", help="Compare two runs stored in this campaign database.")] = None,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write diff.md and diff.html here.")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="Compare two runs stored in this campaign database.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write diff.md and diff.html here.")] = None,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
     """Follow-up visit (回头看): what was fixed, what is new, what is unchanged. Exit 1 if anything new fails."""
@@ -395,7 +395,7 @@ def _run_id(value: str) -> int:
 def leads(
     db: Annotated[Path, typer.Option("--db", help="Campaign database.")],
     min_severity: Annotated[FailOn, typer.Option("--min-severity")] = FailOn.high,
-    run: Annotated[Optional[int], typer.Option("--run", help="Run id (default: the campaign's latest).")] = None,
+    run: Annotated[int | None, typer.Option("--run", help="Run id (default: the campaign's latest).")] = None,
     campaign: Annotated[str, typer.Option("--campaign")] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
@@ -416,7 +416,7 @@ def leads(
 def campaign_report(
     db: Annotated[Path, typer.Option("--db", help="Campaign database.")],
     output: Annotated[Path, typer.Option("-o", "--output")] = DEFAULT_OUT,
-    run: Annotated[Optional[int], typer.Option("--run", help="Run id (default: the campaign's latest).")] = None,
+    run: Annotated[int | None, typer.Option("--run", help="Run id (default: the campaign's latest).")] = None,
     campaign: Annotated[str, typer.Option("--campaign")] = "default",
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
@@ -441,7 +441,7 @@ def campaign_report(
 
 
 @rules_app.command("list")
-def rules_list(rules: Annotated[Optional[Path], typer.Option("--rules")] = None, lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh) -> None:
+def rules_list(rules: Annotated[Path | None, typer.Option("--rules")] = None, lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh) -> None:
     """Every rule with its severity, confidence and target kinds."""
     ruleset = _ruleset(rules)
     table = Table()
@@ -453,7 +453,7 @@ def rules_list(rules: Annotated[Optional[Path], typer.Option("--rules")] = None,
 
 
 @rules_app.command("show")
-def rules_show(rule_id: str, rules: Annotated[Optional[Path], typer.Option("--rules")] = None) -> None:
+def rules_show(rule_id: str, rules: Annotated[Path | None, typer.Option("--rules")] = None) -> None:
     """One rule file as written."""
     ruleset = _ruleset(rules)
     try:
@@ -464,14 +464,14 @@ def rules_show(rule_id: str, rules: Annotated[Optional[Path], typer.Option("--ru
 
 
 @rules_app.command("validate")
-def rules_validate(directory: Annotated[Optional[Path], typer.Argument(help="Rule pack folder (default: shipped).")] = None) -> None:
+def rules_validate(directory: Annotated[Path | None, typer.Argument(help="Rule pack folder (default: shipped).")] = None) -> None:
     """Load and validate every rule file against the schema, the vocabulary and the legal sources."""
     ruleset = _ruleset(directory)
     out.print(f"{len(ruleset.rules)} rules valid (ruleset sha256 {ruleset.sha256[:16]})")
 
 
 @rules_app.command("test")
-def rules_test(directory: Annotated[Optional[Path], typer.Argument(help="Rule pack folder (default: shipped).")] = None) -> None:
+def rules_test(directory: Annotated[Path | None, typer.Argument(help="Rule pack folder (default: shipped).")] = None) -> None:
     """Run every rule's good/bad cases."""
     from scanner.engine.cases import run_all_cases
 
@@ -480,10 +480,20 @@ def rules_test(directory: Annotated[Optional[Path], typer.Argument(help="Rule pa
         outcomes = run_all_cases(ruleset)
     except RuleLoadError as exc:
         raise fail(str(exc)) from None
+    from scanner.engine.cases import EVIDENCE, INPUT
+
     bad = [o for o in outcomes if not o.ok]
     for o in bad:
-        err.print(f"FAIL {o.rule_id} {o.name}: expected {o.expected}, got {o.actual}", markup=False)
-    out.print(f"{len(outcomes) - len(bad)} passed, {len(bad)} failed")
+        err.print(f"FAIL {o.rule_id} [{o.mode}] {o.name}: expected {o.expected}, got {o.actual}", markup=False)
+    for o in outcomes:
+        if o.skipped:
+            err.print(f"skipped {o.rule_id} [{o.mode}] {o.name}: {o.skipped}", markup=False)
+    for mode, what in ((EVIDENCE, "cases on hand-written evidence"), (INPUT, "cases on real input through the extractors")):
+        ran = [o for o in outcomes if o.mode == mode and not o.skipped]
+        failed = sum(1 for o in ran if not o.ok)
+        out.print(f"{mode:8} {len(ran) - failed} passed, {failed} failed — {what}", markup=False)
+    skipped = sum(1 for o in outcomes if o.skipped)
+    out.print(f"{len(outcomes) - len(bad) - skipped} passed, {len(bad)} failed" + (f", {skipped} skipped" if skipped else ""))
     raise typer.Exit(1 if bad else 0)
 
 

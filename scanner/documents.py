@@ -9,8 +9,9 @@ computations and reporters both read documents through this module.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from scanner.model import Outcome, Severity
 

@@ -7,19 +7,22 @@ import hashlib
 import os
 import signal
 import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from scanner import __version__
 from scanner.engine.evaluate import Waiver, apply_waivers, judge_all, score
 from scanner.engine.ruleset import RuleSet, load_ruleset
 from scanner.errors import InputError
+from scanner.extractors import extractors_for
 from scanner.extractors.base import ExtractorSpec
+from scanner.extractors.runner import evidence_order, run_extractors
 from scanner.model import ErrorRecord, Evidence, Report, Target, TargetKind
 
-__all__ = ["load_ruleset", "scan_file", "scan_paths", "analyse_source", "build_report", "expand_inputs"]
+__all__ = ["analyse_source", "build_report", "expand_inputs", "extractors_for", "load_ruleset", "scan_file", "scan_paths"]
 
 POLICY_SUFFIXES = (".html", ".htm", ".txt", ".pdf")
 SCANNABLE_SUFFIXES = (".apk", *POLICY_SUFFIXES)
@@ -62,41 +65,8 @@ def open_source(path: Path) -> Any:
     raise InputError(name, f"unsupported input type {path.suffix or '(no extension)'}: expected .apk, .html, .htm, .txt or .pdf")
 
 
-def extractors_for(kind: TargetKind) -> tuple[ExtractorSpec, ...]:
-    if kind is TargetKind.APK:
-        from scanner.extractors.apk import APK_EXTRACTORS
-        from scanner.extractors.policy_consistency import CONSISTENCY
-
-        return (*APK_EXTRACTORS, CONSISTENCY)
-    if kind is TargetKind.POLICY:
-        from scanner.extractors.policy_nlp import POLICY_EXTRACTORS
-
-        return tuple(POLICY_EXTRACTORS)
-    if kind in (TargetKind.SITE, TargetKind.PAGE):
-        from scanner.extractors.page_text import PAGE_EXTRACTORS
-
-        return tuple(PAGE_EXTRACTORS)
-    raise ValueError(f"no extractors for target kind {kind}")
 
 
-def evidence_order(ev: Evidence) -> tuple[str, str, str, str, str]:
-    return (ev.kind, ev.key, ev.location.uri, ev.location.logical, ev.id)
-
-
-def run_extractors(source: Any, extractors: Sequence[ExtractorSpec]) -> tuple[list[Evidence], list[str], list[ErrorRecord]]:
-    """Every extractor in order; a failing one is recorded and the others still run."""
-    evidence: dict[str, Evidence] = {}
-    ran: list[str] = []
-    errors: list[ErrorRecord] = []
-    for spec in extractors:
-        try:
-            for ev in spec.run(source, tuple(evidence.values())):
-                evidence.setdefault(ev.id, ev)
-        except Exception as exc:  # an extractor bug must cost one fact family, not the scan
-            errors.append(ErrorRecord(f"extract:{spec.name}", f"{type(exc).__name__}: {exc}", source.uri))
-            continue
-        ran.append(spec.label)
-    return sorted(evidence.values(), key=evidence_order), ran, errors
 
 
 def judge(

@@ -12,8 +12,8 @@ import hashlib
 import json
 import logging
 import zlib
+from datetime import UTC, datetime
 from http.client import responses as HTTP_REASONS
-from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ _FRAMING_HEADERS = {b"transfer-encoding"}
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def decoded_payload(headers: dict[bytes, list[bytes]], body: bytes) -> bytes:
@@ -96,7 +96,7 @@ class CaptureStore:
                 status=response.status,
                 final_url=response.url,
                 sha256=hashlib.sha256(payload).hexdigest(),
-                content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                content_type=(response.headers.get(b"Content-Type") or b"").decode("latin-1"),
             )
         line.update(extra or {})
         self._append_index(line, offset)
@@ -204,7 +204,7 @@ class CaptureMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         company = self._company(request)
         if 300 <= response.status < 400 and b"Location" in response.headers:
-            target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
+            target = urljoin(request.url, (response.headers.get(b"Location") or b"").decode("latin-1"))
             seen = [*request.meta.get("redirect_urls", []), request.url]
             loop = target in seen
             self.store.write_exchange(company, "redirect", request, response,
@@ -225,7 +225,8 @@ class CaptureMiddleware:
         if company:
             return company
         spider = self.crawler.spider
-        return spider.company_for_url(request.url) if spider is not None else ""
+        find = getattr(spider, "company_for_url", None)  # CompanySpider's; any other spider names no company
+        return find(request.url) if find is not None else ""
 
 
 class CapturePipeline:

@@ -7,8 +7,9 @@ the caller's options into Scrapy settings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Mapping
+from typing import Any
 
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 

@@ -22,16 +22,17 @@ import signal
 import stat
 import sys
 import time
-from contextlib import nullcontext
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Mapping, Sequence
+from typing import Any
 
 from scanner import __version__
+from scanner.campaign.store import Store, now_utc, open_store
 from scanner.errors import InputError
 from scanner.pipeline import TARGET_SECONDS, sha256_file
-from scanner.campaign.store import Store, now_utc, open_store
 
 # A scan function turns one input file into its target document (Target.to_dict()) or a Target.
 ScanFn = Callable[[Path], Any]
@@ -171,8 +172,8 @@ def analysis_fingerprint(tool: Mapping[str, Any], lang: str, waivers: str = "",
     from importlib import metadata
 
     from scanner.engine.ruleset import default_rules_dir
+    from scanner.extractors import extractors_for
     from scanner.model import TargetKind
-    from scanner.pipeline import extractors_for
 
     extractors = {}
     for kind in (TargetKind.APK, TargetKind.POLICY):
@@ -210,8 +211,8 @@ def _warm_up(scan: ScanFn) -> None:
         try:
             scan(sample)
             import scanner.sources.apk  # noqa: F401  (androguard costs ~1 s to import)
+            from scanner.extractors import extractors_for
             from scanner.model import TargetKind
-            from scanner.pipeline import extractors_for
 
             extractors_for(TargetKind.APK)
         except Exception:  # noqa: BLE001 — see docstring
@@ -387,7 +388,7 @@ def _worker(path: Path, scan_fn: ScanFn, writer: Connection, memory_mb: int) -> 
         payload = {"error": {"stage": "open", "message": str(exc)}}
     except MemoryError:
         os._exit(_MEMORY_EXIT_CODE)
-    except Exception as exc:  # a scanner bug costs this target, not the batch
+    except Exception as exc:  # noqa: BLE001 — a scanner bug costs this target, not the batch
         payload = {"error": {"stage": "scan", "message": f"{path}: {type(exc).__name__}: {' '.join(str(exc).split())}"}}
     try:
         writer.send_bytes(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
@@ -427,7 +428,7 @@ def _limit_memory(memory_mb: int) -> None:
         return
 
 
-def _progress_bar(enabled: bool, *, total: int, completed: int) -> ContextManager[Callable[[bool], None]]:
+def _progress_bar(enabled: bool, *, total: int, completed: int) -> AbstractContextManager[Callable[[bool], None]]:
     if not (enabled and sys.stderr.isatty()):
         return nullcontext(lambda ok: None)
     return _rich_progress(total, completed)

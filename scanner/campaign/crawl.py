@@ -16,10 +16,11 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -40,8 +41,17 @@ from scanner.sources.web import (
 )
 from scanner.yamldata import load_yaml
 
-__all__ = ["Seed", "CrawlResult", "DownloadedApp", "load_seeds", "run_crawl", "site_targets", "downloaded_apps",
-           "judge_company_targets", "report_from_captures"]
+__all__ = [
+    "CrawlResult",
+    "DownloadedApp",
+    "Seed",
+    "downloaded_apps",
+    "judge_company_targets",
+    "load_seeds",
+    "report_from_captures",
+    "run_crawl",
+    "site_targets",
+]
 
 Progress = Callable[[str, str], None]
 
@@ -192,7 +202,7 @@ def load_seeds(path_or_urls: Sequence[str]) -> tuple[list[Seed], list[ErrorRecor
 
 
 def _new_crawl_id(captures: Path) -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     crawl_id, n = stamp, 1
     while (captures / f"crawl-{crawl_id}.job.json").exists():
         n += 1

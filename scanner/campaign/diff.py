@@ -7,8 +7,9 @@ is compared by kind and key, so "access.alternative_method card added" shows why
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from scanner.campaign.store import Store
 from scanner.documents import localized, rule_index, severity_rank
@@ -127,13 +128,13 @@ def match_targets(
     old_left, new_left = list(old_targets), list(new_targets)
     for key in keys:
         index: dict[Any, int] = {}
-        for position, target in enumerate(new_left):
+        for at, target in enumerate(new_left):
             if key(target) is not None:
-                index.setdefault(key(target), position)
+                index.setdefault(key(target), at)
         matched_new: set[int] = set()
         still_old = []
         for target in old_left:
-            position = index.get(key(target)) if key(target) is not None else None
+            position: int | None = index.get(key(target)) if key(target) is not None else None
             if position is None or position in matched_new:
                 still_old.append(target)
                 continue

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from scanner.campaign.store import Store
 from scanner.documents import Finding, iter_findings, severity_rank, shorten
 from scanner.model import Outcome, Severity
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from scanner.documents import company_of
 from scanner.model import ErrorRecord, Report, RuleInfo, Target
@@ -261,7 +262,8 @@ class Store:
                 (campaign_id, now_utc(), str(tool.get("version", "")), ruleset_sha, args_json,
                  canonical_json(list(tool.get("rules", []))), analysis),
             )
-            return int(cursor.lastrowid)
+            assert cursor.lastrowid is not None  # an INSERT always sets it
+            return cursor.lastrowid
 
     def save_report(self, campaign: str, args: Mapping[str, Any], report: Mapping[str, Any]) -> int:
         """A whole report (e.g. a crawl's, judged in one process) as one finished run of `campaign`."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Sequence
 
-from scanner.engine.conditions import evaluate
+from scanner.engine.conditions import Verdict, evaluate
 from scanner.engine.ruleset import Rule, RuleSet, Scoring, read_yaml
 from scanner.errors import RuleLoadError
 from scanner.model import Evidence, Outcome, RuleResult, Score, finding_fingerprint
@@ -28,42 +28,57 @@ def _unique_ids(evidence: Iterable[Evidence]) -> tuple[str, ...]:
     return tuple(sorted({e.id for e in evidence}))
 
 
+_UNSEEN_NOTE = {"zh": "无法判断：未能提取 ", "en": "Cannot judge: no extractor produced "}
+_UNANALYSED_NOTE = {"zh": "无法判断：相关材料未能分析", "en": "Cannot judge: the relevant material could not be analysed"}
+
+
+def unseen_kinds(rule: Rule, ran_cleanly: set[str], expected: set[str] | None = None) -> frozenset[str]:
+    """The kinds the rule reads that this target could not state: an extractor of the kind was
+    expected here and none of them ran cleanly. A kind none of the expected extractors states (an
+    app screen, for a policy file) is simply absent. Without `expected`, every emitter is expected."""
+    return frozenset(
+        kind
+        for kind, extractors in rule.requires.items()
+        if not ran_cleanly.intersection(extractors) and (expected is None or expected.intersection(extractors))
+    )
+
+
 def judge(
     rule: Rule, evidence: Sequence[Evidence], ran_cleanly: set[str], *, lang: str = "zh", expected: set[str] | None = None
 ) -> RuleResult:
     """One rule on one target's evidence. `ran_cleanly` holds extractor names (no version).
 
-    `expected` names the extractors that run on this kind of target: a required kind that none of
-    them can produce (an app screen, for a policy file) cannot be missing there, so it never makes
-    the rule UNKNOWN. Without it, every extractor the rule names is expected.
+    A condition that depends on facts an extractor failed to state is unknown (see
+    scanner.engine.conditions), and so is the rule: UNKNOWN, naming the kinds it could not see.
     """
 
     def result(outcome: Outcome, decisive: Sequence[Evidence], message: str) -> RuleResult:
         return RuleResult(rule.id, rule.info.version, outcome, rule.info.severity, rule.info.confidence, message, _unique_ids(decisive))
 
-    missing = sorted(
-        kind
-        for kind, extractors in rule.requires.items()
-        if not ran_cleanly.intersection(extractors) and (expected is None or expected.intersection(extractors))
-    )
-    if missing:
-        note = {"zh": "无法判断：未能提取 ", "en": "Cannot judge: no extractor produced "}
-        return result(Outcome.UNKNOWN, (), note.get(lang, note["zh"]) + ", ".join(missing))
+    def unknown(verdict: Verdict) -> RuleResult:
+        return result(Outcome.UNKNOWN, (), _UNSEEN_NOTE.get(lang, _UNSEEN_NOTE["zh"]) + ", ".join(sorted(verdict.unseen)))
+
+    unseen = unseen_kinds(rule, ran_cleanly, expected)
+    support: tuple[Evidence, ...] = ()
     if rule.applies_when is not None:
-        applies, support = evaluate(rule.applies_when, evidence)
-        if not applies:
+        applies = evaluate(rule.applies_when, evidence, unseen)
+        if applies.truth is None:
+            return unknown(applies)
+        if not applies.truth:
             return result(Outcome.NOT_APPLICABLE, (), "")
-    else:
-        support = []
+        support = applies.evidence
     if rule.unknown_when is not None:
-        unknown, why = evaluate(rule.unknown_when, evidence)
-        if unknown:
-            note = {"zh": "无法判断：相关材料未能分析", "en": "Cannot judge: the relevant material could not be analysed"}
-            return result(Outcome.UNKNOWN, [*support, *why], note.get(lang, note["zh"]))
-    fails, decisive = evaluate(rule.fails_when, evidence)
-    if fails:
-        return result(Outcome.FAIL, [*support, *decisive], _message(rule, lang, decisive))
-    return result(Outcome.PASS, [*support, *decisive], "")
+        material = evaluate(rule.unknown_when, evidence, unseen)
+        if material.truth is None:
+            return unknown(material)
+        if material.truth:
+            return result(Outcome.UNKNOWN, [*support, *material.evidence], _UNANALYSED_NOTE.get(lang, _UNANALYSED_NOTE["zh"]))
+    fails = evaluate(rule.fails_when, evidence, unseen)
+    if fails.truth is None:
+        return unknown(fails)
+    if fails.truth:
+        return result(Outcome.FAIL, [*support, *fails.evidence], _message(rule, lang, fails.evidence))
+    return result(Outcome.PASS, [*support, *fails.evidence], "")
 
 
 def score(results: Sequence[RuleResult], scoring: Scoring) -> Score:

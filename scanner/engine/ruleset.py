@@ -1,19 +1,24 @@
 """Loading the rule pack: rule files, legal sources, vocabulary and scoring, all validated.
 
 Every problem is a RuleLoadError whose message names the file, so a broken rule pack is caught at
-load time and never silently yields PASS.
+load time and never silently yields PASS. Conditions are checked against the evidence contract
+(rules/vocab.yaml): an unknown kind, key value, attribute or attribute value is a load error naming
+the file, the rule and what is allowed. What a rule needs (`requires`: each kind it reads and the
+extractors that state it) is derived from the contract, never written by hand.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
+from scanner.contract import Vocabulary, load_vocabulary
 from scanner.engine.conditions import Condition, kinds_in
 from scanner.errors import RuleLoadError
 from scanner.model import Confidence, RuleInfo, Severity
@@ -31,7 +36,7 @@ def default_rules_dir() -> Path:
 class Rule:
     info: RuleInfo
     applies_to: frozenset[str]
-    requires: Mapping[str, tuple[str, ...]]
+    requires: Mapping[str, tuple[str, ...]]  # each kind the rule reads → the extractors that state it
     applies_when: Condition | None
     unknown_when: Condition | None
     fails_when: Condition
@@ -53,7 +58,7 @@ class Scoring:
 @dataclass(frozen=True)
 class RuleSet:
     rules: tuple[Rule, ...]
-    vocab: Mapping[str, str]
+    vocab: Vocabulary
     sources: Mapping[str, Any]
     scoring: Scoring
     sha256: str
@@ -130,24 +135,32 @@ def _legal_basis(entries: list[dict[str, Any]], sources: Mapping[str, Any], path
     return tuple(out)
 
 
-def _read_rule_file(path: Path) -> Any:
+def _read_rule_file(path: Path, vocab: Vocabulary) -> Any:
     """A rule file parsed and validated against the rule schema (unless these bytes passed before)."""
     text = _read_text(path)
     data = _parse_yaml(path, text)
+    if isinstance(data, dict) and "requires" in data:
+        raise RuleLoadError(
+            f"{path}: rule {data.get('id', '?')}: `requires` is not written in rule files: it is derived from "
+            "rules/vocab.yaml (the extractors that state each kind the rule reads); remove it. Known extractors: "
+            + ", ".join(sorted(vocab.extractors())))
     validate_text(schema_path("rule.schema.json"), text, data, path)
     return data
 
 
-def _load_rule(path: Path, vocab: Mapping[str, str], sources: Mapping[str, Any]) -> Rule:
-    data = _read_rule_file(path)
+def _load_rule(path: Path, vocab: Vocabulary, sources: Mapping[str, Any]) -> Rule:
+    data = _read_rule_file(path, vocab)
     expected_name = f"{data['id']}.{data['slug']}.yaml"
     if path.name != expected_name:
         raise RuleLoadError(f"{path}: file name must be {expected_name} (id and slug)")
+    where = f"{path}: rule {data['id']}"
     conditions = {k: data.get(k) for k in ("applies_when", "unknown_when", "fails_when")}
-    read_kinds = set(data["requires"]).union(*(kinds_in(c) for c in conditions.values() if c))
-    unknown = sorted(read_kinds - set(vocab))
-    if unknown:
-        raise RuleLoadError(f"{path}: unknown evidence kind(s) {', '.join(unknown)} (see rules/vocab.yaml)")
+    for name, condition in conditions.items():
+        if condition:
+            problems = vocab.condition_problems(condition)
+            if problems:
+                raise RuleLoadError(f"{where}: {name}: {problems[0]} (see rules/vocab.yaml)")
+    read_kinds = set().union(*(kinds_in(c) for c in conditions.values() if c))
     info = RuleInfo(
         id=data["id"],
         slug=data["slug"],
@@ -163,7 +176,7 @@ def _load_rule(path: Path, vocab: Mapping[str, str], sources: Mapping[str, Any])
     return Rule(
         info=info,
         applies_to=frozenset(data["applies_to"]),
-        requires={k: tuple(v) for k, v in data["requires"].items()},
+        requires={kind: vocab.emitters(kind) for kind in sorted(read_kinds)},
         applies_when=conditions["applies_when"],
         unknown_when=conditions["unknown_when"],
         fails_when=conditions["fails_when"],
@@ -183,10 +196,10 @@ def load_ruleset(rules_dir: Path | None = None) -> RuleSet:
         return own if own.is_file() else default_rules_dir() / name
 
     vocab_path, sources_path, scoring_path = pick("vocab.yaml"), pick("sources.yaml"), pick("scoring.yaml")
-    vocab = read_yaml(vocab_path) or {}
+    vocab = load_vocabulary(vocab_path)
     sources = read_yaml(sources_path) or {}
-    if not isinstance(vocab, dict) or not isinstance(sources, dict):
-        raise RuleLoadError(f"{vocab_path if not isinstance(vocab, dict) else sources_path}: expected a mapping")
+    if not isinstance(sources, dict):
+        raise RuleLoadError(f"{sources_path}: expected a mapping")
     scoring = _load_scoring(scoring_path)
     digest = hashlib.sha256()
     rules: list[Rule] = []

@@ -6,6 +6,5 @@ from scanner.extractors import apk_code, apk_derived, apk_endpoints, apk_manifes
 from scanner.extractors.base import ExtractorSpec
 
 APK_EXTRACTORS: tuple[ExtractorSpec, ...] = tuple(
-    ExtractorSpec(module.NAME, module.VERSION, module.run)
-    for module in (apk_manifest, apk_sdks, apk_code, apk_strings, apk_policy, apk_endpoints, apk_derived)
+    module.SPEC for module in (apk_manifest, apk_sdks, apk_code, apk_strings, apk_policy, apk_endpoints, apk_derived)
 )

@@ -9,11 +9,14 @@ with own_code false and low confidence; the app's own calls with own_code true. 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
+from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.text_utils import snippet
 from scanner.model import Confidence, Evidence, Location
 from scanner.signatures import ApiSignature, ApiTable, api_table, face_sdks, readable_ref, ref_class, ref_head
+from scanner.sources.apk import ApkSource
 
 NAME = "apk_code"
 VERSION = 1
@@ -30,7 +33,7 @@ def api_signatures() -> tuple[ApiSignature, ...]:
     return api_table().apis + from_sdks
 
 
-def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
+def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     table = api_table()
     signatures = api_signatures()
     by_ref: dict[str, list[ApiSignature]] = defaultdict(list)
@@ -84,3 +87,6 @@ def api_evidence(source: Any, sig: ApiSignature, caller: str, table: ApiTable) -
         EXTRACTOR,
         Confidence.HIGH if own_code else Confidence.LOW,
     )
+
+
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"face.api_call", "biometric.system_prompt", "camera.use", "identifier.collect", "location.collect", "contacts.collect", "sms.collect", "applist.collect", "clipboard.read"}), reads=ApkSource)

@@ -12,10 +12,12 @@ can reach, so such a call is likely the app's, though its author cannot be told 
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
+from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.text_utils import snippet
 from scanner.model import Confidence, Evidence, Location
+from scanner.sources.apk import ApkSource
 
 NAME = "apk_derived"
 VERSION = 2
@@ -79,7 +81,7 @@ def _describe(ev: Evidence) -> str:
     return f"{ev.kind} {ev.key}"
 
 
-def run(source: Any, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
+def run(source: ApkSource, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     face = face_use_basis(evidence)
     camera = camera_basis(evidence)
     if not face or not camera:
@@ -97,3 +99,6 @@ def run(source: Any, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
         }
         location = Location(source.uri, face[0].location.logical, snippet("; ".join(attrs["basis"])))
         yield Evidence("face.capture", purpose, attrs, location, EXTRACTOR, confidence)
+
+
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"face.capture"}), reads=ApkSource)

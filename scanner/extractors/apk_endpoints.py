@@ -2,48 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from scanner.extractors.text_utils import Url, find_urls, snippet
+from scanner.extractors.base import ExtractorSpec
+from scanner.extractors.text_utils import snippet
 from scanner.model import Confidence, Evidence, Location
 from scanner.signatures import SdkSignature, all_sdks, api_table, face_sdks, host_matches, readable_ref, ref_class
+from scanner.sources.apk import ApkSource, FoundUrl
+from scanner.sources.urls import Url
 
 NAME = "apk_endpoints"
 VERSION = 1
 EXTRACTOR = f"{NAME}@{VERSION}"
 MAX_CALLERS = 3
 
-
-@dataclass(frozen=True)
-class FoundUrl:
-    """A URL seen in the app: where (resource name or first loading method) and which methods load it."""
-
-    url: Url
-    logical: str
-    callers: tuple[str, ...]
-
-
-def app_urls(source: Any) -> tuple[FoundUrl, ...]:
-    """URLs in dex strings (with the methods that load them) and in string resources.
-
-    Read once per APK: the SDK, policy and endpoint extractors all ask, and each reading costs a
-    pass over every dex string and the bytecode."""
-    return source.memo("apk_endpoints.app_urls", lambda: _read_app_urls(source))
-
-
-def _read_app_urls(source: Any) -> tuple[FoundUrl, ...]:
-    found: list[FoundUrl] = []
-    dex_urls = {s: list(find_urls(s)) for s in source.dex.strings if "http" in s.lower()}
-    dex_urls = {s: urls for s, urls in dex_urls.items() if urls}
-    users = source.dex.users_of_strings(lambda s: s in dex_urls) if dex_urls else {}
-    for text, urls in dex_urls.items():
-        callers = users.get(text, ())
-        logical = callers[0] if callers else "dex strings"
-        found.extend(FoundUrl(u, logical, callers) for u in urls)
-    for name, value in source.resource_strings:
-        found.extend(FoundUrl(u, f"@string/{name}", ()) for u in find_urls(value))
-    return tuple(found)
 
 
 def is_ignored_host(host: str) -> bool:
@@ -62,8 +35,8 @@ def face_upload_sdk(url: Url, sdks: Sequence[SdkSignature]) -> SdkSignature | No
     return None
 
 
-def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
-    urls = [f for f in app_urls(source) if not is_ignored_host(f.url.host)]
+def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
+    urls = [f for f in source.urls if not is_ignored_host(f.url.host)]
     yield from _endpoints(source, urls)
     yield from _face_uploads(source, urls)
 
@@ -110,3 +83,6 @@ def _face_uploads(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
         yield Evidence(
             "face.upload", url.host, attrs, Location(source.uri, found.logical, snippet(url.url)), EXTRACTOR, confidence
         )
+
+
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"network.endpoint", "face.upload"}), reads=ApkSource)

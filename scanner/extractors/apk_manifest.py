@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
+from scanner.extractors.base import ExtractorSpec
 from scanner.model import Evidence, Location
 from scanner.signatures import all_sdks, api_table
+from scanner.sources.apk import ApkSource
 
 NAME = "apk_manifest"
 VERSION = 1
@@ -17,7 +20,7 @@ CLEARTEXT_DEFAULT_OFF_SDK = 28
 _COMPONENT_TYPES = (("activity", "activities"), ("service", "services"), ("receiver", "receivers"), ("provider", "providers"))
 
 
-def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
+def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     manifest = source.manifest
     yield _app_info(source)
     yield from _permissions(source)
@@ -100,3 +103,6 @@ def cleartext_source(
     if uses_cleartext is None and (target_sdk is None or target_sdk < CLEARTEXT_DEFAULT_OFF_SDK):
         return "manifest", {"source": "target_sdk_default", "target_sdk": target_sdk}
     return None
+
+
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"app.info", "app.permission", "app.component", "network.cleartext_allowed"}), reads=ApkSource)

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import posixpath
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from fnmatch import fnmatchcase
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
+from typing import Any
 
-from scanner.extractors.apk_endpoints import app_urls
+from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.text_utils import snippet
 from scanner.model import Confidence, Evidence, Location
 from scanner.signatures import SdkSignature, all_sdks, api_table, dotted_class, readable_ref, ref_class
+from scanner.sources.apk import ApkSource
 
 NAME = "apk_sdks"
 VERSION = 2
@@ -73,7 +75,7 @@ def inventory_of(source: Any) -> ApkInventory:
         native_libs=tuple(f for f in source.files if f.startswith("lib/") and f.endswith(".so")),
         components=m.activities + m.services + m.receivers + m.providers,
         assets=tuple(f for f in source.files if f.startswith("assets/")),
-        hosts=frozenset(found.url.host for found in app_urls(source)),
+        hosts=frozenset(found.url.host for found in source.urls),
     )
 
 
@@ -128,7 +130,7 @@ def group_callers(
     return {sdk_id: SdkCallers(tuple(sorted(g["own"])), tuple(sorted(g["renamed"]))) for sdk_id, g in found.items()}
 
 
-def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
+def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     sdks = all_sdks()
     inv = inventory_of(source)
     matches = {sdk.id: match_sdk(sdk, inv) for sdk in sdks}
@@ -169,3 +171,6 @@ def _face_sdk(sdk: SdkSignature, match: SdkMatch, callers: SdkCallers, location:
         attrs["renamed_callers"] = [readable_ref(c) for c in callers.renamed[:MAX_CALLERS]]
     strong = "class" in match.via or "native_lib" in match.via
     return Evidence("face.sdk", sdk.id, attrs, location, EXTRACTOR, Confidence.HIGH if strong else Confidence.MEDIUM)
+
+
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"sdk.present", "face.sdk"}), reads=ApkSource)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from scanner.errors import InputError
-from scanner.extractors.apk_policy import embedded_policies
+from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.text_utils import (
     Negation,
     affirmed_matches,
@@ -25,6 +26,7 @@ from scanner.extractors.text_utils import (
 )
 from scanner.model import Evidence, Location
 from scanner.signatures import api_table, apk_lexicon, face_sdks, ref_class
+from scanner.sources.apk import ApkSource
 from scanner.sources.policy import policy_from_bytes
 
 NAME = "apk_strings"
@@ -74,7 +76,7 @@ class UiLexicon:
     ascii_patterns: re.Pattern[str] | None  # ascii_term's consent patterns, if any
 
     @classmethod
-    def from_yaml(cls, lex: Mapping[str, Any]) -> "UiLexicon":
+    def from_yaml(cls, lex: Mapping[str, Any]) -> UiLexicon:
         alt, consent, sep = lex["alternatives"], lex["consent_dialog"], lex["separate_face_consent"]
         every_phrase = (
             lex["access_control"]["phrases"]
@@ -198,7 +200,7 @@ def asset_texts(source: Any, lex: UiLexicon) -> list[UiText]:
     """Lines of the app's bundled web pages and scripts (hybrid apps draw their screens from
     assets/*.html and *.js) that may matter. Policies are left out: what a policy says is read by the
     policy analysis, and a policy sentence about 刷脸开门 is not the app's own screen."""
-    policies = {name for name, _ in embedded_policies(source)}
+    policies = {name for name, _ in source.embedded_policies}
     names = [f for f in source.files if f.startswith("assets/") and f.lower().endswith(ASSET_SUFFIXES) and f not in policies]
     texts: list[UiText] = []
     budget = MAX_ASSET_BYTES
@@ -231,7 +233,7 @@ def ui_texts(source: Any, lex: UiLexicon) -> list[UiText]:
     return texts
 
 
-def run(source: Any, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
+def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     lex = ui_lexicon()
     texts = ui_texts(source, lex)
     facts = list(text_facts(texts, lex, source.uri))
@@ -274,9 +276,9 @@ def facts_of_text(item: UiText, lex: UiLexicon, uri: str) -> Iterator[Evidence]:
                      first)
 
     for pattern in lex.consent_patterns:
-        m = pattern.search(text)
-        if m:
-            yield ev("consent.dialog", UI_WHERE, {"where": UI_WHERE, "phrase": snippet(m.group(0), PHRASE_LIMIT)}, m)
+        consent = pattern.search(text)
+        if consent:
+            yield ev("consent.dialog", UI_WHERE, {"where": UI_WHERE, "phrase": snippet(consent.group(0), PHRASE_LIMIT)}, consent)
             break
 
     face_notice = next(affirmed_matches(lex.separate_face, text, neg), None) or _separate_near_face(text, lex)
@@ -348,3 +350,6 @@ def sdk_agreements(activities: Iterable[str], uri: str) -> list[Evidence]:
                     )
                 )
     return found
+
+
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"context.access_control", "access.alternative_method", "consent.dialog", "consent.separate_face", "ui.text"}), reads=ApkSource)

@@ -2,23 +2,30 @@
 
 Extractors never judge. Each receives the opened source and the evidence stated so far by the
 extractors before it (so derived facts, such as face.capture, can be stated last) and returns new
-evidence. An exception inside an extractor is recorded as an error of the target and the rules that
-require it become UNKNOWN; it never stops the scan.
+evidence. Each declares the evidence kinds it emits and the type of source it reads; the pipeline
+checks every fact against rules/vocab.yaml (scanner.contract) before anything else sees it. An
+exception inside an extractor, or a fact that breaks the contract, is recorded as an error of the
+target and the rules that require the extractor become UNKNOWN; it never stops the scan.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Generic, TypeVar
 
 from scanner.model import Evidence
 
+SourceT = TypeVar("SourceT")
+
 
 @dataclass(frozen=True)
-class ExtractorSpec:
+class ExtractorSpec(Generic[SourceT]):
     name: str
     version: int
-    run: Callable[[Any, Sequence[Evidence]], Iterable[Evidence]]
+    run: Callable[[SourceT, Sequence[Evidence]], Iterable[Evidence]]
+    emits: frozenset[str]  # evidence kinds, each listing this extractor under emitted_by in vocab.yaml
+    reads: type  # the source it is given (ApkSource, PolicySource, SiteSource, CompanySites, or object)
 
     @property
     def label(self) -> str:

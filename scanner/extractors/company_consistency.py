@@ -9,8 +9,8 @@ app's policy agrees is for the rules to judge.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 from scanner.extractors.base import ExtractorSpec
 from scanner.model import Evidence, Target
@@ -55,4 +55,5 @@ def run(source: CompanySites, _evidence: Sequence[Evidence]) -> Iterator[Evidenc
             yield admission
 
 
-COMPANY_CONSISTENCY = ExtractorSpec(NAME, VERSION, run)
+COMPANY_CONSISTENCY = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"company.face_capture_admitted"}),
+                                    reads=CompanySites)

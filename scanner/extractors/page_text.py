@@ -12,9 +12,10 @@ from __future__ import annotations
 import copy
 import functools
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import yaml
@@ -207,7 +208,7 @@ def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
             yield Evidence("web.face_capture_notice", place,
                            {"place": place, "purpose": purpose, "signage": signage}, location, EXTRACTOR)
             yield Evidence("face.capture", CAPTURE_PURPOSE[purpose],
-                           {"purpose": CAPTURE_PURPOSE[purpose], "basis": "page_notice", "place": place,
+                           {"purpose": CAPTURE_PURPOSE[purpose], "basis": ["page_notice"], "place": place,
                             "notice_purpose": purpose}, location, EXTRACTOR)
 
 
@@ -235,6 +236,14 @@ def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
 
 
 _CAMEL = re.compile(r"([a-z])([A-Z])")
+
+
+def attribute_text(tag: Tag, name: str) -> str:
+    """An attribute's value as text; multi-valued attributes (class) come back space-joined."""
+    value = tag.get(name)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else " ".join(value)
 FIELD_TAGS = ("input", "select", "textarea")
 
 
@@ -251,7 +260,7 @@ class FormReader:
         for element in form.descendants:
             if isinstance(element, NavigableString):
                 last = element.strip() or last
-            elif element.name in FIELD_TAGS:
+            elif isinstance(element, Tag) and element.name in FIELD_TAGS:
                 self.text_before[id(element)] = last
         self._label_texts: dict[int, str] = {}
 
@@ -287,18 +296,19 @@ def personal_data_forms(view: PageView, m: Matchers) -> Iterator[Evidence]:
         names: list[str] = []
         reader = FormReader(form)
         for field in form.find_all(FIELD_TAGS):
-            if (field.get("type") or "").lower() in ("submit", "button", "reset", "hidden", "checkbox", "radio"):
+            field_type = attribute_text(field, "type").lower()
+            if field_type in ("submit", "button", "reset", "hidden", "checkbox", "radio"):
                 continue
             words, shown = reader.field_words(field)
             matched = {name for name, rx in m.fields.items() if rx.search(words)}
-            if (field.get("type") or "").lower() == "tel":
+            if field_type == "tel":
                 matched.add("phone")
             fields |= matched
             if matched:
                 names.append(shown)
         if not fields:
             continue
-        action = urljoin(view.page.final_url, form.get("action") or "")
+        action = urljoin(view.page.final_url, attribute_text(form, "action"))
         near = form.get_text(" ", strip=True) + " " + " ".join(a.get_text(" ", strip=True) for a in form.find_all("a"))
         parent = form.parent
         if parent is not None and id(parent) not in links_near:
@@ -316,7 +326,7 @@ def app_downloads(view: PageView, m: Matchers) -> Iterator[Evidence]:
         return
     seen: set[str] = set()
     for link in view.soup.find_all("a", href=True):
-        url = urljoin(view.page.final_url, link["href"])
+        url = urljoin(view.page.final_url, attribute_text(link, "href"))
         label = link.get_text(" ", strip=True)
         if url in seen or not (urlsplit(url).path.lower().endswith(".apk") or m.app_download.search(label)):
             continue
@@ -357,4 +367,7 @@ def run(site: SiteSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
             continue  # a binary body, a scanned PDF or a lost WARC record states no fact; the other pages still do
 
 
-PAGE_EXTRACTORS = (ExtractorSpec(NAME, VERSION, run),)
+EMITS = frozenset({"web.face_capture_notice", "face.capture", "context.access_control", "access.alternative_method",
+                   "web.personal_data_form", "web.app_download", "policy.document", "policy.discloses",
+                   "policy.checklist"})
+PAGE_EXTRACTORS = (ExtractorSpec(NAME, VERSION, run, emits=EMITS, reads=SiteSource),)

@@ -8,7 +8,7 @@ among that evidence: "no policy" is a different fact, stated elsewhere.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from scanner.extractors.base import ExtractorSpec
 from scanner.model import Confidence, Evidence
@@ -31,7 +31,7 @@ GENERIC_NAME_WORDS = {"sdk", "api", "android", "ios", "app", "mobile", "lite", "
 NAME_SPLIT = re.compile(r"[\s/()（）,，、_-]+")
 
 
-def run(source: Any, evidence: Sequence[Evidence]) -> Iterable[Evidence]:
+def run(_source: object, evidence: Sequence[Evidence]) -> Iterable[Evidence]:
     policies = [e for e in evidence if e.kind == "policy.document" and e.attrs.get("analysed")]
     if not policies:
         return []
@@ -40,7 +40,7 @@ def run(source: Any, evidence: Sequence[Evidence]) -> Iterable[Evidence]:
     return [*_undisclosed_data(evidence, discloses, policy), *_unlisted_sdks(evidence, discloses, policy)]
 
 
-CONSISTENCY = ExtractorSpec(NAME, VERSION, run)
+CONSISTENCY = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"sdk.unlisted", "data.undisclosed"}), reads=object)
 
 
 def _disclosed_categories(discloses: Sequence[Evidence]) -> set[str]:

@@ -9,7 +9,8 @@ Art. 17 / FRM Art. 5 item, present or not. The extractor states what the text sa
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from scanner.extractors.base import ExtractorSpec
 from scanner.model import Confidence, Evidence, Location
@@ -23,6 +24,7 @@ from scanner.nlp.topics import (
     paragraph_topics,
     practice_topic,
 )
+from scanner.sources.policy import PolicySource
 
 NAME, VERSION = "policy_nlp", 1
 EXTRACTOR = f"{NAME}@{VERSION}"
@@ -52,12 +54,13 @@ def analyse_policy_text(text: str, *, uri: str, logical: str = "",
     return evidence
 
 
-def run(source: Any, evidence: Sequence[Evidence]) -> Iterable[Evidence]:
+def run(source: PolicySource, _evidence: Sequence[Evidence]) -> Iterable[Evidence]:
     return analyse_policy_text(source.text, uri=source.uri, sections=source.sections,
                                language=source.attributes.get("language"))
 
 
-POLICY_EXTRACTORS = (ExtractorSpec(NAME, VERSION, run),)
+EMITS = frozenset({"policy.document", "policy.discloses", "policy.checklist"})
+POLICY_EXTRACTORS = (ExtractorSpec(NAME, VERSION, run, emits=EMITS, reads=PolicySource),)
 
 
 def _reads_as_policy(text: str, language: str, hits: Sequence[Any]) -> bool:

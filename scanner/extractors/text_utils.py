@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
-from urllib.parse import urlsplit
 
 from scanner.nlp.text import redact
 
@@ -81,7 +80,7 @@ class Negation:
     clause_breaks: str
 
     @classmethod
-    def from_lexicon(cls, section: dict) -> "Negation":
+    def from_lexicon(cls, section: dict) -> Negation:
         return cls(phrase_regex(section["cues"]), section["clause_breaks"])
 
     def is_negated(self, text: str, position: int) -> bool:
@@ -93,31 +92,6 @@ def affirmed_matches(pattern: re.Pattern[str], text: str, negation: Negation) ->
     for match in pattern.finditer(text):
         if not negation.is_negated(text, match.start()):
             yield match
-
-
-_URL = re.compile(r"https?://[^\s\"'<>()\[\]{}\\^`|，。；、“”‘’《》（）]+", re.IGNORECASE)
-_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
-
-
-@dataclass(frozen=True)
-class Url:
-    url: str
-    scheme: str
-    host: str
-    path: str
-
-
-def find_urls(text: str) -> Iterator[Url]:
-    """http(s) URLs with a plausible host name (templates such as http://%s/ are skipped)."""
-    for match in _URL.finditer(text):
-        raw = match.group(0).rstrip(".,;:!?")
-        try:
-            parts = urlsplit(raw)
-            host = (parts.hostname or "").lower()
-        except ValueError:
-            continue
-        if _HOST.match(host):
-            yield Url(raw, parts.scheme.lower(), host, parts.path or "/")
 
 
 def decode_text(data: bytes) -> str:

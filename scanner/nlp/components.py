@@ -9,8 +9,8 @@ jieba's module-level tokenizer (`jieba.dt`) is never touched; each pipeline owns
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import jieba
 import numpy
@@ -104,7 +104,8 @@ def make_sentence_splitter(nlp: Language, name: str, language: str) -> Callable[
             token_starts = doc.to_array(IDX)
             is_start = numpy.isin(token_starts, numpy.array([b[0] for b in bounds], dtype=token_starts.dtype))
             is_start[0] = True
-            doc.from_array([SENT_START], numpy.where(is_start, 1, -1).astype("int64").view("uint64").reshape(-1, 1))
+            starts = numpy.where(is_start, 1, -1).astype("int64").view("uint64").reshape(-1, 1)
+            doc.from_array([SENT_START], starts)  # type: ignore[arg-type]  # spaCy's Ints2d is this array
         return doc
 
     return split

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -76,7 +77,9 @@ class PolicyLexicon:
 
 
 def _top_level_alternatives(pattern: str) -> list[str]:
-    parts, depth, current, escaped = [], 0, [], False
+    parts: list[str] = []
+    current: list[str] = []
+    depth, escaped = 0, False
     for char in pattern:
         if escaped:
             escaped = False

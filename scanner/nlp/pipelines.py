@@ -9,7 +9,7 @@ tokenisation runs about three times faster than jieba (see bench/policy_speed.py
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from collections.abc import Sequence
 
 import spacy
 from spacy.language import Language

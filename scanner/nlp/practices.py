@@ -30,7 +30,7 @@ class PracticeMatch:
 class _Sentence:
     """A sentence with lazily computed group matches (each group is searched at most once)."""
 
-    __slots__ = ("text", "lexicon", "_found")
+    __slots__ = ("_found", "lexicon", "text")
 
     def __init__(self, text: str, lexicon: PolicyLexicon) -> None:
         self.text = text

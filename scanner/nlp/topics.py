@@ -300,7 +300,7 @@ def _body_scores(body: str, lexicon: TopicLexicon) -> dict[str, float]:
     for topic in lexicon.topics:
         total = 0.0
         for rx, weight in topic.body:
-            hits = 0
+            hits = 0.0
             for m in rx.finditer(body):
                 hits += lexicon.first_sentence if m.start() < first_end else 1
                 if hits >= lexicon.phrase_cap:

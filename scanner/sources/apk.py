@@ -12,20 +12,27 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import posixpath
 import re
 import struct
 import sys
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lxml import etree
 
 from scanner.errors import InputError
 from scanner.model import TargetKind
 from scanner.sources.dex import DexFormatError, DexIndex, parse_dex
+from scanner.sources.urls import Url, find_urls
+
+if TYPE_CHECKING:
+    from scanner.sources.policy import PolicySource
 
 MANIFEST = "AndroidManifest.xml"
 ANDROID_NS = "{http://schemas.android.com/apk/res/android}"
@@ -40,7 +47,13 @@ _COMPONENT_TAGS = ("activity", "activity-alias", "service", "receiver", "provide
 # NotImplementedError: a damaged header claiming an unknown zip version or compression method.
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
-T = TypeVar("T")
+# Embedded privacy policies: text assets whose name or title says so.
+POLICY_ASSET_SUFFIXES = (".html", ".htm", ".txt")
+MAX_POLICY_BYTES = 4 * 2**20
+MAX_POLICY_CANDIDATES = 200  # text assets inspected per app
+POLICY_TITLE_WINDOW = 300  # characters at the start of a document where a title is looked for
+_POLICY_NAME_HINT = re.compile(r"privacy|policy|隐私|协议|agreement|yinsi|xieyi|protocol", re.IGNORECASE)
+_POLICY_TITLE_HINT = re.compile(r"隐私政策|隐私协议|隐私权政策|个人信息保护政策|privacy policy|privacy notice", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,7 +76,71 @@ class Manifest:
     cleartext_permitted_by_nsc: bool | None
 
 
-class ApkSource:
+@dataclass(frozen=True)
+class FoundUrl:
+    """A URL written in the app: where (resource name or first loading method) and which methods load it."""
+
+    url: Url
+    logical: str
+    callers: tuple[str, ...]
+
+
+class DexStrings(Protocol):
+    """What the derived views read of the bytecode index."""
+
+    @property
+    def strings(self) -> Sequence[str]: ...
+
+    def users_of_strings(self, wanted: Callable[[str], bool]) -> dict[str, tuple[str, ...]]: ...
+
+
+class ApkViews:
+    """Views of an APK's contents that several extractors read, each computed once per opened APK:
+    the URLs its strings hold and the privacy policies it carries. A class mixed into the source (and
+    into test doubles), so what they read is typed and never recomputed."""
+
+    uri: str
+    files: tuple[str, ...]
+    resource_strings: tuple[tuple[str, str], ...]
+    dex: Any  # a DexIndex in a real source; DexStrings is what the views below read of it
+
+    def read(self, name: str, limit: int = ...) -> bytes:  # pragma: no cover - provided by the class
+        raise NotImplementedError
+
+    @cached_property
+    def urls(self) -> tuple[FoundUrl, ...]:
+        """URLs in dex strings (with the methods that load them) and in string resources."""
+        found: list[FoundUrl] = []
+        dex_urls = {s: list(find_urls(s)) for s in self.dex.strings if "http" in s.lower()}
+        dex_urls = {s: urls for s, urls in dex_urls.items() if urls}
+        users = self.dex.users_of_strings(lambda s: s in dex_urls) if dex_urls else {}
+        for text, urls in dex_urls.items():
+            callers = users.get(text, ())
+            logical = callers[0] if callers else "dex strings"
+            found.extend(FoundUrl(u, logical, callers) for u in urls)
+        for name, value in self.resource_strings:
+            found.extend(FoundUrl(u, f"@string/{name}", ()) for u in find_urls(value))
+        return tuple(found)
+
+    @cached_property
+    def embedded_policies(self) -> tuple[tuple[str, PolicySource], ...]:
+        """(asset name, opened policy) of every text asset whose name or title says it is a privacy policy."""
+        from scanner.sources.policy import policy_from_bytes
+
+        found = []
+        candidates = [f for f in self.files if f.startswith("assets/") and f.lower().endswith(POLICY_ASSET_SUFFIXES)]
+        for name in candidates[:MAX_POLICY_CANDIDATES]:
+            try:
+                document = policy_from_bytes(self.read(name, limit=MAX_POLICY_BYTES), uri=f"{self.uri}!/{name}", name=name)
+            except InputError:
+                continue  # an empty or binary asset is not a policy
+            titled = _POLICY_TITLE_HINT.search(document.label) or _POLICY_TITLE_HINT.search(document.text[:POLICY_TITLE_WINDOW])
+            if _POLICY_NAME_HINT.search(posixpath.basename(name)) or titled:
+                found.append((name, document))
+        return tuple(found)
+
+
+class ApkSource(ApkViews):
     """An opened APK: its identity, manifest, resources, texts and bytecode index."""
 
     kind = TargetKind.APK
@@ -103,14 +180,6 @@ class ApkSource:
             "dex_bytes": dex_bytes,
         }
         self._archive = archive
-        self._memo: dict[str, Any] = {}
-
-    def memo(self, key: str, compute: Callable[[], T]) -> T:
-        """`compute()` once per opened APK: several extractors ask for the same derived view
-        (the app's URLs, its embedded policies), and each costs a pass over the bytecode or the assets."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
 
     def read(self, name: str, limit: int = DEFAULT_READ_LIMIT) -> bytes:
         """At most `limit` bytes of entry `name`. KeyError if absent, InputError if corrupt."""
@@ -185,7 +254,7 @@ def _androguard_apk(uri: str, raw: bytes) -> Any:
 
     try:
         apk = APK(raw, raw=True)
-    except Exception as exc:  # androguard raises many unrelated types on malformed input
+    except Exception as exc:  # noqa: BLE001 — androguard raises many unrelated types on malformed input
         raise InputError(uri, f"manifest cannot be parsed: {type(exc).__name__}: {exc}") from None
     if not apk.is_valid_APK() or apk.get_android_manifest_xml() is None:
         raise InputError(uri, "manifest cannot be parsed: not a binary XML <manifest>")
@@ -215,7 +284,7 @@ def _preload_public_resources() -> None:
     except (OSError, ValueError, KeyError, TypeError):
         return
     module = importlib.util.module_from_spec(spec)  # same name, file and spec; never executed
-    module.SYSTEM_RESOURCES = {
+    module.SYSTEM_RESOURCES = {  # type: ignore[attr-defined]  # a module attribute androguard reads
         "attributes": {"forward": attributes, "inverse": {v: k for k, v in attributes.items()}},
         "styles": {"forward": styles, "inverse": {v: k for k, v in styles.items()}},
     }
@@ -225,7 +294,7 @@ def _preload_public_resources() -> None:
 def _resources(apk: Any, problems: list[str]) -> Any:
     try:
         return apk.get_android_resources()
-    except Exception as exc:  # a broken resources.arsc must not hide the rest of the app
+    except Exception as exc:  # noqa: BLE001 — a broken resources.arsc must not hide the rest of the app
         problems.append(f"resources.arsc: cannot be parsed ({type(exc).__name__}: {exc})")
         return None
 
@@ -346,7 +415,7 @@ def _exported(root: Any, package: str) -> frozenset[str]:
 def _app_label(apk: Any) -> str:
     try:
         label = apk.get_app_name() or ""
-    except Exception:  # label resolution walks the resource table, which may be malformed
+    except Exception:  # noqa: BLE001 — label resolution walks the resource table, which may be malformed
         return ""
     return "" if _RESOURCE_REFERENCE.fullmatch(label) else label.strip()
 
@@ -362,7 +431,7 @@ def _resolve_string_reference(resources: Any, value: str) -> str:
         configs = resources.get_resolved_res_configs(
             resource_id, ARSCResTableConfig.default_config()
         )
-    except Exception:  # an id missing from a malformed table
+    except Exception:  # noqa: BLE001 — an id missing from a malformed table
         return value
     return str(configs[0][1]) if configs else value
 
@@ -374,7 +443,7 @@ def _resolve_file_reference(resources: Any, value: str) -> str | None:
     try:
         resource_id, _package = resources.parse_id(value)
         configs = resources.get_resolved_res_configs(resource_id)
-    except Exception:  # an id missing from a malformed table
+    except Exception:  # noqa: BLE001 — an id missing from a malformed table
         return None
     for _config, path in configs:
         if isinstance(path, str) and path.startswith("res/"):
@@ -417,7 +486,7 @@ def _binary_xml(
     except KeyError:
         problems.append(f"{name}: missing from the zip")
         return None
-    except Exception as exc:  # androguard's AXML parser raises assorted types on bad input
+    except Exception as exc:  # noqa: BLE001 — androguard's AXML parser raises assorted types on bad input
         problems.append(f"{name}: cannot be parsed ({type(exc).__name__})")
         return None
     if root is None:
@@ -445,7 +514,7 @@ def _resource_strings(resources: Any, problems: list[str]) -> tuple[tuple[str, s
                 xml = resources.get_string_resources(package, locale)
                 for pair in _string_pairs(xml):
                     pairs[pair] = None
-    except Exception as exc:  # a damaged table: keep what was read and say the rest is missing
+    except Exception as exc:  # noqa: BLE001 — a damaged table: keep what was read and say the rest is missing
         problems.append(f"resources.arsc: string resources partly unreadable ({type(exc).__name__})")
     return tuple(sorted(pairs))
 
@@ -576,3 +645,22 @@ def _bool_or_none(value: str | None) -> bool | None:
     if lowered == "false":
         return False
     return None
+
+
+def apk_from_texts(texts: Sequence[str], *, uri: str, package: str = "case.app") -> ApkSource:
+    """An app that is nothing but these user-facing strings (as string resources): no code, no
+    permissions, no assets. Rule cases use it to run app texts through the real extractors."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w"):
+        pass
+    payload = "\n".join(texts).encode("utf-8")
+    manifest = Manifest(package=package, app_label="", version_name="", version_code="", min_sdk=None, target_sdk=None,
+                        permissions=(), activities=(), services=(), receivers=(), providers=(), launcher_activities=(),
+                        exported=frozenset(), uses_cleartext_traffic=None, network_security_config=None,
+                        cleartext_permitted_by_nsc=None)
+    return ApkSource(
+        path=Path(uri), sha256=hashlib.sha256(payload).hexdigest(), size=len(payload),
+        archive=zipfile.ZipFile(io.BytesIO(buffer.getvalue())), manifest=manifest,
+        resource_strings=tuple((f"case_text_{i}", text) for i, text in enumerate(texts)),
+        layout_texts=(), dex=DexIndex(), dex_bytes=0, problems=(),
+    )

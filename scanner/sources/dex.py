@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 import struct
 from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
-from typing import Callable, Iterable, Sequence
 
 HEADER_SIZE = 0x70
 CONTAINER_HEADER_SIZE = 0x78  # dex 041 adds container_size and header_offset
@@ -172,7 +172,7 @@ def _decode_mutf8(raw: bytes) -> str:
 
 
 def _decode_strings(data: bytes, offsets: Sequence[int], base: int) -> tuple[str, ...]:
-    strings = []
+    strings: list[str] = []
     append = strings.append
     find = data.find
     for offset in offsets:

@@ -15,9 +15,10 @@ import html
 import io
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from scanner.errors import InputError
 from scanner.model import TargetKind
@@ -52,9 +53,9 @@ UNCOUNTED_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "l
 MAX_NESTING = 400  # real pages nest a few dozen levels; far deeper is broken or hostile markup
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 DROPPED_BLOCK_NAMES = ("script", "style", "noscript", "template")
-DROPPED_BLOCK_START = re.compile(r"<(%s)\b" % "|".join(DROPPED_BLOCK_NAMES), re.IGNORECASE)
+DROPPED_BLOCK_START = re.compile(r"<(" + "|".join(DROPPED_BLOCK_NAMES) + r")\b", re.IGNORECASE)
 DROPPED_BLOCK_ENDS = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in DROPPED_BLOCK_NAMES}
-BLOCK_TAG_RE = re.compile(r"<\s*/?\s*(?:%s)\b[^>]*>" % "|".join(BLOCK_TAGS), re.IGNORECASE)
+BLOCK_TAG_RE = re.compile(r"<\s*/?\s*(?:" + "|".join(BLOCK_TAGS) + r")\b[^>]*>", re.IGNORECASE)
 SPACES = re.compile(r"[ \t\u00a0\u3000\r\f\v]+")
 # Characters that never occur in text: C0 controls except tab/newline/carriage return/form feed.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -147,8 +148,8 @@ def _declared_charset(data: bytes, content_type: str | None, fmt: str) -> str | 
     if fmt == "html":
         head = data[:SNIFF_BYTES * 4]
         for pattern in (META_CHARSET, XML_ENCODING):
-            if m := pattern.search(head):
-                return m.group(1).decode("ascii", "replace")
+            if found := pattern.search(head):
+                return found.group(1).decode("ascii", "replace")
     return None
 
 

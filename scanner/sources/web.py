@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -42,12 +43,15 @@ class CapturedPage:
     sha256: str
     content_type: str
     company: str
-    warc_path: Path
+    warc_path: Path | None
     warc_offset: int
+    content: bytes | None = None  # the body itself, for a page made in memory (a rule case), not captured
 
     @property
     def body(self) -> bytes:
         """Read from the WARC on each access, so a large site never sits in memory at once."""
+        if self.content is not None or self.warc_path is None:
+            return self.content or b""
         return read_warc_payload(self.warc_path, self.warc_offset)
 
     @property

@@ -6,8 +6,9 @@ project links first), which hosts belong to which company, and how to describe a
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy

@@ -5,9 +5,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from campaign_fakes import TOOL, scan_text  # noqa: E402
+from campaign_fakes import TOOL, scan_text
 
-from scanner.campaign.batch import run_batch  # noqa: E402
+from scanner.campaign.batch import run_batch
 
 if __name__ == "__main__":
     db, inputs = Path(sys.argv[1]), Path(sys.argv[2])

@@ -21,8 +21,8 @@ import pytest
 from campaign_fakes import done_count
 from openpyxl import load_workbook
 
-from scanner.campaign.diff import classify
 from reports.exports import COLUMNS
+from scanner.campaign.diff import classify
 from scanner.campaign.store import open_store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "apks"

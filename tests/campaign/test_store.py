@@ -109,9 +109,8 @@ def test_locked_database_times_out_with_a_clear_error(tmp_path: Path) -> None:
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with open_store(db, timeout=0.2) as store:
-            with pytest.raises(StoreError, match=r"busy\.sqlite: database is locked"):
-                store.start_run("c", {}, tool=TOOL)
+        with open_store(db, timeout=0.2) as store, pytest.raises(StoreError, match=r"busy\.sqlite: database is locked"):
+            store.start_run("c", {}, tool=TOOL)
     finally:
         holder.execute("ROLLBACK")
         holder.close()

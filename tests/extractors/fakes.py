@@ -1,11 +1,12 @@
-"""In-memory stand-ins for ApkSource / DexIndex, for unit tests of single extractors."""
+"""In-memory stand-ins for ApkSource / DexIndex, for unit tests of single extractors. The stand-in
+mixes in the source's own derived views (ApkViews), so what extractors share is computed as in a scan."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, TypeVar
 
-T = TypeVar("T")
+from scanner.sources.apk import ApkViews
 
 
 @dataclass
@@ -56,8 +57,8 @@ class FakeManifest:
     cleartext_permitted_by_nsc: bool | None = None
 
 
-@dataclass
-class FakeSource:
+@dataclass(eq=False)
+class FakeSource(ApkViews):
     manifest: FakeManifest = field(default_factory=FakeManifest)
     dex: FakeDex = field(default_factory=FakeDex)
     entries: Mapping[str, bytes] = field(default_factory=dict)
@@ -66,7 +67,6 @@ class FakeSource:
     uri: str = "fake.apk"
     problems: tuple[str, ...] = ()
     reads: list[str] = field(default_factory=list)  # entry names in the order they were read
-    memos: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -79,8 +79,3 @@ class FakeSource:
     def read(self, name: str, limit: int = 8 * 2**20) -> bytes:
         self.reads.append(name)
         return self.entries[name][:limit]
-
-    def memo(self, key: str, compute: Callable[[], T]) -> T:
-        if key not in self.memos:
-            self.memos[key] = compute()
-        return self.memos[key]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-
 
 from scanner.extractors.apk import APK_EXTRACTORS
 from scanner.model import Confidence, Evidence
@@ -13,7 +12,7 @@ from scanner.sources.apk import open_apk
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "apks"
 
 
-@lru_cache(maxsize=None)
+@cache
 def scan(name: str) -> tuple[Evidence, ...]:
     source = open_apk(FIXTURES / f"{name}.apk")
     evidence: list[Evidence] = []

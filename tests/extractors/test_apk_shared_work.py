@@ -37,8 +37,8 @@ def test_embedded_policy_is_read_once_for_both_extractors() -> None:
 
 def test_each_source_reads_its_own_policies() -> None:
     first, second = _policy_source(), _policy_source()
-    apk_policy.embedded_policies(first)
-    apk_policy.embedded_policies(second)
+    assert first.embedded_policies is first.embedded_policies
+    assert second.embedded_policies == first.embedded_policies
     assert first.reads.count("assets/privacy.html") == 1 and second.reads.count("assets/privacy.html") == 1
 
 
@@ -56,8 +56,8 @@ def test_app_urls_scan_the_bytecode_once_for_three_extractors() -> None:
     for module in (apk_sdks, apk_policy, apk_endpoints):
         list(module.run(source, ()))
     assert dex.string_scans == 1
-    assert [f.url.host for f in apk_endpoints.app_urls(source)] == ["api.megvii.com"]
-    apk_endpoints.app_urls(FakeSource(dex=dex))  # another APK: its own scan
+    assert [f.url.host for f in source.urls] == ["api.megvii.com"]
+    assert FakeSource(dex=dex).urls == source.urls  # another APK: its own scan
     assert dex.string_scans == 2
 
 

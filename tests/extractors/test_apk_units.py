@@ -310,7 +310,7 @@ def test_policy_assets_by_name_or_title_are_analysed():
     assert set(docs) == {"assets/yinsi.txt", "assets/web/index.html"}
     page = docs["assets/web/index.html"]
     assert (page["source"], page["language"], page["analysed"]) == ("asset", "zh", True) and page["chars"] >= 10
-    assert sorted(name for name, _ in apk_policy.embedded_policies(source)) == ["assets/web/index.html", "assets/yinsi.txt"]
+    assert sorted(name for name, _ in source.embedded_policies) == ["assets/web/index.html", "assets/yinsi.txt"]
     # the GB18030 asset was decoded and its text analysed like any policy file
     assert any(e.location.logical.startswith("assets/yinsi.txt") for e in kinds(out, "policy.checklist"))
 

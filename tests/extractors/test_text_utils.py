@@ -2,10 +2,10 @@ from scanner.extractors.apk_strings import ui_lexicon
 from scanner.extractors.text_utils import (
     affirmed_matches,
     decode_text,
-    find_urls,
     phrase_regex,
     snippet,
 )
+from scanner.sources.urls import find_urls
 
 
 def test_snippets_are_redacted():
@@ -53,7 +53,7 @@ def test_find_urls_extracts_host_scheme_path_and_skips_templates():
 
 def test_decode_text_falls_back_to_gb18030():
     assert decode_text("隐私政策".encode("gb18030")) == "隐私政策"
-    assert decode_text("隐私政策".encode("utf-8")) == "隐私政策"
+    assert decode_text("隐私政策".encode()) == "隐私政策"
 
 
 def test_dex_string_prefilter_keeps_lexicon_strings_and_drops_code_names():

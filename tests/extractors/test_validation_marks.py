@@ -9,8 +9,8 @@ import pytest
 
 from scanner.engine import ruleset
 from scanner.engine.ruleset import load_ruleset, rule_files
-from scanner.schemas import CACHE_DIR_ENV, validation_mark
 from scanner.errors import RuleLoadError
+from scanner.schemas import CACHE_DIR_ENV, validation_mark
 from scanner.signatures import FACE_SDKS_PATH, load_signature_file
 
 

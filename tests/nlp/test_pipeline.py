@@ -94,7 +94,7 @@ def test_checklist_items_present_and_missing() -> None:
 
 
 def test_extractor_runs_on_an_opened_source() -> None:
-    source = policy_from_bytes("We collect facial geometry to verify residents.".encode(), uri="p.txt")
+    source = policy_from_bytes(b"We collect facial geometry to verify residents.", uri="p.txt")
     (spec,) = POLICY_EXTRACTORS
     evidence = list(spec.run(source, []))
     assert spec.label == "policy_nlp@1"

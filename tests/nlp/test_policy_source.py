@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.pdf import one_page_pdf
 
 from scanner.errors import InputError
 from scanner.model import TargetKind
 from scanner.sources.policy import MAX_TEXT_CHARS, open_policy, policy_from_bytes
-from support.pdf import one_page_pdf
 
 POLICY_ZH = "一、我们如何收集信息\n我们会收集您的人脸信息，用于门禁通行。\n二、联系我们\n邮箱：privacy@example.com"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from sample_report import sample_report
 
 from reports import FORMATS, render, validate_report, write_reports
-from sample_report import sample_report
 from scanner.errors import InputError
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
+from sample_report import batch_report, sample_report
 
 from reports import render
-from sample_report import batch_report, sample_report
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("FANGCUN_UPDATE_GOLDEN") == "1"

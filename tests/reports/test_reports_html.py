@@ -6,9 +6,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from sample_report import HOSTILE, batch_report, sample_report
 
 from reports import render
-from sample_report import HOSTILE, batch_report, sample_report
 
 
 class _TagCollector(HTMLParser):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from sample_report import batch_report, sample_report
 
 from reports import render
 from reports.templating import md_escape
-from sample_report import batch_report, sample_report
 
 
 @pytest.fixture(scope="module")

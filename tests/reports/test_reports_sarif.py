@@ -9,9 +9,9 @@ from typing import Any
 
 import jsonschema
 import pytest
+from sample_report import APK_SHA, APK_URI, batch_report, sample_report
 
 from reports import render
-from sample_report import APK_SHA, APK_URI, batch_report, sample_report
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2].parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 

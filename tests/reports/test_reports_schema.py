@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jsonschema
 import pytest
+from sample_report import batch_report, sample_report
 
 from reports import validate_report, write_reports
-from sample_report import batch_report, sample_report
 
 
 def test_sample_report_is_valid() -> None:

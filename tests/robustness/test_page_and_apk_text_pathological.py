@@ -13,8 +13,8 @@ import hashlib
 import io
 import time
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders

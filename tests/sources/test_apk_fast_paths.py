@@ -12,27 +12,11 @@ from scanner.sources.apk import open_apk
 PUBLIC_MODULE = "androguard.core.resources.public"
 
 
-def test_memo_computes_once_per_key(fixture_apk) -> None:
-    source = open_apk(fixture_apk("facedoor"))
-    calls: list[str] = []
-
-    def compute(tag: str) -> tuple[str, ...]:
-        calls.append(tag)
-        return (tag,)
-
-    first = source.memo("a", lambda: compute("a"))
-    again = source.memo("a", lambda: compute("never"))
-    other = source.memo("b", lambda: compute("b"))
-    assert first is again and first == ("a",)
-    assert other == ("b",)
-    assert calls == ["a", "b"]
-
-
-def test_memo_is_per_opened_apk(fixture_apk) -> None:
+def test_shared_views_are_computed_once_per_opened_apk(fixture_apk) -> None:
     path = fixture_apk("facedoor")
     one, two = open_apk(path), open_apk(path)
-    one.memo("k", lambda: "first")
-    assert two.memo("k", lambda: "second") == "second"
+    assert one.urls is one.urls and one.embedded_policies is one.embedded_policies
+    assert one.urls == two.urls and one.urls is not two.urls  # each opened APK computes its own
 
 
 def _original_public_table() -> dict:

@@ -11,15 +11,15 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from support.pdf import one_page_pdf
 
 from scanner.campaign.crawl import CrawlResult, Seed, run_crawl
-from support.pdf import one_page_pdf
 
 Page = tuple[int, dict[str, str], bytes]
 MALFORMED = -1  # status meaning "answer with raw bytes that are not an HTTP response"
@@ -62,7 +62,7 @@ class FixtureSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 — http.server's naming
+            def do_GET(self) -> None:
                 site.log.append((self.headers.get("Host", ""), self.path))
                 site.user_agents.add(self.headers.get("User-Agent", ""))
                 status, headers, body = site.pages.get(self.path, (404, {"Content-Type": HTML}, html("404", "没有这个页面")))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ NOTICE = Evidence("web.face_capture_notice", "sales_office",
                   {"place": "sales_office", "purpose": "commission", "signage": False},
                   Location("https://yg.example/notice/sales.html", "2025-01-01T00:00:00Z sha256:ab",
                            "本售楼处入口设有人脸识别摄像头"), "page_text@1")
-CAPTURE = Evidence("face.capture", "marketing", {"purpose": "marketing", "basis": "page_notice"},
+CAPTURE = Evidence("face.capture", "marketing", {"purpose": "marketing", "basis": ["page_notice"]},
                    NOTICE.location, "page_text@1")
 FORM = Evidence("web.personal_data_form", "https://yg.example/submit",
                 {"fields": ["phone"], "https": True, "action_https": True, "policy_link": True},
@@ -39,7 +40,7 @@ class Source:
 
 
 def fixed(name: str, facts: Sequence[Evidence]) -> ExtractorSpec:
-    return ExtractorSpec(name, 1, lambda _source, _evidence: list(facts))
+    return ExtractorSpec(name, 1, lambda _source, _evidence: list(facts), emits=frozenset(e.kind for e in facts), reads=object)
 
 
 def site(company: str, facts: Sequence[Evidence], uri: str = SITE_URI) -> Target:
@@ -55,8 +56,9 @@ def app(company: str, policy: Iterable[Evidence] = (), uri: str = "https://yg.ex
 def policy(*practices: tuple[str, str]) -> list[Evidence]:
     document = Evidence("policy.document", "assets/privacy.html", {"source": "asset", "analysed": True},
                         Location("app.apk", "assets/privacy.html"), "apk_policy@1")
-    return [document, *(Evidence("policy.discloses", key, {"polarity": polarity}, Location("app.apk", key),
-                                 "apk_policy@1") for key, polarity in practices)]
+    return [document, *(Evidence("policy.discloses", key,
+                                 {"polarity": polarity, "sentence": f"{key} {polarity}", "span": [i, i + 1], "section": ""},
+                                 Location("app.apk", key), "apk_policy@1") for i, (key, polarity) in enumerate(practices))]
 
 
 def outcome(target: Target, rule_id: str) -> Outcome:
@@ -110,7 +112,8 @@ def test_a_failing_cross_check_is_an_error_of_the_app_and_keeps_its_findings() -
 
     before = app("阳光地产")
     [after] = judge_company_targets([site("阳光地产", [NOTICE])], [before], RULESET, "zh",
-                                    extractor=ExtractorSpec("company_consistency", 1, broken))
+                                    extractor=ExtractorSpec("company_consistency", 1, broken,
+                                                                      emits=frozenset(), reads=object))
     assert after.results == before.results and after.extractors == before.extractors
     [error] = after.errors
     assert error.stage == "extract:company_consistency" and "KeyError" in error.message

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import TEST_MAXSIZE, FixtureWeb
 
 DEVELOPER, PROPERTY, COMMUNITY, REFUSED, NO_DNS = "阳光地产", "幸福物业", "和谐家园", "关门公司", "无名公司"

@@ -7,12 +7,12 @@ import hashlib
 import json
 from pathlib import Path
 
+from conftest import Crawled
+
 from scanner.campaign.crawl import site_targets
 from scanner.extractors.page_text import PAGE_EXTRACTORS
 from scanner.model import Evidence
 from scanner.sources.web import SiteSource, read_warc_payload
-
-from conftest import Crawled
 
 
 def evidence_of(site: SiteSource) -> list[Evidence]:

@@ -7,10 +7,9 @@ import pytest
 
 from scanner.engine.conditions import evaluate
 from scanner.engine.evaluate import apply_waivers, judge, load_waivers, score
-from scanner.model import finding_fingerprint
 from scanner.engine.ruleset import load_ruleset
 from scanner.errors import RuleLoadError
-from scanner.model import Evidence, Location, Outcome, RuleResult, Severity, Confidence
+from scanner.model import Confidence, Evidence, Location, Outcome, RuleResult, Severity, finding_fingerprint
 
 SOURCES = """
 LAW:
@@ -28,7 +27,6 @@ severity: high
 confidence: medium
 category: face
 applies_to: [apk]
-requires: {face.capture: [apk_derived], access.alternative_method: [apk_strings]}
 applies_when: {evidence: context.access_control}
 fails_when:
   all:
@@ -68,18 +66,39 @@ def test_outcomes_follow_the_conditions(tmp_path):
     passed = judge(rule, [door, face, card], ran)
     assert passed.outcome is Outcome.PASS
     assert card.id in passed.evidence_ids  # the alternative is the proof of the pass
-    assert judge(rule, [door, face], {"apk_strings"}).outcome is Outcome.UNKNOWN
+    # apk_derived did not run: whether faces are captured cannot be told, so neither can the answer
+    unknown = judge(rule, [door], {"apk_strings"})
+    assert unknown.outcome is Outcome.UNKNOWN and "face.capture" in unknown.message
+    # a fact already stated decides as it is: the face capture is there, no alternative is
+    assert judge(rule, [door, face], {"apk_strings"}).outcome is Outcome.FAIL
+    # an alternative seen decides a PASS whatever else failed
+    assert judge(rule, [door, card], {"apk_strings"}).outcome is Outcome.PASS
     assert judge(rule, [door, face], ran, lang="en").message == "Face only: access_control"
 
 
 def test_min_count_and_key_lists():
     evs = [ev("identifier.collect", "imei", own_code=True), ev("identifier.collect", "android_id", own_code=True)]
-    assert evaluate({"evidence": "identifier.collect", "key": ["imei", "mac"]}, evs)[0]
-    assert not evaluate({"evidence": "identifier.collect", "key": "mac"}, evs)[0]
-    assert evaluate({"evidence": "identifier.collect", "min_count": 2}, evs)[0]
-    assert not evaluate({"evidence": "identifier.collect", "min_count": 3}, evs)[0]
-    assert not evaluate({"evidence": "identifier.collect", "where": {"own_code": False}}, evs)[0]
-    assert not evaluate({"evidence": "identifier.collect", "where": {"missing": 1}}, evs)[0]
+    assert evaluate({"evidence": "identifier.collect", "key": ["imei", "mac"]}, evs).truth
+    assert not evaluate({"evidence": "identifier.collect", "key": "mac"}, evs).truth
+    assert evaluate({"evidence": "identifier.collect", "min_count": 2}, evs).truth
+    assert not evaluate({"evidence": "identifier.collect", "min_count": 3}, evs).truth
+    assert not evaluate({"evidence": "identifier.collect", "where": {"own_code": False}}, evs).truth
+    assert not evaluate({"evidence": "identifier.collect", "where": {"missing": 1}}, evs).truth
+
+
+def test_conditions_are_three_valued_over_unseen_kinds():
+    unseen = frozenset({"camera.use"})
+    face = ev("face.sdk", "x")
+    leaf_seen, leaf_unseen = {"evidence": "face.sdk"}, {"evidence": "camera.use"}
+    assert evaluate(leaf_unseen, [], unseen).truth is None
+    assert evaluate(leaf_unseen, [ev("camera.use", "k")], unseen).truth is True  # stated facts still count
+    assert evaluate({"all": [leaf_seen, leaf_unseen]}, [face], unseen).truth is None
+    assert evaluate({"all": [leaf_seen, leaf_unseen]}, [], unseen).truth is False  # false wins an all
+    assert evaluate({"any": [leaf_seen, leaf_unseen]}, [face], unseen).truth is True  # true wins an any
+    assert evaluate({"any": [leaf_seen, leaf_unseen]}, [], unseen).truth is None
+    assert evaluate({"none": [leaf_unseen]}, [], unseen).truth is None
+    assert evaluate({"none": [leaf_seen, leaf_unseen]}, [face], unseen).truth is False
+    assert evaluate({"all": [leaf_unseen]}, [], unseen).unseen == {"camera.use"}
 
 
 @pytest.mark.parametrize(
@@ -90,6 +109,17 @@ def test_min_count_and_key_lists():
         (lambda r: r.replace("source: LAW", "source: NOPE"), "unknown source"),
         (lambda r: r.replace("severity: high", "severity: dire"), "severity"),
         (lambda r: r + "surprise: 1\n", "surprise"),
+        # a value the contract does not have would silently never match: a FAIL could become a PASS
+        (lambda r: r.replace("purpose: access_control", "purpose: access-control"),
+         "rule TEST-001: fails_when: face.capture.purpose: 'access-control' is not an allowed value; allowed: access_control"),
+        (lambda r: r.replace("for: [residents, all]", "for: [residents, everyone]"), "'everyone' is not an allowed value"),
+        (lambda r: r.replace("where: {purpose: access_control}", "where: {porpose: access_control}"),
+         "face.capture: unknown attribute 'porpose'"),
+        (lambda r: r.replace("{evidence: context.access_control}", "{evidence: context.access_control, key: [1]}"),
+         "context.access_control key: 1 can never match a string"),
+        # what a rule needs is derived from the contract; a hand-written list is refused, with the known names
+        (lambda r: r.replace("applies_to: [apk]", "applies_to: [apk]\nrequires: {face.capture: [apk_derivd]}"),
+         "rule TEST-001: `requires` is not written in rule files"),
     ],
 )
 def test_broken_rules_are_load_errors_naming_the_file(tmp_path, change, message):
@@ -158,8 +188,8 @@ def test_bad_waiver_file_names_the_problem(tmp_path):
 
 def test_required_kinds_no_extractor_of_this_target_kind_produces_are_not_missing(tmp_path):
     rule = load_ruleset(write_pack(tmp_path)).by_id("TEST-001")
-    door, face = ev("context.access_control", "刷脸开门"), ev("face.capture", "access_control", purpose="access_control")
+    door = ev("context.access_control", "刷脸开门")
     # on a kind where only apk_strings runs, face.capture can never be stated: that is no gap
-    assert judge(rule, [door, face], {"apk_strings"}, expected={"apk_strings"}).outcome is Outcome.FAIL
+    assert judge(rule, [door], {"apk_strings"}, expected={"apk_strings"}).outcome is Outcome.PASS
     # where apk_derived should have run and did not, the rule cannot be judged
-    assert judge(rule, [door, face], {"apk_strings"}, expected={"apk_strings", "apk_derived"}).outcome is Outcome.UNKNOWN
+    assert judge(rule, [door], {"apk_strings"}, expected={"apk_strings", "apk_derived"}).outcome is Outcome.UNKNOWN

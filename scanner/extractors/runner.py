@@ -1,0 +1,50 @@
+"""Running extractors over one opened source: in order, each checked against the evidence contract."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from scanner.contract import Vocabulary, contract_problems, load_vocabulary
+from scanner.extractors.base import ExtractorSpec
+from scanner.model import ErrorRecord, Evidence
+
+
+def evidence_order(ev: Evidence) -> tuple[str, str, str, str, str]:
+    return (ev.kind, ev.key, ev.location.uri, ev.location.logical, ev.id)
+
+
+MAX_CONTRACT_PROBLEMS_SHOWN = 3
+
+
+def run_extractors(
+    source: Any, extractors: Sequence[ExtractorSpec], vocabulary: Vocabulary | None = None,
+    *, given: Sequence[Evidence] = (),
+) -> tuple[list[Evidence], list[str], list[ErrorRecord]]:
+    """Every extractor in order; a failing one is recorded and the others still run.
+
+    Each extractor's facts are checked against the contract (rules/vocab.yaml) before the next
+    extractor or any rule sees them. An extractor that states a fact the contract does not allow is
+    broken: its facts are dropped and it counts as failed, so the rules that need it say UNKNOWN
+    instead of judging facts whose meaning nobody agreed on. `given` facts (a rule case's) are known
+    before the first extractor runs."""
+    vocabulary = vocabulary or load_vocabulary()
+    evidence: dict[str, Evidence] = {ev.id: ev for ev in given}
+    ran: list[str] = []
+    errors: list[ErrorRecord] = []
+    for spec in extractors:
+        try:
+            stated = list(spec.run(source, tuple(evidence.values())))
+        except Exception as exc:  # noqa: BLE001 — an extractor bug must cost one fact family, not the scan
+            errors.append(ErrorRecord(f"extract:{spec.name}", f"{type(exc).__name__}: {exc}", source.uri))
+            continue
+        problems = contract_problems(stated, spec.name, vocabulary)
+        if problems:
+            shown = "; ".join(problems[:MAX_CONTRACT_PROBLEMS_SHOWN])
+            more = f" (and {len(problems) - MAX_CONTRACT_PROBLEMS_SHOWN} more)" if len(problems) > MAX_CONTRACT_PROBLEMS_SHOWN else ""
+            errors.append(ErrorRecord(f"extract:{spec.name}", f"facts outside the evidence contract: {shown}{more}", source.uri))
+            continue
+        for ev in stated:
+            evidence.setdefault(ev.id, ev)
+        ran.append(spec.label)
+    return sorted(evidence.values(), key=evidence_order), ran, errors
