@@ -1,0 +1,321 @@
+"""The labelling units: which corpus sentences the team labels, where they are, and their split.
+
+A unit is a sentence of a corpus policy named by file and character offsets; the corpus text itself
+never enters the project. This script is the one place that decides the units, deterministically:
+
+    python bench/labels/units.py select      # writes bench/labels/units.jsonl (offsets only)
+    python bench/labels/units.py show BATCH   # prints a batch's sentences with context (for labelling)
+    python bench/labels/units.py stats        # counts per language, split, reason
+    python bench/labels/units.py write DECISIONS OUT.jsonl   # a labeller's decisions → a label file
+
+Chinese (CA4P-483): every sentence mentioning face or biometrics (人脸 / 面部 / 面容 / 刷脸 / 人像 /
+生物识别), the two sentences on either side of each, and a stratified sample of the other sentences
+by the CA4P paragraph class they sit in (so that rare practices — minors, cross-border, withdrawal,
+retention, contact — are represented). English (OPP-115): a sample stratified by the OPP-115
+category of the segment a sentence sits in, plus every sentence naming faces or biometrics.
+
+Splits are by policy (all units of one policy share a split), fixed seed: 60 % train, 20 % dev,
+20 % test; Chinese policies that mention faces are split separately so each split holds its share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+CORPUS = REPO.parent / "shared" / "corpus" / "policies"
+UNITS = HERE / "units.jsonl"
+SEED = 20261202
+BATCH_SIZE = 250
+SPLIT_SHARES = (("train", 0.6), ("dev", 0.2), ("test", 0.2))
+
+# The labelling unit is a sentence as a Chinese reader cuts it: 。！？；(and ASCII ;!?) or a line end.
+ZH_END = re.compile(r"[。！？；;!?]+[”’」』)）]*|\n+")
+EN_END = re.compile(r"[!?;]+[\"')\]]*|(?<![A-Z][a-z])(?<!\b[A-Za-z])\.(?=\s)[\"')\]]*|\n+|\[segment \d+\] ?")
+FACE = re.compile(r"人脸|面部|面容|刷脸|人像|生物识别")
+FACE_EN = re.compile(r"\b(face|facial|biometric\w*|faceprint|face id)\b", re.IGNORECASE)
+MIN_CHARS = 4
+MAX_CHARS = 600  # longer "sentences" are run-on text dumps; they are cut at the limit's last clause mark
+CONTEXT = 2
+ZH_TARGET = 3300
+EN_TARGET = 700
+
+
+def bounds(text: str, end_pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in end_pattern.finditer(text):
+        _add(text, start, m.end() if not m.group().startswith("[segment") else m.start(), out)
+        start = m.end()
+    _add(text, start, len(text), out)
+    return out
+
+
+def _add(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while end - start > MAX_CHARS:  # cut a run-on text at its last clause mark before the limit
+        cut = max(text.rfind(ch, start, start + MAX_CHARS) for ch in "，,、 ")
+        cut = cut + 1 if cut > start else start + MAX_CHARS
+        _add(text, start, cut, out)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end - start >= MIN_CHARS and re.search(r"[\u4e00-\u9fffA-Za-z]", text[start:end]):
+        out.append((start, end))
+
+
+def read(rel: str) -> str:
+    return (CORPUS / rel).read_text(encoding="utf-8")
+
+
+def _split_of(files: list[str], rng: random.Random) -> dict[str, str]:
+    files = sorted(files)
+    rng.shuffle(files)
+    out, at = {}, 0
+    for i, (name, share) in enumerate(SPLIT_SHARES):
+        n = len(files) - at if i == len(SPLIT_SHARES) - 1 else round(share * len(files))
+        for f in files[at:at + n]:
+            out[f] = name
+        at += n
+    return out
+
+
+def _ca4p_classes(rel_text: str) -> list[tuple[int, int, str]]:
+    labels = CORPUS / rel_text.replace("text/", "labels/").replace(".txt", ".jsonl")
+    spans = []
+    for line in labels.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        cls = d["classId"]
+        if int(cls.split("_")[1]) <= 17:  # paragraph classes; e_21… are spans inside sentences
+            spans.append((d["start"], d["end"], cls))
+    return spans
+
+
+def _class_at(spans: list[tuple[int, int, str]], start: int, end: int) -> str:
+    best, cover = "none", 0
+    for s, e, cls in spans:
+        overlap = min(e, end) - max(s, start)
+        if overlap > cover:
+            best, cover = cls, overlap
+    return best
+
+
+def select_zh(rng: random.Random) -> list[dict]:
+    index = list(csv.DictReader((CORPUS / "CA4P-483" / "index.tsv").open(encoding="utf-8"), delimiter="\t"))
+    face_files = [r["file"] for r in index if "mentions_face_or_biometric=True" in r["labels"]]
+    other_files = [r["file"] for r in index if r["file"] not in set(face_files)]
+    split = {**_split_of(face_files, rng), **_split_of(other_files, rng)}
+    units, pool = [], []
+    for row in index:
+        rel = "CA4P-483/" + row["file"]
+        text = read(rel)
+        sents = bounds(text, ZH_END)
+        spans = _ca4p_classes(rel)
+        chosen: dict[int, str] = {}
+        for i, (s, e) in enumerate(sents):
+            if FACE.search(text[s:e]):
+                chosen[i] = "face"
+        for i in list(chosen):
+            for j in range(max(0, i - CONTEXT), min(len(sents), i + CONTEXT + 1)):
+                chosen.setdefault(j, "face_context")
+        for i, (s, e) in enumerate(sents):
+            record = {"lang": "zh", "file": rel, "start": s, "end": e, "split": split[row["file"]],
+                      "stratum": _class_at(spans, s, e)}
+            if i in chosen:
+                units.append({**record, "why": chosen[i]})
+            else:
+                pool.append(record)
+    # stratified sample of the rest: an equal share per CA4P class, rare classes taken whole
+    by_class: dict[str, list[dict]] = defaultdict(list)
+    for r in pool:
+        by_class[r["stratum"]].append(r)
+    need = ZH_TARGET - len(units)
+    classes = sorted(by_class)
+    taken: list[dict] = []
+    quota = need // len(classes)
+    spare = 0
+    for cls in sorted(classes, key=lambda c: len(by_class[c])):
+        items = by_class[cls]
+        rng.shuffle(items)
+        n = min(len(items), quota + spare)
+        spare = quota + spare - n
+        taken += [{**r, "why": "sample"} for r in items[:n]]
+    return units + taken
+
+
+def select_en(rng: random.Random) -> list[dict]:
+    index = list(csv.DictReader((CORPUS / "OPP-115" / "index.tsv").open(encoding="utf-8"), delimiter="\t"))
+    split = _split_of([r["file"] for r in index], rng)
+    pool_by_cat: dict[str, list[dict]] = defaultdict(list)
+    units = []
+    for row in index:
+        rel = "OPP-115/" + row["file"]
+        text = read(rel)
+        seg_cats = _opp_segment_categories(row)
+        seg_starts = [m.start() for m in re.finditer(r"\[segment (\d+)\]", text)]
+        for s, e in bounds(text, EN_END):
+            seg = max((i for i, at in enumerate(seg_starts) if at <= s), default=0)
+            cats = seg_cats.get(seg, ["Other"])
+            record = {"lang": "en", "file": rel, "start": s, "end": e, "split": split[row["file"]],
+                      "stratum": cats[0]}
+            if FACE_EN.search(text[s:e]):
+                units.append({**record, "why": "face"})
+            else:
+                for cat in cats:
+                    pool_by_cat[cat].append(record)
+    seen = {(u["file"], u["start"]) for u in units}
+    cats = sorted(pool_by_cat)
+    quota = (EN_TARGET - len(units)) // len(cats)
+    for cat in cats:
+        items = pool_by_cat[cat]
+        rng.shuffle(items)
+        n = 0
+        for r in items:
+            if n >= quota:
+                break
+            if (r["file"], r["start"]) in seen:
+                continue
+            seen.add((r["file"], r["start"]))
+            units.append({**r, "stratum": cat, "why": "sample"})
+            n += 1
+    return units
+
+
+def _opp_segment_categories(row: dict) -> dict[int, list[str]]:
+    ann = row["labels"].split(" ", 1)[0]
+    path = CORPUS / "OPP-115" / ann
+    cats: dict[int, Counter] = defaultdict(Counter)
+    with path.open(encoding="utf-8") as fh:
+        for rec in csv.reader(fh):
+            if len(rec) > 5 and rec[4].isdigit():
+                cats[int(rec[4])][rec[5]] += 1
+    return {seg: [c for c, _ in counter.most_common()] for seg, counter in cats.items()}
+
+
+def select() -> None:
+    rng = random.Random(SEED)
+    units = select_zh(rng) + select_en(rng)
+    units.sort(key=lambda u: (u["lang"], u["file"], u["start"]))
+    per_lang = Counter()
+    with UNITS.open("w", encoding="utf-8") as out:
+        for u in units:
+            n = per_lang[u["lang"]]
+            per_lang[u["lang"]] += 1
+            u = {"id": f"{u['lang']}-{n:05d}", "batch": f"{u['lang']}-{n // BATCH_SIZE:02d}", **u}
+            out.write(json.dumps(u, ensure_ascii=False) + "\n")
+    print(f"{UNITS.relative_to(REPO)}: {dict(per_lang)}")
+
+
+def load_units() -> list[dict]:
+    return [json.loads(line) for line in UNITS.read_text(encoding="utf-8").splitlines()]
+
+
+def unit_text(unit: dict, _cache: dict[str, str] = {}) -> str:  # noqa: B006 — a per-process file cache
+    if unit["file"] not in _cache:
+        _cache[unit["file"]] = read(unit["file"])
+    return _cache[unit["file"]][unit["start"]:unit["end"]]
+
+
+CALIBRATION = {"cal-zh": ("zh", 60), "cal-en": ("en", 30)}  # units every labeller of a language labels
+
+
+def batch_units(batch: str) -> list[dict]:
+    """A batch's units; cal-zh / cal-en are fixed samples every labeller labels, to measure agreement."""
+    units = load_units()
+    if batch in CALIBRATION:
+        lang, n = CALIBRATION[batch]
+        return sorted(random.Random(SEED).sample([u for u in units if u["lang"] == lang], n), key=lambda u: u["id"])
+    return [u for u in units if u["batch"] == batch]
+
+
+def show(batch: str) -> None:
+    units = batch_units(batch)
+    if not units:
+        sys.exit(f"no batch {batch!r}")
+    for u in units:
+        text = read(u["file"])
+        before = text[max(0, u["start"] - 80):u["start"]].replace("\n", " ⏎ ")
+        print(f"### {u['id']}  ({u['file']} {u['start']}-{u['end']}, {u['why']})")
+        print(f"    before: …{before}")
+        print(f"    >>> {text[u['start']:u['end']]}")
+
+
+ABBREVIATIONS = {"a": "affirm", "n": "negate", "c": "conditional"}
+
+
+def write_labels(decisions: Path, out: Path) -> None:
+    """Turn a labeller's decisions file into a label file with the units' offsets.
+
+    One line per unit: `ID practice=polarity …` (polarity affirm/negate/conditional or a/n/c),
+    `ID -` for no practice, `ID - REASON` for a non-statement (definition, heading, …), and optionally
+    `# note` at the end. Blank lines and lines starting with # are skipped."""
+    units = {u["id"]: u for u in load_units()}
+    records = []
+    for n, raw in enumerate(decisions.read_text(encoding="utf-8").splitlines(), 1):
+        line, _, note = raw.partition("#")
+        parts = line.split()
+        if not parts:
+            continue
+        unit = units.get(parts[0])
+        if unit is None:
+            sys.exit(f"{decisions}:{n}: unknown unit {parts[0]!r}")
+        record = {"id": unit["id"], "file": unit["file"], "start": unit["start"], "end": unit["end"], "labels": {}}
+        rest = parts[1:]
+        if rest and rest[0] == "-":
+            if len(rest) > 1:
+                record["nonstatement"] = rest[1]
+        else:
+            for item in rest:
+                practice, eq, polarity = item.partition("=")
+                if not eq:
+                    sys.exit(f"{decisions}:{n}: expected practice=polarity, got {item!r}")
+                record["labels"][practice] = ABBREVIATIONS.get(polarity, polarity)
+        if note.strip():
+            record["note"] = note.strip()
+        records.append(record)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    print(f"{out}: {len(records)} units")
+
+
+def stats() -> None:
+    units = load_units()
+    print(Counter((u["lang"], u["split"]) for u in units))
+    print(Counter((u["lang"], u["why"]) for u in units))
+    print(sorted(Counter(u["batch"] for u in units).items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("select")
+    show_p = sub.add_parser("show")
+    show_p.add_argument("batch")
+    sub.add_parser("stats")
+    write_p = sub.add_parser("write", help="decisions file → label file (see write_labels)")
+    write_p.add_argument("decisions", type=Path)
+    write_p.add_argument("out", type=Path)
+    args = parser.parse_args()
+    if args.cmd == "select":
+        select()
+    elif args.cmd == "stats":
+        stats()
+    elif args.cmd == "show":
+        show(args.batch)
+    else:
+        write_labels(args.decisions, args.out)
+
+
+if __name__ == "__main__":
+    main()
