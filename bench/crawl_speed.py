@@ -48,7 +48,7 @@ def serve(site: dict[str, bytes]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802 — http.server's naming
+        def do_GET(self) -> None:
             body = site.get(self.path)
             self.send_response(200 if body is not None else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
