@@ -7,6 +7,8 @@ never enters the project. This script is the one place that decides the units, d
     python bench/labels/units.py show BATCH   # prints a batch's sentences with context (for labelling)
     python bench/labels/units.py stats        # counts per language, split, reason
     python bench/labels/units.py write DECISIONS OUT.jsonl   # a labeller's decisions → a label file
+    python bench/labels/units.py review SELECTOR  # units with their current labels, for a second reading
+    python bench/labels/units.py apply CORRECTIONS # a reviewer's corrections applied to the label files
 
 Chinese (CA4P-483): every sentence mentioning face or biometrics (人脸 / 面部 / 面容 / 刷脸 / 人像 /
 生物识别), the two sentences on either side of each, and a stratified sample of the other sentences
@@ -289,6 +291,93 @@ def write_labels(decisions: Path, out: Path) -> None:
     print(f"{out}: {len(records)} units")
 
 
+def current_labels() -> dict[str, dict]:
+    """Every label record by unit id (the label files of both languages)."""
+    records = {}
+    for path in sorted(p for d in ("zh", "en") for p in (HERE / d).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            records[rec["id"]] = {**rec, "_file": path}
+    return records
+
+
+def review(selector: str) -> None:
+    """Print the units a selector picks with their current labels, for a second reading.
+
+    Selectors: `why:face` (face and face-context units), `practice:NAME` (units labelled with NAME),
+    `cue:REGEX` (units whose sentence matches REGEX), `ids:FILE` (ids listed in a file), joined with `,`
+    for a union; prefix `zh:` or `en:` to keep one language."""
+    lang = None
+    if selector[:3] in ("zh:", "en:"):
+        lang, selector = selector[:2], selector[3:]
+    labels = current_labels()
+    chosen: dict[str, dict] = {}
+    for part in selector.split(","):
+        kind, _, value = part.partition(":")
+        for u in load_units():
+            rec = labels.get(u["id"], {})
+            if lang and u["lang"] != lang:
+                continue
+            if (kind == "why" and u["why"].startswith(value)) or \
+               (kind == "practice" and value in rec.get("labels", {})) or \
+               (kind == "cue" and re.search(value, unit_text(u))) or \
+               (kind == "ids" and u["id"] in set(Path(value).read_text().split())):
+                chosen[u["id"]] = u
+    for u in sorted(chosen.values(), key=lambda u: u["id"]):
+        text = read(u["file"])
+        rec = labels.get(u["id"], {})
+        shown = " ".join(f"{k}={v[0]}" for k, v in sorted(rec.get("labels", {}).items())) or "-"
+        if rec.get("nonstatement"):
+            shown += f" ({rec['nonstatement']})"
+        before = text[max(0, u["start"] - 80):u["start"]].replace("\n", " ⏎ ")
+        print(f"### {u['id']}  [{shown}]")
+        print(f"    before: …{before}")
+        print(f"    >>> {text[u['start']:u['end']]}")
+    print(f"({len(chosen)} units)")
+
+
+def apply_corrections(corrections: Path) -> None:
+    """Apply a reviewer's corrections to the label files. One line per unit:
+    `ID set practice=polarity … unset practice … ns REASON|- # why` (any of set/unset/ns)."""
+    labels = current_labels()
+    changed_files: set[Path] = set()
+    count = 0
+    for n, raw in enumerate(corrections.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.partition("#")[0].split()
+        if not line:
+            continue
+        rec = labels.get(line[0])
+        if rec is None:
+            sys.exit(f"{corrections}:{n}: unknown or unlabelled unit {line[0]!r}")
+        mode = None
+        for token in line[1:]:
+            if token in ("set", "unset", "ns"):
+                mode = token
+            elif mode == "set":
+                practice, _, polarity = token.partition("=")
+                rec["labels"][practice] = ABBREVIATIONS.get(polarity, polarity)
+            elif mode == "unset":
+                rec["labels"].pop(token, None)
+            elif mode == "ns":
+                if token == "-":
+                    rec.pop("nonstatement", None)
+                else:
+                    rec["nonstatement"] = token
+            else:
+                sys.exit(f"{corrections}:{n}: expected set/unset/ns before {token!r}")
+        if rec["labels"]:
+            rec.pop("nonstatement", None)
+        changed_files.add(rec["_file"])
+        count += 1
+    for path in changed_files:
+        out = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = labels[json.loads(line)["id"]]
+            out.append(json.dumps({k: v for k, v in rec.items() if k != "_file"}, ensure_ascii=False))
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"{corrections}: {count} units corrected in {len(changed_files)} files")
+
+
 def stats() -> None:
     units = load_units()
     print(Counter((u["lang"], u["split"]) for u in units))
@@ -306,6 +395,10 @@ def main() -> None:
     write_p = sub.add_parser("write", help="decisions file → label file (see write_labels)")
     write_p.add_argument("decisions", type=Path)
     write_p.add_argument("out", type=Path)
+    review_p = sub.add_parser("review", help="units a selector picks, with their labels (see review)")
+    review_p.add_argument("selector")
+    apply_p = sub.add_parser("apply", help="apply a corrections file to the label files (see apply_corrections)")
+    apply_p.add_argument("corrections", type=Path)
     args = parser.parse_args()
     if args.cmd == "select":
         select()
@@ -313,6 +406,10 @@ def main() -> None:
         stats()
     elif args.cmd == "show":
         show(args.batch)
+    elif args.cmd == "review":
+        review(args.selector)
+    elif args.cmd == "apply":
+        apply_corrections(args.corrections)
     else:
         write_labels(args.decisions, args.out)
 
