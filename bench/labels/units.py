@@ -219,6 +219,45 @@ def select() -> None:
     print(f"{UNITS.relative_to(REPO)}: {dict(per_lang)}")
 
 
+# Sentences about face verification that do not use the words FACE looks for (活体检测, 实人认证, 人证比对,
+# Face ID …), added after the first selection as batch zh-14 so no existing id changes.
+FACE_MORE = re.compile(r"脸|活体|实人|人证|面孔|面貌|Face ?ID|TrueDepth|证件照|人像")
+EXTENSION_BATCH = "zh-14"
+
+
+def zh_splits() -> dict[str, str]:
+    """The split of every CA4P policy, as `select` drew it (the same seed and the same draws)."""
+    rng = random.Random(SEED)
+    index = list(csv.DictReader((CORPUS / "CA4P-483" / "index.tsv").open(encoding="utf-8"), delimiter="\t"))
+    face_files = [r["file"] for r in index if "mentions_face_or_biometric=True" in r["labels"]]
+    other_files = [r["file"] for r in index if r["file"] not in set(face_files)]
+    return {**_split_of(face_files, rng), **_split_of(other_files, rng)}
+
+
+def extend() -> None:
+    """Append the face-verification sentences `select` missed as one more batch, keeping every existing id."""
+    units = load_units()
+    if any(u["batch"] == EXTENSION_BATCH for u in units):
+        sys.exit(f"{EXTENSION_BATCH} is already in {UNITS.name}")
+    have = {(u["file"], u["start"]) for u in units}
+    split = zh_splits()
+    n = sum(1 for u in units if u["lang"] == "zh")
+    added = []
+    for rel in sorted({f"CA4P-483/{f}" for f in split}):
+        text = read(rel)
+        spans = _ca4p_classes(rel)
+        for s, e in bounds(text, ZH_END):
+            if (rel, s) not in have and FACE_MORE.search(text[s:e]):
+                added.append({"id": f"zh-{n:05d}", "batch": EXTENSION_BATCH, "lang": "zh", "file": rel, "start": s,
+                              "end": e, "split": split[rel.removeprefix("CA4P-483/")],
+                              "stratum": _class_at(spans, s, e), "why": "face_more"})
+                n += 1
+    with UNITS.open("a", encoding="utf-8") as out:
+        for u in added:
+            out.write(json.dumps(u, ensure_ascii=False) + "\n")
+    print(f"{UNITS.relative_to(REPO)}: {len(added)} units added as {EXTENSION_BATCH}")
+
+
 def load_units() -> list[dict]:
     return [json.loads(line) for line in UNITS.read_text(encoding="utf-8").splitlines()]
 
@@ -392,6 +431,7 @@ def main() -> None:
     show_p = sub.add_parser("show")
     show_p.add_argument("batch")
     sub.add_parser("stats")
+    sub.add_parser("extend", help="append the face-verification sentences select missed (batch zh-14)")
     write_p = sub.add_parser("write", help="decisions file → label file (see write_labels)")
     write_p.add_argument("decisions", type=Path)
     write_p.add_argument("out", type=Path)
@@ -404,6 +444,8 @@ def main() -> None:
         select()
     elif args.cmd == "stats":
         stats()
+    elif args.cmd == "extend":
+        extend()
     elif args.cmd == "show":
         show(args.batch)
     elif args.cmd == "review":
