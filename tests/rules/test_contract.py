@@ -108,6 +108,8 @@ def test_vocabulary_and_extractors_agree_on_who_emits_what() -> None:
         assert set(spec.emitted_by) == declared.get(kind, set()), (
             f"{kind}: vocab.yaml says {sorted(spec.emitted_by)}, the extractors declare {sorted(declared.get(kind, ()))}")
     assert set(declared) <= set(VOCAB.kinds), f"declared but not in vocab.yaml: {sorted(set(declared) - set(VOCAB.kinds))}"
+    consumed = {kind for spec in all_extractors() for kind in spec.consumes}
+    assert consumed <= set(VOCAB.kinds), f"consumed but not in vocab.yaml: {sorted(consumed - set(VOCAB.kinds))}"
 
 
 def test_each_extractor_reads_the_source_type_it_declares() -> None:
@@ -136,3 +138,24 @@ def test_a_fact_outside_the_contract_fails_its_extractor_at_run_time() -> None:
     assert facts == [good] and ran == ["apk_code@1"]
     [error] = errors
     assert error.stage == "extract:apk_derived" and "'access-control' is not one of access_control" in error.message
+
+
+def test_a_derived_extractor_on_incomplete_facts_does_not_count_as_clean() -> None:
+    """policy_consistency states what a policy leaves out; with face derivation failed it cannot know the face
+    capture is left out, so silence from it must not read as 'nothing undisclosed'."""
+    def boom(_s: object, _e: object) -> list[Evidence]:
+        raise RuntimeError("broken")
+
+    upstream = ExtractorSpec("apk_derived", 1, boom, emits=frozenset({"face.capture"}), reads=object)
+    derived = ExtractorSpec("policy_consistency", 1, lambda _s, _e: [], emits=frozenset({"data.undisclosed"}),
+                            reads=object, consumes=frozenset({"face.capture"}))
+
+    class Source:
+        uri = "x.apk"
+
+    _, ran, errors = run_extractors(Source(), [upstream, derived], VOCAB)
+    assert ran == [] and [e.stage for e in errors] == ["extract:apk_derived", "extract:policy_consistency"]
+    assert "ran on incomplete facts: face.capture (apk_derived did not run cleanly)" in errors[1].message
+    # with its input there, it is clean
+    fine = ExtractorSpec("apk_derived", 1, lambda _s, _e: [], emits=frozenset({"face.capture"}), reads=object)
+    assert run_extractors(Source(), [fine, derived], VOCAB)[1] == ["apk_derived@1", "policy_consistency@1"]
