@@ -20,17 +20,20 @@ From a visited method the walk follows:
 It does not follow UI callbacks (onClick and the like): a click is the person acting, not start-up.
 Calls into the platform and into general libraries (OPAQUE_PACKAGES) are leaves.
 
-The consent gate, recognised three ways (each named in the gate it yields):
+The consent gate, recognised four ways (each named in the gate it yields):
 - positive_button: the listener given to an AlertDialog builder's setPositiveButton in a method whose
   path shows policy text (the method or one of the two before it loads a policy mention);
-- stores_consent_flag: a click (or agree/accept-named) callback of a class created on the path that,
-  within three calls, stores a boolean with a literal value under a key that reads like consent
+- stores_consent_flag: a click callback (or one named like onAgree) of a class created on the path
+  that, within three calls, stores a boolean with a literal value under a key that reads like consent
   (rules/lexicon/apk_ui.yaml flag_keys), or under any key when the path shows policy text; the key
   and value stored become a consent flag;
+- callback_name: a callback named like onAgree / onPrivacyAgreed that stores nothing the walk sees;
 - consent_flag: a branch on a stored consent flag: the result of a call that reads a key that reads
   like consent or that an accept callback stores (SharedPreferences.getBoolean, MMKV.decodeBool, the
   app's own wrappers, or a method that returns such a read) tested by if-eqz / if-nez; the
-  instructions reachable only through the consented side of the branch are behind the gate.
+  instructions reachable only through the consented side of the branch are behind the gate. A
+  first-launch key (first_launch_keys: true until the person agrees) guards a tutorial as often as a
+  consent dialog, so it only counts where policy text is shown beside the test.
 Code reached from an accept callback or a consented branch is walked second, as gated.
 
 What the walk cannot see is stated, not guessed: reflection (Method.invoke, Constructor.newInstance,
@@ -46,7 +49,7 @@ import re
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from scanner.signatures import ApiSignature, SdkSignature, class_descriptor, descriptor_prefix, ref_class, ref_head
@@ -207,7 +210,7 @@ class _Method:
     ref: str
     body: MethodBody
     is_static: bool
-    strings: frozenset[str] = field(default_factory=frozenset)
+    strings: frozenset[str]  # the constant strings it loads
 
 
 def walk_startup(reader: CodeReader, manifest: Any, tables: WalkTables, *, max_methods: int = MAX_METHODS) -> StartupWalk:

@@ -163,6 +163,14 @@ def test_a_flag_key_learned_from_the_button_that_stores_it_gates_the_branch_met_
     assert [g.key for g in stores] == [f"{SHAPES}.PolicyHelper$Ok.onClick"] and stores[0].attrs["flag"] == "rule"
 
 
+def test_a_callback_named_for_agreeing_is_a_gate_and_a_predicate_named_so_is_not() -> None:
+    meid = read("walkshapes", "android.telephony.TelephonyManager.getMeid")
+    assert meid.attrs["gated"] is True and meid.attrs["gate_cue"] == "callback_name"
+    assert meid.attrs["path"][-2] == f"{SHAPES}.ConsentCallback.onPrivacyAgreed (accept callback)"
+    # sdkafter's LaterApp.isAgreed() returns the flag: a predicate, no callback
+    assert not [g for g in of("sdkafter", "startup.gate") if g.key.endswith("isAgreed")]
+
+
 def test_a_first_launch_flag_with_no_policy_text_beside_it_is_no_gate() -> None:
     # MainActivity.onStart skips a tutorial on "is_first_run": a first-launch key, but no policy is shown
     tracked = read("walkshapes", "android.location.LocationManager.requestSingleUpdate")
