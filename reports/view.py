@@ -95,11 +95,16 @@ def outcome_label(result: Mapping[str, Any], labels: Labels) -> str:
 
 
 def _evidence_view(ev: Doc, target_uri: str, labels: Labels) -> dict[str, Any]:
+    attrs = ev.get("attrs", {})
+    path = attrs.get("path")
+    # A call path (entry → … → API) is shown as steps an auditor follows in a decompiler, not as one attribute.
+    steps = [str(step) for step in path] if isinstance(path, list) else []
     return {
         "id": ev["id"],
         "kind": ev["kind"],
         "key": ev["key"],
-        "attrs": attrs_text(ev.get("attrs", {}), labels),
+        "attrs": attrs_text({k: v for k, v in attrs.items() if k != "path"} if steps else attrs, labels),
+        "path": steps,
         "location": location_text(ev["location"], target_uri),
         "snippet": ev["location"].get("snippet", ""),
         "extractor": ev["extractor"],
@@ -109,7 +114,7 @@ def _evidence_view(ev: Doc, target_uri: str, labels: Labels) -> dict[str, Any]:
 
 
 def _missing_evidence(evidence_id: str, labels: Labels) -> dict[str, Any]:
-    return {"id": evidence_id, "kind": labels["missing_evidence"], "key": "", "attrs": "",
+    return {"id": evidence_id, "kind": labels["missing_evidence"], "key": "", "attrs": "", "path": [],
             "location": "", "snippet": "", "extractor": "", "confidence": "", "missing": True}
 
 

@@ -46,6 +46,7 @@ class SdkSignature:
     hosts: tuple[str, ...]  # glob patterns on host names
     upload_paths: tuple[str, ...]
     entry_points: tuple[str, ...]  # com.arcsoft.face.FaceEngine.detectFaces
+    start_calls: tuple[str, ...] = ()  # calls that start the SDK (init, register, activation): UMConfigure.init
 
     @property
     def is_face(self) -> bool:
@@ -66,9 +67,11 @@ class SdkSignature:
 
     def entry_point_refs(self) -> tuple[str, ...]:
         """Entry points as smali ref heads: com.a.B.m → Lcom/a/B;->m."""
-        return tuple(
-            class_descriptor(ep.rsplit(".", 1)[0]) + "->" + ep.rsplit(".", 1)[1] for ep in self.entry_points
-        )
+        return tuple(method_ref_head(ep) for ep in self.entry_points)
+
+    def start_call_refs(self) -> tuple[str, ...]:
+        """Start calls as smali ref heads."""
+        return tuple(method_ref_head(call) for call in self.start_calls)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,12 @@ def descriptor_prefix(package: str) -> str:
 def class_descriptor(class_name: str) -> str:
     """com.a.B → Lcom/a/B;"""
     return "L" + class_name.replace(".", "/") + ";"
+
+
+def method_ref_head(dotted: str) -> str:
+    """com.a.B.m → Lcom/a/B;->m"""
+    cls, _, member = dotted.rpartition(".")
+    return class_descriptor(cls) + "->" + member
 
 
 def dotted_class(descriptor: str) -> str:
@@ -200,6 +209,7 @@ def _sdk_from_yaml(entry: Mapping[str, Any]) -> SdkSignature:
         hosts=tuple(entry["hosts"]),
         upload_paths=tuple(entry.get("upload_paths", ())),
         entry_points=tuple(entry.get("entry_points", ())),
+        start_calls=tuple(entry.get("start_calls", ())),
     )
 
 
@@ -239,7 +249,8 @@ def parse_lexicon_file(path: Path) -> dict[str, Any]:
     data = load_signature_file(path)
     if data["kind"] != "lexicon":
         raise RuleLoadError(f"{path}: expected kind lexicon, found {data['kind']}")
-    for pattern in data["consent_dialog"]["patterns"]:
+    consent = data["consent_dialog"]
+    for pattern in consent["patterns"] + consent["flag_keys"] + consent["first_launch_keys"]:
         try:
             re.compile(pattern)
         except re.error as exc:

@@ -44,6 +44,7 @@ _LAYOUT_TEXT_ATTRIBUTES = ("text", "hint", "contentDescription")
 _BINARY_XML_MAGIC = b"\x03\x00\x08\x00"  # RES_XML_TYPE chunk with an 8-byte header
 _STRING_POOL_TYPE, _STRING_POOL_HEADER_SIZE = 0x0001, 0x1C
 _COMPONENT_TAGS = ("activity", "activity-alias", "service", "receiver", "provider")
+BOOT_COMPLETED = "android.intent.action.BOOT_COMPLETED"
 # NotImplementedError: a damaged header claiming an unknown zip version or compression method.
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
@@ -74,6 +75,10 @@ class Manifest:
     uses_cleartext_traffic: bool | None
     network_security_config: str | None
     cleartext_permitted_by_nsc: bool | None
+    application_class: str = ""  # android:name of <application>: the app's own Application subclass
+    boot_receivers: tuple[str, ...] = ()  # receivers with a BOOT_COMPLETED intent filter
+    startup_initializers: tuple[str, ...] = ()  # androidx.startup Initializer classes named in provider meta-data
+    alias_targets: tuple[tuple[str, str], ...] = ()  # (activity-alias name, the activity class it starts)
 
 
 @dataclass(frozen=True)
@@ -311,6 +316,7 @@ def _manifest(apk: Any, resources: Any, archive: zipfile.ZipFile, problems: list
         if nsc_path is None:
             problems.append(f"networkSecurityConfig {nsc_value}: cannot be resolved")
     uses_sdk = root.find("uses-sdk")
+    app_class = _attr(application, "name")
     return Manifest(
         package=package,
         app_label=_app_label(apk),
@@ -328,6 +334,10 @@ def _manifest(apk: Any, resources: Any, archive: zipfile.ZipFile, problems: list
         uses_cleartext_traffic=_bool_or_none(_attr(application, "usesCleartextTraffic")),
         network_security_config=nsc_path,
         cleartext_permitted_by_nsc=_nsc_cleartext(archive, nsc_path, problems),
+        application_class=_qualified(package, app_class) if app_class else "",
+        boot_receivers=_receivers_for(root, package, BOOT_COMPLETED),
+        startup_initializers=_startup_initializers(root, package),
+        alias_targets=_alias_targets(root, package),
     )
 
 
@@ -364,6 +374,38 @@ def _components(root: Any, package: str) -> dict[str, tuple[str, ...]]:
                 found[tag].append(_qualified(package, name))
     found["activity"].extend(found.pop("activity-alias"))
     return {tag: tuple(dict.fromkeys(names)) for tag, names in found.items()}
+
+
+def _receivers_for(root: Any, package: str, action: str) -> tuple[str, ...]:
+    """Receivers whose intent filters name `action`, in manifest order."""
+    found = []
+    for element in root.iter("receiver"):
+        name = _attr(element, "name")
+        actions = {_attr(a, "name") for f in element.iter("intent-filter") for a in f.iter("action")}
+        if name and action in actions:
+            found.append(_qualified(package, name))
+    return tuple(dict.fromkeys(found))
+
+
+def _alias_targets(root: Any, package: str) -> tuple[tuple[str, str], ...]:
+    found = []
+    for element in root.iter("activity-alias"):
+        name, target = _attr(element, "name"), _attr(element, "targetActivity")
+        if name and target:
+            found.append((_qualified(package, name), _qualified(package, target)))
+    return tuple(found)
+
+
+def _startup_initializers(root: Any, package: str) -> tuple[str, ...]:
+    """androidx.startup runs every Initializer its provider's meta-data names (value "androidx.startup")
+    before Application.onCreate."""
+    found = []
+    for provider in root.iter("provider"):
+        for meta in provider.iter("meta-data"):
+            name = _attr(meta, "name")
+            if name and _attr(meta, "value") == "androidx.startup":
+                found.append(_qualified(package, name))
+    return tuple(dict.fromkeys(found))
 
 
 def _permissions(root: Any) -> tuple[str, ...]:
