@@ -24,6 +24,7 @@ from scanner.model import ErrorRecord, Evidence, Report, Target, TargetKind
 
 __all__ = ["analyse_source", "build_report", "expand_inputs", "extractors_for", "load_ruleset", "scan_file", "scan_paths"]
 
+EXTRACT_STAGE = "extract:"  # ErrorRecord stage of an extractor's error: extract:NAME
 POLICY_SUFFIXES = (".html", ".htm", ".txt", ".pdf")
 SCANNABLE_SUFFIXES = (".apk", *POLICY_SUFFIXES)
 
@@ -76,11 +77,20 @@ def judge(
     ran_names = {label.split("@", 1)[0] for label in target.extractors}
     expected = {spec.name for spec in extractors_for(target.kind)} | ran_names
     results = judge_all(ruleset, target.kind.value, target.evidence, ran_names, identity=target.sha256 or target.id,
-                        lang=lang, expected=expected)
+                        lang=lang, expected=expected, reasons=extractor_reasons(target.errors))
     results, notes = apply_waivers(results, waivers, today or dt.date.today())
     results.sort(key=lambda r: r.rule_id)
     errors = (*target.errors, *(ErrorRecord("waivers", note, target.uri) for note in notes))
     return replace(target, results=tuple(results), score=score(results, ruleset.scoring), errors=errors)
+
+
+def extractor_reasons(errors: Iterable[ErrorRecord]) -> dict[str, str]:
+    """Why each extractor that did not run cleanly did not, by name (its first recorded error)."""
+    reasons: dict[str, str] = {}
+    for error in errors:
+        if error.stage.startswith(EXTRACT_STAGE):
+            reasons.setdefault(error.stage[len(EXTRACT_STAGE):], error.message)
+    return reasons
 
 
 def with_facts(target: Target, facts: Iterable[Evidence], extractor_label: str) -> Target:

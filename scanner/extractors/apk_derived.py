@@ -101,4 +101,4 @@ def run(source: ApkSource, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
         yield Evidence("face.capture", purpose, attrs, location, EXTRACTOR, confidence)
 
 
-SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"face.capture"}), reads=ApkSource)
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"face.capture"}), reads=ApkSource, needs_code=True)

@@ -27,7 +27,13 @@ def run_extractors(
     extractor or any rule sees them. An extractor that states a fact the contract does not allow is
     broken: its facts are dropped and it counts as failed, so the rules that need it say UNKNOWN
     instead of judging facts whose meaning nobody agreed on. `given` facts (a rule case's) are known
-    before the first extractor runs."""
+    before the first extractor runs.
+
+    On a source whose code cannot be read (`unreadable_code`: packed, or declared but absent), an
+    extractor that needs code keeps the facts it could state (from the manifest, native libraries,
+    resources, assets) but is recorded with the reason and does not count as clean: what it did not
+    find may be in the code nobody could read."""
+    unreadable_code = getattr(source, "unreadable_code", "")
     vocabulary = vocabulary or load_vocabulary()
     evidence: dict[str, Evidence] = {ev.id: ev for ev in given}
     ran: list[str] = []
@@ -46,5 +52,8 @@ def run_extractors(
             continue
         for ev in stated:
             evidence.setdefault(ev.id, ev)
+        if spec.needs_code and unreadable_code:
+            errors.append(ErrorRecord(f"extract:{spec.name}", f"incomplete: {unreadable_code}", source.uri))
+            continue
         ran.append(spec.label)
     return sorted(evidence.values(), key=evidence_order), ran, errors

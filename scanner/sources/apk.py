@@ -32,6 +32,7 @@ from scanner.sources.dex import DexFormatError, DexIndex, parse_dex
 from scanner.sources.urls import Url, find_urls
 
 if TYPE_CHECKING:
+    from scanner.packers import PackerMatch
     from scanner.sources.policy import PolicySource
 
 MANIFEST = "AndroidManifest.xml"
@@ -74,6 +75,8 @@ class Manifest:
     uses_cleartext_traffic: bool | None
     network_security_config: str | None
     cleartext_permitted_by_nsc: bool | None
+    application: str = ""  # the <application> class (a packer's stub names itself here), qualified
+    activity_aliases: tuple[str, ...] = ()  # names in `activities` that are aliases, not classes
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class ApkViews:
     files: tuple[str, ...]
     resource_strings: tuple[tuple[str, str], ...]
     dex: Any  # a DexIndex in a real source; DexStrings is what the views below read of it
+    manifest: Any  # a Manifest in a real source
 
     def read(self, name: str, limit: int = ...) -> bytes:  # pragma: no cover - provided by the class
         raise NotImplementedError
@@ -138,6 +142,21 @@ class ApkViews:
             if _POLICY_NAME_HINT.search(posixpath.basename(name)) or titled:
                 found.append((name, document))
         return tuple(found)
+
+    @cached_property
+    def packers(self) -> tuple[PackerMatch, ...]:
+        """Protectors (加固) whose stubs, libraries or assets the package carries."""
+        from scanner.packers import find_packers
+
+        return find_packers(self.files, self.dex.class_descriptors, self.manifest.application)
+
+    @cached_property
+    def unreadable_code(self) -> str:
+        """Why the app's own code cannot be read (packed, or declared but absent), or "" when it can."""
+        from scanner.packers import unreadable_code_reason
+
+        m = self.manifest
+        return unreadable_code_reason(self.packers, m.launcher_activities, m.activity_aliases, self.dex.class_descriptors)
 
 
 class ApkSource(ApkViews):
@@ -311,6 +330,7 @@ def _manifest(apk: Any, resources: Any, archive: zipfile.ZipFile, problems: list
         if nsc_path is None:
             problems.append(f"networkSecurityConfig {nsc_value}: cannot be resolved")
     uses_sdk = root.find("uses-sdk")
+    application_class = _attr(application, "name")
     return Manifest(
         package=package,
         app_label=_app_label(apk),
@@ -328,6 +348,8 @@ def _manifest(apk: Any, resources: Any, archive: zipfile.ZipFile, problems: list
         uses_cleartext_traffic=_bool_or_none(_attr(application, "usesCleartextTraffic")),
         network_security_config=nsc_path,
         cleartext_permitted_by_nsc=_nsc_cleartext(archive, nsc_path, problems),
+        application=_qualified(package, application_class) if application_class else "",
+        activity_aliases=components["activity-alias"],
     )
 
 
@@ -362,7 +384,7 @@ def _components(root: Any, package: str) -> dict[str, tuple[str, ...]]:
             name = _attr(element, "name")
             if name:
                 found[tag].append(_qualified(package, name))
-    found["activity"].extend(found.pop("activity-alias"))
+    found["activity"].extend(found["activity-alias"])
     return {tag: tuple(dict.fromkeys(names)) for tag, names in found.items()}
 
 

@@ -55,6 +55,8 @@ class FakeManifest:
     uses_cleartext_traffic: bool | None = None
     network_security_config: str | None = None
     cleartext_permitted_by_nsc: bool | None = None
+    application: str = ""
+    activity_aliases: tuple[str, ...] = ()
 
 
 @dataclass(eq=False)
