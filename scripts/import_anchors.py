@@ -23,8 +23,9 @@ what it converted, what it left out and why. Conversion:
   regexes; "(.*)" becomes "*". Rules are grouped by label into one SDK entry each.
 - Categories map to Fangcun's (analytics, advertising, push, location, crash_reporting, social,
   payment, identification, library, other): εxodus's by its own category list (by its name's words
-  where it gives none), LibChecker's by the label's words (it has no categories); a LibChecker label
-  naming no personal-data role is a development `library`.
+  where it gives none); LibChecker has none: a label's words say (whole words: "IM" is not in
+  "libIME"), else the εxodus tracker of the same name; a label naming no personal-data role is a
+  development `library`.
 - The project's own signatures (face_sdks.yaml, trackers.yaml) stay authoritative: an imported
   signal they already claim (the same name, or a package under one of their packages, or a host
   under one of their domains) is dropped, and so is a LibChecker signal εxodus already claims.
@@ -121,11 +122,12 @@ LIBCHECKER_CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("advertising", ("Ads", "AdMob", "广告", "Audience Network", "AppLovin", "AdColony", "IronSource", "Pangle",
                      "TanX", "联盟", "移动应用推广", "JAd SDK")),
     ("push", ("Push", "推送", "信鸽", "个推", "MiPush", "Firebase Cloud Messaging")),
-    ("crash_reporting", ("Crash", "Bugly", "Bugsnag", "Sentry", "Breakpad", "ACRA", "岳鹰", "云捕", "Instabug")),
+    ("crash_reporting", ("Crash", "Crashlytics", "Crasheye", "xCrash", "Bugly", "Bugsnag", "Sentry", "Breakpad", "ACRA",
+                         "岳鹰", "云捕", "Instabug")),
     ("analytics", ("Analytics", "统计", "分析", "DataFinder", "Gio", "灯塔", "APM", "Performance", "性能", "App Center",
                    "日志服务")),
     ("location", ("地图", "Map", "LBS", "定位", "高德")),
-    ("payment", ("支付", "Pay", "银联", "米大师", "Billing", "Ping++", "银行")),
+    ("payment", ("支付", "Pay", "PayPal", "银联", "米大师", "Billing", "Ping++", "银行")),
     ("social", ("分享", "Share", "开放平台", "微博", "Facebook SDK", "Sign-In", "Oauth", "帐号", "账号", "抖音 SDK",
                 "IM", "客服", "七鱼", "网易云信", "融云", "环信")),
 )
@@ -165,6 +167,7 @@ class Claims:
         self.classes: PrefixIndex[str] = PrefixIndex()
         self.names: dict[tuple[str, str], str] = {}
         self.hosts: list[tuple[str, str]] = []
+        self.categories_by_name: dict[str, str] = {}  # a product name, as _product_name gives it → category
 
     def add(self, owner: str, signals: Signals) -> None:
         for kind, key in signals.named():
@@ -203,6 +206,11 @@ class Claims:
         return kept
 
 
+def _product_name(name: str) -> str:
+    """A product name for comparison across databases: lower case, without a trailing "SDK"."""
+    return re.sub(r"\s+sdk$", "", name.strip().lower())
+
+
 def _append(signals: Signals, kind: str, key: str) -> None:
     if kind == "class":
         dotted = key[1:-1].replace("/", ".")
@@ -233,15 +241,19 @@ def exodus_code_signal(signature: str, signals: Signals, report: Counter[str]) -
 
 def exodus_host_signal(signature: str, signals: Signals, report: Counter[str]) -> None:
     pattern = (signature.replace("\\.", ".").replace("\\-", "-").replace(".*", "*")
-               .replace("[0-9]*", "*").replace("[0-9]+", "*").lower())
+               .replace("[0-9]*", "*").replace("[0-9]+", "*").lower().lstrip("."))
     if "." not in pattern:
-        pattern = f"*{pattern}*"  # a bare word searched in host names
-    elif not pattern.startswith("*"):
-        pattern = "*." + pattern  # searched, not anchored: the domain and every host under it
-    if not HOST_PATTERN.match(pattern):
+        patterns = [f"*{pattern}*"]  # a bare word searched in host names
+    elif pattern.startswith("*"):
+        patterns = [pattern]
+    elif "*" in pattern:
+        patterns = [pattern, "*." + pattern]  # searched, not anchored: the name and names ending in it
+    else:
+        patterns = ["*." + pattern]  # the domain and every host under it
+    if not all(HOST_PATTERN.match(p) and ".." not in p for p in patterns):
         report["network signature that is no host pattern"] += 1
         return
-    signals.hosts.append(pattern)
+    signals.hosts.extend(patterns)
 
 
 def exodus_category(categories: Iterable[str], name: str) -> str:
@@ -320,7 +332,15 @@ def libchecker_signal(rule: dict[str, Any], signals: Signals, report: Counter[st
 
 
 def libchecker_category(label: str) -> str:
-    return next((category for category, words in LIBCHECKER_CATEGORY_WORDS if any(w in label for w in words)), "library")
+    return next((category for category, words in LIBCHECKER_CATEGORY_WORDS if any(_has_word(label, w) for w in words)),
+                "library")
+
+
+def _has_word(text: str, word: str) -> bool:
+    """A Chinese word anywhere; a Latin word only as a whole word."""
+    if not word.isascii():
+        return word in text
+    return re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text) is not None
 
 
 def libchecker_id(label: str) -> str:
@@ -362,8 +382,11 @@ def import_libchecker(folder: Path, claims: Claims, report: Counter[str], covere
             continue
         teams = Counter(r.get("team") for r in group if r.get("team"))
         vendor = teams.most_common(1)[0][0] if teams else label
-        entries.append(_entry(sdk_id, vendor, label, libchecker_category(label), kept,
-                              f"LibChecker-Rules label {' / '.join(labels)}"))
+        # the label's words; else, a label bearing an εxodus tracker's name is that tracker: its category
+        category = libchecker_category(label)
+        if category == "library":
+            category = claims.categories_by_name.get(_product_name(label), category)
+        entries.append(_entry(sdk_id, vendor, label, category, kept, f"LibChecker-Rules label {' / '.join(labels)}"))
         report["labels imported"] += 1
     return entries
 
@@ -423,6 +446,7 @@ def main() -> None:
     for entry in exodus_entries:
         claims.add(entry["id"], Signals(entry["class_prefixes"], entry.get("classes", []), entry["native_libs"],
                                         entry["components"], entry["hosts"]))
+        claims.categories_by_name.setdefault(_product_name(entry["product"]), entry["category"])
     libchecker_report: Counter[str] = Counter()
     libchecker_entries = import_libchecker(libchecker_dir, claims, libchecker_report, covered)
 
