@@ -9,7 +9,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from scanner.model import ErrorRecord, Evidence, Report, Target, TargetKind
 
 __all__ = ["analyse_source", "build_report", "expand_inputs", "extractors_for", "load_ruleset", "scan_file", "scan_paths"]
 
+OWN_SOURCE = "fangcun"  # the project's own signatures (scanner.signatures.OWN_SOURCE): no attribution needed
 EXTRACT_STAGE = "extract:"  # ErrorRecord stage of an extractor's error: extract:NAME
 POLICY_SUFFIXES = (".html", ".htm", ".txt", ".pdf")
 SCANNABLE_SUFFIXES = (".apk", *POLICY_SUFFIXES)
@@ -248,4 +249,18 @@ def build_report(targets: Sequence[Target], ruleset: RuleSet, *, lang: str = "zh
         generated_at=generated_at(),
         lang=lang,
         errors=tuple(errors),
+        signature_sources=cited_signature_sources(targets),
     )
+
+
+def cited_signature_sources(targets: Iterable[Target]) -> tuple[dict[str, str], ...]:
+    """The imported signature databases whose entries some evidence cites (attrs.source), with their
+    licence and attribution: a report that states facts from εxodus data says so (ODbL §4.3)."""
+    cited = {str(ev.attrs["source"]) for t in targets for ev in t.evidence if ev.kind == "sdk.present" and "source" in ev.attrs}
+    cited.discard(OWN_SOURCE)
+    if not cited:
+        return ()
+    from scanner.signatures import signature_sources
+
+    known = signature_sources()
+    return tuple(asdict(known[source_id]) for source_id in sorted(cited) if source_id in known)
