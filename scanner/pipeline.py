@@ -7,6 +7,7 @@ import hashlib
 import os
 import signal
 import threading
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -26,8 +27,10 @@ __all__ = ["analyse_source", "build_report", "expand_inputs", "extractors_for", 
 
 OWN_SOURCE = "fangcun"  # the project's own signatures (scanner.signatures.OWN_SOURCE): no attribution needed
 EXTRACT_STAGE = "extract:"  # ErrorRecord stage of an extractor's error: extract:NAME
-POLICY_SUFFIXES = (".html", ".htm", ".txt", ".pdf")
-SCANNABLE_SUFFIXES = (".apk", *POLICY_SUFFIXES)
+POLICY_SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx")
+BUNDLE_SUFFIXES = (".xapk", ".apks", ".apkm")  # a zip of a base APK and its splits (scanner.sources.apk)
+APP_SUFFIXES = (".apk", *BUNDLE_SUFFIXES, ".aab")
+SCANNABLE_SUFFIXES = (*APP_SUFFIXES, *POLICY_SUFFIXES)
 
 
 def sha256_file(path: Path) -> str:
@@ -43,6 +46,25 @@ def _is_zip(path: Path) -> bool:
         return fh.read(4) == b"PK\x03\x04"
 
 
+def zip_kind(path: Path) -> str:
+    """What a zip holds, by its entry names: an apk, a bundle of APKs, an aab, a Word document, or
+    "zip" (none of these, or no readable directory)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return "zip"
+    if "AndroidManifest.xml" in names:
+        return "apk"
+    if "base/manifest/AndroidManifest.xml" in names:
+        return "aab"
+    if "word/document.xml" in names:
+        return "docx"
+    if any(n.lower().endswith(".apk") for n in names):
+        return "bundle"
+    return "zip"
+
+
 def open_source(path: Path) -> Any:
     """Open one input file as the source its content calls for; InputError for anything else."""
     name = str(path)
@@ -52,11 +74,24 @@ def open_source(path: Path) -> Any:
         raise InputError(name, "is a directory (directories are expanded by scan_paths)")
     try:
         suffix = path.suffix.lower()
-        if suffix == ".apk" or (suffix not in POLICY_SUFFIXES and _is_zip(path)):
+        kind = {".xapk": "bundle", ".apks": "bundle", ".apkm": "bundle", ".aab": "aab", ".docx": "docx"}.get(suffix)
+        if kind is None and suffix not in POLICY_SUFFIXES and _is_zip(path):
+            kind = zip_kind(path)  # a package named .apk may be a bundle, and the other way round
+        if kind is None and suffix in POLICY_SUFFIXES:
+            kind = "policy"
+        if kind in ("apk", "zip") or (kind is None and suffix == ".apk"):
             from scanner.sources.apk import open_apk
 
             return open_apk(path)
-        if suffix in POLICY_SUFFIXES:
+        if kind == "bundle":
+            from scanner.sources.apk import open_bundle
+
+            return open_bundle(path)
+        if kind == "aab":
+            from scanner.sources.apk import open_aab
+
+            return open_aab(path)
+        if kind in ("docx", "policy"):
             from scanner.sources.policy import open_policy
 
             return open_policy(path)
@@ -64,7 +99,8 @@ def open_source(path: Path) -> Any:
         raise InputError(name, "permission denied") from None
     except IsADirectoryError:
         raise InputError(name, "is a directory") from None
-    raise InputError(name, f"unsupported input type {path.suffix or '(no extension)'}: expected .apk, .html, .htm, .txt or .pdf")
+    raise InputError(name, f"unsupported input type {path.suffix or '(no extension)'}: expected "
+                           ".apk, .xapk, .apks, .apkm, .aab, .html, .htm, .txt, .pdf or .docx")
 
 
 
