@@ -116,7 +116,7 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class ErrorRecord:
-    """A failure that is data, not a crash: stage (open/extract:NAME/rules/render, or timeout/memory/
+    """A failure that is data, not a crash: stage (open/extract:NAME/incomplete:NAME/rules/render, or timeout/memory/
     crash for a target stopped at a limit or lost with its worker), the input, why."""
 
     stage: str

@@ -26,7 +26,8 @@ from scanner.model import ErrorRecord, Evidence, Report, Target, TargetKind
 __all__ = ["analyse_source", "build_report", "expand_inputs", "extractors_for", "load_ruleset", "scan_file", "scan_paths"]
 
 OWN_SOURCE = "fangcun"  # the project's own signatures (scanner.signatures.OWN_SOURCE): no attribution needed
-EXTRACT_STAGE = "extract:"  # ErrorRecord stage of an extractor's error: extract:NAME
+# ErrorRecord stages of an extractor that failed (extract:NAME) or could not see all it reads (incomplete:NAME)
+EXTRACTOR_STAGES = ("extract:", "incomplete:")
 POLICY_SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx")
 BUNDLE_SUFFIXES = (".xapk", ".apks", ".apkm")  # a zip of a base APK and its splits (scanner.sources.apk)
 APP_SUFFIXES = (".apk", *BUNDLE_SUFFIXES, ".aab")
@@ -125,8 +126,9 @@ def extractor_reasons(errors: Iterable[ErrorRecord]) -> dict[str, str]:
     """Why each extractor that did not run cleanly did not, by name (its first recorded error)."""
     reasons: dict[str, str] = {}
     for error in errors:
-        if error.stage.startswith(EXTRACT_STAGE):
-            reasons.setdefault(error.stage[len(EXTRACT_STAGE):], error.message)
+        prefix = next((p for p in EXTRACTOR_STAGES if error.stage.startswith(p)), None)
+        if prefix is not None:
+            reasons.setdefault(error.stage[len(prefix):], error.message)
     return reasons
 
 

@@ -15,6 +15,9 @@ def evidence_order(ev: Evidence) -> tuple[str, str, str, str, str]:
 
 
 MAX_CONTRACT_PROBLEMS_SHOWN = 3
+# The stage of an extractor that ran without error but could not see all it reads (a packed app's
+# code): not a failure of the extractor, and not a clean run either.
+INCOMPLETE_STAGE = "incomplete:"
 
 
 def run_extractors(
@@ -31,8 +34,8 @@ def run_extractors(
 
     On a source whose code cannot be read (`unreadable_code`: packed, or declared but absent), an
     extractor that needs code keeps the facts it could state (from the manifest, native libraries,
-    resources, assets) but is recorded with the reason and does not count as clean: what it did not
-    find may be in the code nobody could read."""
+    resources, assets) but is recorded (stage incomplete:NAME) with the reason and does not count as
+    clean: what it did not find may be in the code nobody could read."""
     unreadable_code = getattr(source, "unreadable_code", "")
     vocabulary = vocabulary or load_vocabulary()
     evidence: dict[str, Evidence] = {ev.id: ev for ev in given}
@@ -53,7 +56,7 @@ def run_extractors(
         for ev in stated:
             evidence.setdefault(ev.id, ev)
         if spec.needs_code and unreadable_code:
-            errors.append(ErrorRecord(f"extract:{spec.name}", f"incomplete: {unreadable_code}", source.uri))
+            errors.append(ErrorRecord(f"{INCOMPLETE_STAGE}{spec.name}", unreadable_code, source.uri))
             continue
         ran.append(spec.label)
     return sorted(evidence.values(), key=evidence_order), ran, errors

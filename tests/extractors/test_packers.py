@@ -64,7 +64,7 @@ def test_code_extractors_on_unreadable_code_keep_their_facts_but_do_not_count_as
     evidence, ran, errors = run_extractors(source, extractors_for(TargetKind.APK))
     needs_code = {spec.name for spec in extractors_for(TargetKind.APK) if spec.needs_code}
     assert {label.split("@")[0] for label in ran} == {"apk_manifest", "apk_packer"}
-    assert {e.stage for e in errors} == {f"extract:{name}" for name in needs_code}
+    assert {e.stage for e in errors} == {f"incomplete:{name}" for name in needs_code}
     assert all("code is packed by 360 加固" in e.message for e in errors)
     # what the manifest and the native libraries show is still stated
     assert any(e.kind == "face.sdk" and e.key == "arcsoft_arcface" and e.attrs["via"] == ["native_lib"] for e in evidence)
@@ -114,13 +114,14 @@ def test_the_same_unpacked_app_is_judged(packed_target) -> None:
     plain = scan_file(PLAIN, load_ruleset())
     assert not any(e.kind == "app.packer" for e in plain.evidence)
     assert {r.outcome for r in plain.results} - {Outcome.UNKNOWN}  # decided, not unknown for want of code
-    assert not any(e.stage.startswith("extract:") for e in plain.errors)
+    assert not any(e.stage.startswith(("extract:", "incomplete:")) for e in plain.errors)
 
 
 def test_reason_is_in_the_json_and_the_html(packed_target, tmp_path) -> None:
     document = build_report([packed_target], load_ruleset()).to_dict()
     target = document["targets"][0]
     assert any("code is packed by 360 加固" in r["message"] and r["outcome"] == "UNKNOWN" for r in target["results"])
-    assert any(e["stage"] == "extract:apk_code" and "code-level analysis impossible" in e["message"] for e in target["errors"])
+    assert any(e["stage"] == "incomplete:apk_code" and "code-level analysis impossible" in e["message"]
+               for e in target["errors"])
     html = render("html", document, lang="zh")
     assert "code is packed by 360 加固" in html and "code-level analysis impossible" in html

@@ -79,7 +79,7 @@ def test_outcomes_follow_the_conditions(tmp_path):
 def test_unknown_names_why_the_kinds_could_not_be_seen(tmp_path):
     rule = load_ruleset(write_pack(tmp_path)).by_id("TEST-001")
     door = ev("context.access_control", "刷脸开门")
-    why = "incomplete: code is packed by 360 加固 (com.stub.StubApp)"
+    why = "code is packed by 360 加固 (com.stub.StubApp)"
     unknown = judge(rule, [door], {"apk_strings"}, reasons={"apk_derived": why, "apk_code": "not asked"})
     assert unknown.outcome is Outcome.UNKNOWN
     assert unknown.message == f"无法判断：未能提取 face.capture ({why})"  # only the emitter of the unseen kind
