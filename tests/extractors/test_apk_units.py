@@ -161,6 +161,18 @@ def test_native_lib_and_component_and_tracker():
     assert present["umeng"]["category"] == "analytics" and present["umeng"]["called"] is True
 
 
+@pytest.mark.parametrize("entries, classes, expected", [
+    ({"lib/armeabi-v7a/libhcnetsdk.so": b""}, {"Lcom/hikvision/netsdk/HCNetSDK;"}, "hikvision_hcnetsdk"),
+    ({"lib/armeabi-v7a/libjninetsdk.so": b""}, {"Lcom/company/NetSDK/INetSDK;"}, "dahua_netsdk"),
+])
+def test_door_terminal_device_sdks_are_found_and_look_alikes_are_not(entries, classes, expected):
+    found = {e.key for e in run(apk_sdks, FakeSource(entries=entries, dex=FakeDex(class_descriptors=frozenset(classes))))}
+    assert expected in found and not kinds(run(apk_sdks, FakeSource(entries=entries)), "face.sdk")
+    look_alike = FakeSource(entries={"lib/armeabi-v7a/libnetsdk_demo.so": b""},
+                            dex=FakeDex(class_descriptors=frozenset({"Lcom/hikvision/netsdkx/A;", "Lcom/company/Other;"})))
+    assert expected not in {e.key for e in run(apk_sdks, look_alike)}
+
+
 def test_face_cloud_endpoint_is_a_face_api_at_medium_confidence_not_a_bundled_call():
     source = FakeSource(resource_strings=(("u", "https://api-cn.faceplusplus.com/facepp/v3/detect"),))
     ev = run(apk_sdks, source)
