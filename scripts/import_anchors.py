@@ -18,7 +18,8 @@ what it converted, what it left out and why. Conversion:
   one whose last part starts with a capital is a class (with its inner classes); any other is a
   package. Fangcun matches them at package boundaries, so "com.tune" no longer matches "com.tunein".
   Signatures that name a package part anywhere (".sizmek.") are left out: no product-level prefix.
-  Network signatures are host regexes: "x\\.com" becomes the domain x.com and every host under it.
+  Network signatures are host regexes: "x\\.com" becomes the domain x.com and every host under it;
+  a platform's own domain (google.com, facebook.com) is left out: a link there shows no tracker.
 - LibChecker rules are native libraries, manifest components and class prefixes, a few as Java
   regexes; "(.*)" becomes "*". Rules are grouped by label into one SDK entry each.
 - Categories map to Fangcun's (analytics, advertising, push, location, crash_reporting, social,
@@ -69,6 +70,9 @@ CLASS_PATTERN = re.compile(r"^[A-Za-z_$*?][\w$*?]*(\.[A-Za-z_$*?][\w$*?]*)*$")
 NATIVE_LIB = re.compile(r"^lib[\w.+*?-]*\.so$")
 HOST_PATTERN = re.compile(r"^[a-z0-9*][a-z0-9.*-]*$")
 COMPONENT_TYPES = ("activity", "service", "receiver", "provider")
+# Platforms' own domains: a link there (a share page, a help page, a login page) shows no tracker, and
+# εxodus gives them to one or several of the platform's SDKs at once (*.facebook.com to seven).
+PLATFORM_DOMAINS = ("google.com", "facebook.com")
 
 EXODUS = {
     "id": "exodus",
@@ -242,6 +246,11 @@ def exodus_code_signal(signature: str, signals: Signals, report: Counter[str]) -
 def exodus_host_signal(signature: str, signals: Signals, report: Counter[str]) -> None:
     pattern = (signature.replace("\\.", ".").replace("\\-", "-").replace(".*", "*")
                .replace("[0-9]*", "*").replace("[0-9]+", "*").lower().lstrip("."))
+    if pattern.endswith("."):
+        pattern += "*"  # "adsmogo\." : the name under any top-level domain
+    if pattern.removeprefix("*.") in PLATFORM_DOMAINS:
+        report["network signature on a platform's own domain (no tracker of its own)"] += 1
+        return
     if "." not in pattern:
         patterns = [f"*{pattern}*"]  # a bare word searched in host names
     elif pattern.startswith("*"):
