@@ -40,9 +40,6 @@ class PrefixIndex(Generic[T]):
         self._keys.setdefault(key, value)
         self._memo.clear()
 
-    def __len__(self) -> int:
-        return len(self._keys)
-
     def owner(self, descriptor: str) -> T | None:
         """The entry owning a class descriptor (``Lcom/a/B$C;``), most specific first, or None."""
         try:
@@ -84,9 +81,6 @@ class GlobTable(Generic[T]):
         alternatives = "|".join(f"({translate(p)})" for p in self._patterns)
         self._regex = re.compile(alternatives) if self._patterns else None
 
-    def __len__(self) -> int:
-        return len(self._patterns)
-
     def owner(self, name: str) -> T | None:
         if self._regex is None:
             return None
@@ -114,9 +108,6 @@ class HostTable(Generic[T]):
             else:
                 other.append((pattern, value))
         self._other = GlobTable(other)
-
-    def __len__(self) -> int:
-        return len(self._exact) + len(self._domains) + len(self._other)
 
     def owner(self, host: str) -> T | None:
         host = host.lower().rstrip(".")

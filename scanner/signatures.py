@@ -85,13 +85,6 @@ class SdkSignature:
         """PrefixIndex keys: Lcom/arcsoft/face/ for packages, Lcom/iflytek/cloud/FaceRequest; for classes."""
         return tuple(descriptor_prefix(p) for p in self.class_prefixes) + tuple(class_descriptor(c) for c in self.classes)
 
-    @cached_property
-    def _class_index(self) -> PrefixIndex[bool]:
-        return PrefixIndex((key, True) for key in self.class_keys)
-
-    def owns_class(self, descriptor: str) -> bool:
-        return self._class_index.owner(descriptor) is not None
-
     def entry_point_refs(self) -> tuple[str, ...]:
         """Entry points as smali ref heads: com.a.B.m → Lcom/a/B;->m."""
         return tuple(
