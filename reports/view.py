@@ -204,7 +204,7 @@ FACT_SECTIONS: tuple[tuple[str, Callable[[Doc], bool], tuple[Column, ...], Calla
      _is_sensitive),
     ("sdks", lambda ev: ev["kind"] in ("face.sdk", "sdk.present"),
      (("sdk", _key), ("vendor", _attr("vendor")), ("capability", _sdk_capability),
-      ("via", _attr("via")), ("called", _attr("called"))),
+      ("via", _attr("via")), ("called", _attr("called")), ("signature_source", _attr("source"))),
      _is_face_sdk),
     ("endpoints", lambda ev: ev["kind"] == "network.endpoint",
      (("host", _key), ("vendor", _attr("vendor")), ("scheme", _attr("scheme")),
@@ -351,4 +351,5 @@ def build_view(report: Doc, lang: str) -> dict[str, Any]:
         "show_region": any(t["region"] for t in targets),
         "targets": targets,
         "errors": report["errors"],
+        "signature_sources": tool.get("signature_sources", []),
     }

@@ -116,7 +116,7 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class ErrorRecord:
-    """A failure that is data, not a crash: stage (open/extract:NAME/rules/render, or timeout/memory/
+    """A failure that is data, not a crash: stage (open/extract:NAME/incomplete:NAME/rules/render, or timeout/memory/
     crash for a target stopped at a limit or lost with its worker), the input, why."""
 
     stage: str
@@ -285,18 +285,23 @@ class Report:
     generated_at: str
     lang: str = "zh"
     errors: tuple[ErrorRecord, ...] = ()
+    # imported signature databases whose entries the evidence cites: {id, name, licence, url, attribution}
+    signature_sources: tuple[Mapping[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        tool: dict[str, Any] = {
+            "name": "fangcun",
+            "version": self.tool_version,
+            "rules": [r.to_dict() for r in self.rules],
+            "ruleset_sha256": self.ruleset_sha256,
+        }
+        if self.signature_sources:
+            tool["signature_sources"] = [dict(s) for s in self.signature_sources]
         return {
             "schema_version": SCHEMA_VERSION,
             "generated_at": self.generated_at,
             "lang": self.lang,
-            "tool": {
-                "name": "fangcun",
-                "version": self.tool_version,
-                "rules": [r.to_dict() for r in self.rules],
-                "ruleset_sha256": self.ruleset_sha256,
-            },
+            "tool": tool,
             "targets": [t.to_dict() for t in self.targets],
             "errors": [e.to_dict() for e in self.errors],
         }
@@ -312,6 +317,7 @@ class Report:
             generated_at=str(d.get("generated_at", "")),
             lang=str(d.get("lang", "zh")),
             errors=tuple(ErrorRecord.from_dict(e) for e in d.get("errors", ())),
+            signature_sources=tuple(dict(s) for s in tool.get("signature_sources", ())),
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -44,19 +44,24 @@ def unseen_kinds(rule: Rule, ran_cleanly: set[str], expected: set[str] | None = 
 
 
 def judge(
-    rule: Rule, evidence: Sequence[Evidence], ran_cleanly: set[str], *, lang: str = "zh", expected: set[str] | None = None
+    rule: Rule, evidence: Sequence[Evidence], ran_cleanly: set[str], *, lang: str = "zh", expected: set[str] | None = None,
+    reasons: Mapping[str, str] | None = None,
 ) -> RuleResult:
-    """One rule on one target's evidence. `ran_cleanly` holds extractor names (no version).
+    """One rule on one target's evidence. `ran_cleanly` holds extractor names (no version);
+    `reasons` says, by extractor name, why one did not run cleanly.
 
     A condition that depends on facts an extractor failed to state is unknown (see
-    scanner.engine.conditions), and so is the rule: UNKNOWN, naming the kinds it could not see.
+    scanner.engine.conditions), and so is the rule: UNKNOWN, naming the kinds it could not see and
+    why they could not be seen (a packed app's code, an extractor's error).
     """
 
     def result(outcome: Outcome, decisive: Sequence[Evidence], message: str) -> RuleResult:
         return RuleResult(rule.id, rule.info.version, outcome, rule.info.severity, rule.info.confidence, message, _unique_ids(decisive))
 
     def unknown(verdict: Verdict) -> RuleResult:
-        return result(Outcome.UNKNOWN, (), _UNSEEN_NOTE.get(lang, _UNSEEN_NOTE["zh"]) + ", ".join(sorted(verdict.unseen)))
+        note = _UNSEEN_NOTE.get(lang, _UNSEEN_NOTE["zh"]) + ", ".join(sorted(verdict.unseen))
+        why = _why_unseen(rule, verdict.unseen, reasons or {})
+        return result(Outcome.UNKNOWN, (), f"{note} ({'; '.join(why)})" if why else note)
 
     unseen = unseen_kinds(rule, ran_cleanly, expected)
     support: tuple[Evidence, ...] = ()
@@ -79,6 +84,12 @@ def judge(
     if fails.truth:
         return result(Outcome.FAIL, [*support, *fails.evidence], _message(rule, lang, fails.evidence))
     return result(Outcome.PASS, [*support, *fails.evidence], "")
+
+
+def _why_unseen(rule: Rule, unseen: Iterable[str], reasons: Mapping[str, str]) -> list[str]:
+    """The distinct reasons the emitters of the unseen kinds gave, in a stable order."""
+    found = (reasons[name] for kind in sorted(unseen) for name in sorted(rule.requires.get(kind, ())) if name in reasons)
+    return list(dict.fromkeys(found))
 
 
 def score(results: Sequence[RuleResult], scoring: Scoring) -> Score:
@@ -155,11 +166,12 @@ def judge_all(
     identity: str,
     lang: str = "zh",
     expected: set[str] | None = None,
+    reasons: Mapping[str, str] | None = None,
 ) -> list[RuleResult]:
     """Every rule that applies to this kind of target, each result with its finding fingerprint
     (`identity`: the input's sha256, or the target id when it has none)."""
     return [
-        replace(judge(rule, evidence, ran_cleanly, lang=lang, expected=expected),
+        replace(judge(rule, evidence, ran_cleanly, lang=lang, expected=expected, reasons=reasons),
                 fingerprint=finding_fingerprint(rule.id, identity))
         for rule in ruleset.rules
         if target_kind in rule.applies_to

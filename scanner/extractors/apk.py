@@ -7,6 +7,7 @@ from scanner.extractors import (
     apk_derived,
     apk_endpoints,
     apk_manifest,
+    apk_packer,
     apk_policy,
     apk_sdks,
     apk_startup,
@@ -16,5 +17,6 @@ from scanner.extractors.base import ExtractorSpec
 
 APK_EXTRACTORS: tuple[ExtractorSpec, ...] = tuple(
     module.SPEC
-    for module in (apk_manifest, apk_sdks, apk_code, apk_strings, apk_policy, apk_endpoints, apk_startup, apk_derived)
+    for module in (apk_manifest, apk_packer, apk_sdks, apk_code, apk_strings, apk_policy, apk_endpoints, apk_startup,
+                   apk_derived)
 )

@@ -160,4 +160,4 @@ def _blind_spot(source: ApkSource, spot: Reached) -> Evidence:
 
 
 SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"startup.walk", "startup.gate", "startup.collect",
-                                                          "startup.sdk_start", "startup.blind_spot"}), reads=ApkSource)
+                                                          "startup.sdk_start", "startup.blind_spot"}), reads=ApkSource, needs_code=True)

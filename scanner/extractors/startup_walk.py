@@ -52,7 +52,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.signatures import ApiSignature, SdkSignature, class_descriptor, descriptor_prefix, ref_class, ref_head
+from scanner.signatures import ApiSignature, SdkIndex, SdkSignature, class_descriptor, descriptor_prefix, ref_class, ref_head
 from scanner.sources.dex import DexFormatError
 from scanner.sources.dex_code import ACC_NATIVE, ACC_STATIC, ClassDef, CodeReader, Insn, MethodBody, Op
 
@@ -174,7 +174,7 @@ class WalkTables:
     apis_by_ref: Mapping[str, Sequence[ApiSignature]]  # ref head → signatures (methods and fields)
     apis_by_string: Mapping[str, Sequence[ApiSignature]]
     starts_by_ref: Mapping[str, SdkSignature]
-    provider_sdks: Sequence[SdkSignature]  # SDKs, to tell whose ContentProvider auto-starts
+    provider_sdks: SdkIndex  # the SDK signatures, to tell whose ContentProvider auto-starts
     flag_key: re.Pattern[str]
     first_launch_key: re.Pattern[str]
     policy_text: Callable[[str], bool]
@@ -336,7 +336,7 @@ class _Walker:
             self._blind_spot("missing_entry", f"{entry.component} ({entry.kind})", "", None, entry)
             return
         if entry.kind == "provider":
-            sdk = next((s for s in self.tables.provider_sdks if s.owns_component(entry.component)), None)
+            sdk = self.tables.provider_sdks.component_owner(entry.component)
             if sdk is not None:
                 call = f"{entry.component}.onCreate"
                 ref = f"{descriptor}->onCreate()Z"
@@ -938,7 +938,7 @@ def walk_tables(apis: Iterable[ApiSignature], sdks: Iterable[SdkSignature], lexi
         apis_by_ref=by_ref,
         apis_by_string=by_string,
         starts_by_ref=starts,
-        provider_sdks=sdks,
+        provider_sdks=SdkIndex(sdks),
         flag_key=re.compile("|".join(consent["flag_keys"]), re.IGNORECASE),
         first_launch_key=re.compile("|".join(consent["first_launch_keys"]), re.IGNORECASE),
         policy_text=policy_text,
