@@ -17,17 +17,17 @@ import re
 import struct
 import sys
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from lxml import etree
-
+from scanner import limits
 from scanner.errors import InputError
 from scanner.model import TargetKind
+from scanner.sources.archive import ZIP_ERRORS, EntryLimit, inflate, open_zip
+from scanner.sources.chunks import ChunkError, check_binary_xml, check_resource_table
 from scanner.sources.dex import DexFormatError, DexIndex, parse_dex
 from scanner.sources.urls import Url, find_urls
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from scanner.sources.policy import PolicySource
 
 MANIFEST = "AndroidManifest.xml"
+RESOURCES = "resources.arsc"
 ANDROID_NS = "{http://schemas.android.com/apk/res/android}"
 DEFAULT_READ_LIMIT = 8 * 2**20
 _DEX_ENTRY = re.compile(r"classes(\d*)\.dex")
@@ -44,8 +45,6 @@ _LAYOUT_TEXT_ATTRIBUTES = ("text", "hint", "contentDescription")
 _BINARY_XML_MAGIC = b"\x03\x00\x08\x00"  # RES_XML_TYPE chunk with an 8-byte header
 _STRING_POOL_TYPE, _STRING_POOL_HEADER_SIZE = 0x0001, 0x1C
 _COMPONENT_TAGS = ("activity", "activity-alias", "service", "receiver", "provider")
-# NotImplementedError: a damaged header claiming an unknown zip version or compression method.
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
 # Embedded privacy policies: text assets whose name or title says so.
 POLICY_ASSET_SUFFIXES = (".html", ".htm", ".txt")
@@ -186,7 +185,7 @@ class ApkSource(ApkViews):
         try:
             with self._archive.open(name) as entry:
                 return entry.read(limit)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise InputError(self.uri, f"entry {name} cannot be read: {exc}") from None
 
     def __repr__(self) -> str:
@@ -201,10 +200,9 @@ def open_apk(path: Path) -> ApkSource:
     except OSError as exc:
         raise InputError(uri, f"cannot be read: {exc.strerror or exc}") from None
     sha256 = hashlib.sha256(raw).hexdigest()  # hashed as read, before any parsing
-    archive = _open_zip(uri, raw)
-    _check_manifest_readable(uri, archive)
-    apk = _androguard_apk(uri, raw)
-    problems: list[str] = []
+    archive, found = _open_zip(uri, raw)
+    problems: list[str] = list(found)
+    apk = _androguard_apk(uri, _read_manifest(uri, archive), _read_resource_table(archive, problems))
     resources = _resources(apk, problems)
     manifest = _manifest(apk, resources, archive, problems)
     dex, dex_bytes = _dex_index(archive, problems)
@@ -222,38 +220,63 @@ def open_apk(path: Path) -> ApkSource:
     )
 
 
-def _open_zip(uri: str, raw: bytes) -> zipfile.ZipFile:
-    buffer = io.BytesIO(raw)
-    if not zipfile.is_zipfile(buffer):
-        if raw.startswith(b"PK\x03\x04"):
-            raise InputError(uri, "truncated or corrupt zip: no central directory")
-        raise InputError(uri, "not a zip archive")
-    try:
-        archive = zipfile.ZipFile(buffer)
-    except _ZIP_ERRORS as exc:
-        raise InputError(uri, f"truncated or corrupt zip: {exc}") from None
+def _open_zip(uri: str, raw: bytes) -> tuple[zipfile.ZipFile, list[str]]:
+    archive, problems = open_zip(uri, raw)
     if MANIFEST not in archive.namelist():
         raise InputError(uri, f"zip has no {MANIFEST}")
-    return archive
+    return archive, problems
 
 
-def _check_manifest_readable(uri: str, archive: zipfile.ZipFile) -> None:
-    """A CRC or inflate error here means the zip itself is damaged, not the manifest."""
+def _read_manifest(uri: str, archive: zipfile.ZipFile) -> bytes:
+    """The manifest's bytes, bounded and checked; a CRC or inflate error means the zip is damaged."""
     try:
-        archive.read(MANIFEST)
-    except _ZIP_ERRORS as exc:
+        data = inflate(archive, MANIFEST, "MANIFEST_MAX_BYTES")
+    except EntryLimit as exc:
+        raise InputError(uri, str(exc)) from None
+    except ZIP_ERRORS as exc:
         raise InputError(uri, f"truncated or corrupt zip: {MANIFEST}: {exc}") from None
+    if data.startswith(_BINARY_XML_MAGIC[:2]):
+        try:
+            check_binary_xml(data)
+        except ChunkError as exc:
+            raise InputError(uri, f"manifest cannot be parsed: {exc}") from None
+    return data
 
 
-def _androguard_apk(uri: str, raw: bytes) -> Any:
+def _read_resource_table(archive: zipfile.ZipFile, problems: list[str]) -> bytes | None:
+    """resources.arsc, bounded and checked, or None (and a problem) when it is absent or unusable."""
+    if RESOURCES not in archive.NameToInfo:
+        return None
+    try:
+        data = inflate(archive, RESOURCES, "ARSC_MAX_BYTES")
+        check_resource_table(data)
+    except (EntryLimit, ChunkError) as exc:
+        problems.append(f"{RESOURCES}: not read: {exc}")
+        return None
+    except ZIP_ERRORS as exc:
+        problems.append(f"{RESOURCES}: cannot be read from the zip ({exc})")
+        return None
+    return data
+
+
+def _androguard_apk(uri: str, manifest: bytes, resources: bytes | None) -> Any:
+    """androguard's view of the manifest and resource table, from the bytes already read and checked.
+
+    It is given a small stored zip of just those two entries: its own zip reader (apkInspector) would
+    inflate whole deflate streams, whatever their declared size, and re-read the original archive."""
     from loguru import logger
 
     logger.disable("androguard")  # DEBUG logging floods ~200 k lines and slows parsing 1.8×
     _preload_public_resources()
     from androguard.core.apk import APK
 
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_STORED) as minimal:
+        minimal.writestr(MANIFEST, manifest)
+        if resources is not None:
+            minimal.writestr(RESOURCES, resources)
     try:
-        apk = APK(raw, raw=True)
+        apk = APK(package.getvalue(), raw=True)
     except Exception as exc:  # noqa: BLE001 — androguard raises many unrelated types on malformed input
         raise InputError(uri, f"manifest cannot be parsed: {type(exc).__name__}: {exc}") from None
     if not apk.is_valid_APK() or apk.get_android_manifest_xml() is None:
@@ -478,13 +501,18 @@ def _binary_xml(
     from androguard.core.axml import AXMLPrinter
 
     try:
-        data = archive.read(name)
+        data = inflate(archive, name, "LAYOUT_MAX_BYTES")
         if worth_parsing is not None and not worth_parsing(data):
             return None
+        if data.startswith(_BINARY_XML_MAGIC[:2]):
+            check_binary_xml(data)
         printer = AXMLPrinter(data)
         root = printer.get_xml_obj() if printer.is_valid() else None
     except KeyError:
         problems.append(f"{name}: missing from the zip")
+        return None
+    except (EntryLimit, ChunkError) as exc:
+        problems.append(f"{name}: not read: {exc}")
         return None
     except Exception as exc:  # noqa: BLE001 — androguard's AXML parser raises assorted types on bad input
         problems.append(f"{name}: cannot be parsed ({type(exc).__name__})")
@@ -504,38 +532,54 @@ def _is_read_locale(locale: str) -> bool:
 
 
 def _resource_strings(resources: Any, problems: list[str]) -> tuple[tuple[str, str], ...]:
-    """Every string resource of every package in the read locales, deduplicated, in a stable order."""
+    """Every string resource of every package in the read locales, deduplicated, in a stable order,
+    up to RESOURCE_STRINGS_MAX_CHARS characters in all (a problem says when the rest is left)."""
     if resources is None:
         return ()
     pairs: dict[tuple[str, str], None] = {}
+    budget = limits.RESOURCE_STRINGS_MAX_CHARS
     try:
         for package in resources.get_packages_names():
             for locale in filter(_is_read_locale, resources.get_locales(package)):
-                xml = resources.get_string_resources(package, locale)
-                for pair in _string_pairs(xml):
+                for pair in _string_values(resources, package, locale):
+                    if pair in pairs:
+                        continue
+                    budget -= len(pair[0]) + len(pair[1])
+                    if budget < 0:
+                        problems.append(f"{RESOURCES}: " + limits.over("string resources", "of more characters", "RESOURCE_STRINGS_MAX_CHARS",
+                                                                       str(limits.RESOURCE_STRINGS_MAX_CHARS)) + "; the rest not read")
+                        return tuple(sorted(pairs))
                     pairs[pair] = None
     except Exception as exc:  # noqa: BLE001 — a damaged table: keep what was read and say the rest is missing
         problems.append(f"resources.arsc: string resources partly unreadable ({type(exc).__name__})")
     return tuple(sorted(pairs))
 
 
-def _string_pairs(xml: bytes) -> Iterable[tuple[str, str]]:
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
-    root = etree.fromstring(xml, parser)
-    if root is None:
-        return
-    for element in root.iter("string"):
-        name = element.get("name")
+def _string_values(resources: Any, package: str, locale: str) -> Iterable[tuple[str, str]]:
+    """(name, value) of the string resources androguard parsed for this package and locale.
+
+    Read from the values it keeps rather than through get_string_resources(), which writes every
+    value out again as XML: a table naming one long string from many entries holds it once, but its
+    XML repeats it for each entry."""
+    resources._analyse()
+    for name, value in resources.values.get(package, {}).get(locale, {}).get("string", ()):
         if name:
-            yield name, element.text or ""
+            yield str(name), str(value)
 
 
 def _layout_texts(archive: zipfile.ZipFile, problems: list[str]) -> tuple[tuple[str, str], ...]:
     texts = []
     may_hold_text = _layout_text_detector()
-    for name in archive.namelist():
+    budget = limits.LAYOUTS_MAX_TOTAL_BYTES
+    for info in archive.infolist():
+        name = info.filename
         if not _LAYOUT_ENTRY.fullmatch(name):
             continue
+        budget -= info.file_size
+        if budget < 0:
+            problems.append(limits.over("layouts of", "more bytes", "LAYOUTS_MAX_TOTAL_BYTES",
+                                        limits.size(limits.LAYOUTS_MAX_TOTAL_BYTES)) + f"; from {name} on not read")
+            break
         root = _binary_xml(archive, name, problems, worth_parsing=may_hold_text)
         if root is None:
             continue
@@ -616,9 +660,16 @@ def _dex_index(archive: zipfile.ZipFile, problems: list[str]) -> tuple[DexIndex,
     files = []
     total = 0
     for name in names:
+        if total + archive.getinfo(name).file_size > limits.DEX_MAX_TOTAL_BYTES:
+            problems.append(limits.over("dex entries of", "more bytes", "DEX_MAX_TOTAL_BYTES",
+                                        limits.size(limits.DEX_MAX_TOTAL_BYTES)) + f"; {name} not read")
+            continue
         try:
-            data = archive.read(name)
-        except _ZIP_ERRORS as exc:
+            data = inflate(archive, name)
+        except EntryLimit as exc:
+            problems.append(f"{name}: not read: {exc}")
+            continue
+        except ZIP_ERRORS as exc:
             problems.append(f"{name}: cannot be read from the zip ({exc})")
             continue
         total += len(data)
