@@ -51,7 +51,8 @@ TEXT_MAX_CHARS = 2_000_000  # text kept for analysis
 HTML_MAX_NESTING = 400  # elements open at once; real pages nest a few dozen
 PDF_MAX_BYTES = 256 * MiB
 PDF_MAX_PAGES = 300  # pages whose text is read
-PDF_MAX_STREAM_BYTES = 64 * MiB  # one decoded stream (pypdf's own bound is set to this)
+PDF_MAX_STREAM_BYTES = 64 * MiB  # one decoded stream (pypdf's own bounds are set to this)
+PDF_MAX_PAGE_TREE = 20_000  # page-tree entries pypdf walks to list the pages
 
 
 def size(value: float) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from scanner import limits
-from scanner.errors import InputError
+from scanner.errors import InputError, printable_name
 from scanner.model import TargetKind
 from scanner.sources.archive import ZIP_ERRORS, EntryLimit, inflate, open_zip
 from scanner.sources.chunks import ChunkError, check_binary_xml, check_resource_table
@@ -159,7 +159,7 @@ class ApkSource(ApkViews):
         problems: tuple[str, ...],
     ) -> None:
         self.path = path
-        self.uri = str(path)
+        self.uri = printable_name(str(path))
         self.sha256 = sha256
         self.size = size
         self.manifest = manifest
@@ -194,7 +194,7 @@ class ApkSource(ApkViews):
 
 def open_apk(path: Path) -> ApkSource:
     """Open and index one APK. Raises InputError for input that is not a readable APK."""
-    uri = str(path)
+    uri = printable_name(str(path))
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
