@@ -55,8 +55,8 @@ def plan_units(paths: Sequence[Path]) -> tuple[list[Unit], list[InputError]]:
     (a dangling link, a symlink loop, a FIFO, a device, a socket) are returned as errors, never read."""
     from scanner.pipeline import expand_inputs, sha256_file
 
-    first_path: dict[str, Path] = {}
-    others: dict[str, list[str]] = {}
+    first_path: dict[tuple[str, str], Path] = {}
+    others: dict[tuple[str, str], list[str]] = {}
     problems: list[InputError] = []
     seen: set[Path] = set()
     for item in expand_inputs(paths):
@@ -76,12 +76,25 @@ def plan_units(paths: Sequence[Path]) -> tuple[list[Unit], list[InputError]]:
         except OSError as exc:
             problems.append(InputError(str(item), f"cannot read: {exc.strerror or exc}"))
             continue
-        if digest in first_path:
-            others.setdefault(digest, []).append(printable_name(str(item)))
+        key = (digest, kind_of_path(item))  # the same bytes named .apk and .txt are read two ways
+        if key in first_path:
+            others.setdefault(key, []).append(printable_name(str(item)))
         else:
-            first_path[digest] = item
-    units = [Unit(sha, path, tuple(others.get(sha, ()))) for sha, path in first_path.items()]
+            first_path[key] = item
+    units = [Unit(key[0], path, tuple(others.get(key, ()))) for key, path in first_path.items()]
     return units, problems
+
+
+def kind_of_path(path: Path) -> str:
+    """How the pipeline will read the file: as an app or as a document (it dispatches on the suffix)."""
+    return "apk" if path.suffix.lower() == ".apk" else "policy"
+
+
+def duplicate_errors(unit: Unit, stage: str) -> list[tuple[str, str, str]]:
+    """(stage, message, input) for each other name of a unit that could not be analysed, so that no
+    name given is lost from the report."""
+    return [(stage, f"{name}: not analysed: the same bytes as {unit.name}, which could not be", name)
+            for name in unit.also_at]
 
 
 _SPECIAL = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),

@@ -45,9 +45,9 @@ DEX_DECODED_PER_BYTE = 16  # characters decoded (strings, method and field refs)
 DEX_DECODED_FLOOR = 16 * 2**20  # … plus this many, so small dex files are never near the bound
 
 # ——— documents ———
-TEXT_MAX_BYTES = 8 * MiB  # a .txt policy read (longer: the head is analysed and the cut is recorded)
-HTML_MAX_BYTES = 8 * MiB  # markup parsed
-TEXT_MAX_CHARS = 2_000_000  # text kept for analysis
+TEXT_MAX_BYTES = 4 * MiB  # a .txt policy read (longer: the head is analysed and the cut is recorded)
+HTML_MAX_BYTES = 4 * MiB  # markup parsed (policy pages with their inline scripts stay under 2 MiB)
+TEXT_MAX_CHARS = 500_000  # text analysed: about 20 s of work; the longest real policies run to ~60 000
 HTML_MAX_NESTING = 400  # elements open at once; real pages nest a few dozen
 PDF_MAX_BYTES = 256 * MiB
 PDF_MAX_PAGES = 300  # pages whose text is read

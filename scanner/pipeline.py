@@ -170,7 +170,7 @@ def scan_paths(
     (scanner.isolation; default limits.TARGET_SECONDS and limits.TARGET_MEMORY_MB): a target that
     runs out of time or memory, or crashes its worker, becomes that target's error, and every other
     result is kept."""
-    from scanner.isolation import Unit, plan_units, run_isolated
+    from scanner.isolation import Unit, duplicate_errors, plan_units, run_isolated
 
     targets: list[Target] = []
     errors: list[ErrorRecord] = []
@@ -194,6 +194,7 @@ def scan_paths(
             return
         error = message["error"]
         errors.append(ErrorRecord(error["stage"], error["message"], unit.name))
+        errors.extend(ErrorRecord(*record) for record in duplicate_errors(unit, error["stage"]))
         if on_target:
             on_target(unit.path, None, errors[-1])
 

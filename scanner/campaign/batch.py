@@ -26,7 +26,7 @@ from typing import Any
 from scanner import __version__, limits
 from scanner.campaign.store import Store, open_store
 from scanner.errors import printable_name
-from scanner.isolation import ScanFn, Unit, plan_units, run_isolated
+from scanner.isolation import ScanFn, Unit, duplicate_errors, kind_of_path, plan_units, run_isolated
 
 
 @dataclass(slots=True)
@@ -39,10 +39,6 @@ class BatchSummary:
     errors: int = 0
     duplicates: int = 0  # extra paths whose bytes equal another input's
     seconds: float = 0.0
-
-
-def kind_of_path(path: Path) -> str:
-    return "apk" if path.suffix.lower() == ".apk" else "policy"
 
 
 def default_scanner(lang: str, rules_dir: Path | None, waivers_file: Path | None = None) -> tuple[ScanFn, dict[str, Any], str]:
@@ -228,6 +224,10 @@ def _store_message(store: Store, run_id: int, unit: Unit, message: dict[str, Any
     error = message["error"]
     store.save_error(run_id, uri=unit.name, sha256=unit.sha256, kind=kind_of_path(unit.path),
                      stage=error["stage"], message=error["message"], started_at=started_at)
+    for stage, text, name in duplicate_errors(unit, error["stage"]):
+        # no sha256: stored under its own name, not as a second row of the same bytes
+        store.save_error(run_id, uri=name, sha256="", kind=kind_of_path(unit.path), stage=stage, message=text,
+                         started_at=started_at)
     return False
 
 

@@ -108,4 +108,7 @@ def inflate(archive: zipfile.ZipFile, name: str, bound: str = "ZIP_MAX_ENTRY_BYT
         ratio = info.file_size / max(info.compress_size, 1)
         raise EntryLimit(limits.over(f"{name}: compression ratio", f"{ratio:.0f}:1", "ZIP_MAX_RATIO",
                                      f"{limits.ZIP_MAX_RATIO}:1"))
-    return archive.read(info)
+    with archive.open(info) as entry:
+        # read(n) inflates at most about n bytes; read() would inflate the whole deflate stream, which
+        # may run on far past the size the headers declare, before cutting it to that size
+        return entry.read(info.file_size)

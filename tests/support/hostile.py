@@ -470,7 +470,7 @@ def write_hostile(folder: Path, *, small: bool = False) -> list[Hostile]:
     add("zip-truncated.apk", "zip", "cut in the middle", BASE_APK.read_bytes()[: BASE_APK.stat().st_size // 2])
 
     add("axml-deep-manifest.apk", "axml", "a manifest nesting 100,000 elements",
-        apk_with({"AndroidManifest.xml": deep_manifest(100_000)}))
+        apk_with({"AndroidManifest.xml": stored(deep_manifest(100_000), "AndroidManifest.xml")}))
     add("axml-inflated-pool.apk", "axml", "a manifest whose string pool claims 2^30 strings",
         apk_with({"AndroidManifest.xml": inflated_pool_xml()}))
     add("axml-inflated-layout.apk", "axml", "a layout whose string pool claims 2^30 strings",
