@@ -163,13 +163,14 @@ def scan_paths(
     on_target: Callable[[Path, Target | None, ErrorRecord | None], None] | None = None,
     per_target_seconds: float | None = None,
     per_target_memory_mb: int | None = None,
+    jobs: int = 1,
 ) -> tuple[list[Target], list[ErrorRecord]]:
     """Scan every input; bad inputs become errors and the rest is still scanned. Identical files once.
 
     Each target runs in a worker process of its own under the limits a --db batch gives it
     (scanner.isolation; default limits.TARGET_SECONDS and limits.TARGET_MEMORY_MB): a target that
     runs out of time or memory, or crashes its worker, becomes that target's error, and every other
-    result is kept."""
+    result is kept. `jobs` workers run at once."""
     from scanner.isolation import Unit, duplicate_errors, plan_units, run_isolated
 
     targets: list[Target] = []
@@ -200,7 +201,7 @@ def scan_paths(
 
     if len(units) > 1:
         warm_up(scan)
-    run_isolated(units, scan, done, jobs=1, seconds=per_target_seconds or limits.TARGET_SECONDS,
+    run_isolated(units, scan, done, jobs=jobs, seconds=per_target_seconds or limits.TARGET_SECONDS,
                  memory_mb=per_target_memory_mb or limits.TARGET_MEMORY_MB)
     return sorted(targets, key=lambda t: (t.kind.value, t.uri)), errors
 

@@ -378,20 +378,18 @@ FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
 
 def pdf_flate_bomb(size: int) -> bytes:
-    """One page whose content stream inflates to `size` bytes of text-showing operators."""
-    unit = b"BT /F1 12 Tf 50 750 Td (face data face data face data face) Tj ET\n" * 16
-    repeats = size // len(unit)
-    c = zlib.compressobj(9)
-    stream = bytearray()
-    chunk = unit * 4096
-    for _ in range(repeats // 4096):
-        stream += c.compress(chunk)
-    stream += c.flush()
+    """One page whose content stream (zlib, as /FlateDecode reads it) inflates to `size` zero bytes."""
+    bomb = zero_bomb("content", size)
+    adler = 1
+    block = bytes(16 * MiB)
+    for _ in range(size // len(block)):
+        adler = zlib.adler32(block, adler)
+    stream = b"\x78\xda" + bomb.payload + struct.pack(">I", adler)
     return pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + bytes(stream) + b"\nendstream",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
         FONT,
     ])
 
@@ -489,22 +487,24 @@ def write_hostile(folder: Path, *, small: bool = False) -> list[Hostile]:
     add("dex-huge-counts.apk", "dex", "a header claiming 2^32 method ids", apk_with({"classes.dex": dex_huge_counts()}))
     add("dex-long-uleb.apk", "dex", "class data of an endless ULEB128", apk_with({"classes.dex": dex_long_uleb()}))
 
-    add("pdf-flate-bomb.pdf", "pdf", f"a content stream inflating to {bomb // 8 // MiB} MiB", pdf_flate_bomb(bomb // 8))
-    add("pdf-many-pages.pdf", "pdf", "100,000 pages", pdf_many_pages(20_000 if small else 100_000))
+    pdf_bomb = 128 * MiB if small else bomb // 8
+    add("pdf-flate-bomb.pdf", "pdf", f"a content stream inflating to {pdf_bomb // MiB} MiB", pdf_flate_bomb(pdf_bomb))
+    add("pdf-many-pages.pdf", "pdf", "100,000 pages", pdf_many_pages(2_500 if small else 100_000))
     add("pdf-page-tree-cycle.pdf", "pdf", "a page tree that contains itself", pdf_page_tree_cycle())
     add("pdf-deep-arrays.pdf", "pdf", "arrays nested 100,000 deep", pdf_deep_arrays(100_000))
 
     policy = POLICY_TEXT.encode()
-    add("html-50mb.html", "html", "a 50 MB policy page",
-        b"<html><body>" + (b"<p>" + policy + b"</p>") * ((50 * MiB) // (len(policy) + 7)) + b"</body></html>")
+    page_bytes, text_bytes, tags = (6 * MiB, 6 * MiB, 20_000) if small else (50 * MiB, 100 * MiB, 100_000)
+    add("html-50mb.html", "html", f"a {page_bytes // MiB} MiB policy page",
+        b"<html><body>" + (b"<p>" + policy + b"</p>") * (page_bytes // (len(policy) + 7)) + b"</body></html>")
     for tag in ("font", "td", "b", "a", "table", "li"):
-        add(f"html-nested-{tag}.html", "html", f"100,000 nested <{tag}>",
-            b"<html><body>" + f"<{tag}>".encode() * 100_000 + policy + b"</body></html>")
-    add("html-self-closing-div.html", "html", "100,000 <div/> (which HTML opens, never closes)",
-        b"<html><body>" + b"<div/>" * 100_000 + policy + b"</body></html>")
-    add("html-nested-mixed.html", "html", "100,000 nested <div><span><font><td>",
-        b"<html><body>" + b"<div><span><font><td>" * 25_000 + policy + b"</body></html>")
-    add("text-100mb.txt", "text", "a 100 MB text policy", policy * ((100 * MiB) // len(policy)))
+        add(f"html-nested-{tag}.html", "html", f"{tags:,} nested <{tag}>",
+            b"<html><body>" + f"<{tag}>".encode() * tags + policy + b"</body></html>")
+    add("html-self-closing-div.html", "html", f"{tags:,} <div/> (which HTML opens, never closes)",
+        b"<html><body>" + b"<div/>" * tags + policy + b"</body></html>")
+    add("html-nested-mixed.html", "html", f"{tags:,} nested <div><span><font><td>",
+        b"<html><body>" + b"<div><span><font><td>" * (tags // 4) + policy + b"</body></html>")
+    add("text-100mb.txt", "text", f"a {text_bytes // MiB} MiB text policy", policy * (text_bytes // len(policy)))
     add("text-one-line.txt", "text", "a 20 MB line without a space or stop", b"a" * (20 * MiB))
 
     add("file-empty.apk", "file", "an empty file", b"")
