@@ -546,8 +546,8 @@ def _resource_strings(resources: Any, problems: list[str]) -> tuple[tuple[str, s
                         continue
                     budget -= len(pair[0]) + len(pair[1])
                     if budget < 0:
-                        problems.append(f"{RESOURCES}: " + limits.over("string resources", "of more characters", "RESOURCE_STRINGS_MAX_CHARS",
-                                                                       str(limits.RESOURCE_STRINGS_MAX_CHARS)) + "; the rest not read")
+                        problems.append(f"{RESOURCES}: string resources past the limit RESOURCE_STRINGS_MAX_CHARS = "
+                                        f"{limits.RESOURCE_STRINGS_MAX_CHARS:,} characters: the rest not read")
                         return tuple(sorted(pairs))
                     pairs[pair] = None
     except Exception as exc:  # noqa: BLE001 — a damaged table: keep what was read and say the rest is missing
@@ -577,8 +577,8 @@ def _layout_texts(archive: zipfile.ZipFile, problems: list[str]) -> tuple[tuple[
             continue
         budget -= info.file_size
         if budget < 0:
-            problems.append(limits.over("layouts of", "more bytes", "LAYOUTS_MAX_TOTAL_BYTES",
-                                        limits.size(limits.LAYOUTS_MAX_TOTAL_BYTES)) + f"; from {name} on not read")
+            problems.append(f"{name} and the layouts after it: not read: they would bring the layouts read past the "
+                            f"limit LAYOUTS_MAX_TOTAL_BYTES = {limits.size(limits.LAYOUTS_MAX_TOTAL_BYTES)}")
             break
         root = _binary_xml(archive, name, problems, worth_parsing=may_hold_text)
         if root is None:
@@ -660,9 +660,10 @@ def _dex_index(archive: zipfile.ZipFile, problems: list[str]) -> tuple[DexIndex,
     files = []
     total = 0
     for name in names:
-        if total + archive.getinfo(name).file_size > limits.DEX_MAX_TOTAL_BYTES:
-            problems.append(limits.over("dex entries of", "more bytes", "DEX_MAX_TOTAL_BYTES",
-                                        limits.size(limits.DEX_MAX_TOTAL_BYTES)) + f"; {name} not read")
+        size = archive.getinfo(name).file_size
+        if total + size > limits.DEX_MAX_TOTAL_BYTES:
+            problems.append(f"{name}: not read: its {limits.size(size)} would bring the app's dex past the limit "
+                            f"DEX_MAX_TOTAL_BYTES = {limits.size(limits.DEX_MAX_TOTAL_BYTES)}")
             continue
         try:
             data = inflate(archive, name)

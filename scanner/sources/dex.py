@@ -171,6 +171,10 @@ def _read_uleb128(data: bytes, pos: int) -> tuple[int, int]:
     raise ValueError(f"ULEB128 longer than 5 bytes at offset {pos:#x}")
 
 
+class _OverBudget(ValueError):
+    """More decoding than the entry's budget allows: a bound that bit, not damage."""
+
+
 class _Budget:
     """Characters one dex entry may decode: DEX_DECODED_PER_BYTE per byte of the entry plus a floor."""
 
@@ -181,9 +185,9 @@ class _Budget:
     def spend(self, chars: int, what: str) -> None:
         self.left -= chars
         if self.left < 0:
-            raise ValueError(limits.over(f"{what}: decoded text", "would exceed", "DEX_DECODED_PER_BYTE",
-                                         f"{limits.DEX_DECODED_PER_BYTE} characters per byte (+ {limits.DEX_DECODED_FLOOR})")
-                             + " — ids that name the same long strings over and over")
+            raise _OverBudget(f"{what}: decoding them would pass the limit DEX_DECODED_PER_BYTE = "
+                              f"{limits.DEX_DECODED_PER_BYTE} characters per dex byte (+ {limits.DEX_DECODED_FLOOR:,}): "
+                              "ids that name the same long strings over and over; not read")
 
 
 def _decode_mutf8(raw: bytes) -> str:
@@ -366,6 +370,8 @@ def _parse_one(name: str, data: bytes, at: int, budget: _Budget) -> DexFile:
         class_descriptors = tuple(types[d[0]] for d in class_defs)
         stage = "class_data"
         code_map = _read_code_map(data, class_defs, len(method_refs))
+    except _OverBudget as exc:
+        raise DexFormatError(name, str(exc)) from None
     except (IndexError, struct.error, ValueError, OverflowError) as exc:
         detail = str(exc) if not isinstance(exc, IndexError) else "index or offset out of range"
         raise DexFormatError(name, f"corrupt {stage}: {detail}") from None

@@ -123,8 +123,8 @@ def policy_from_bytes(data: bytes, *, uri: str, content_type: str | None = None,
             title, sections = "", heading_sections(text)
     text, truncated = _cap(text, size > bound)
     if truncated and size <= bound:
-        problems.append(limits.over("text of", "more characters", "TEXT_MAX_CHARS", str(limits.TEXT_MAX_CHARS))
-                        + "; the rest is not analysed")
+        problems.append(f"text past the limit TEXT_MAX_CHARS = {limits.TEXT_MAX_CHARS:,} characters: "
+                        "the rest is not analysed")
     sections = tuple(s for s in sections if s[0] < len(text))
     if not text.strip():
         raise InputError(uri, "no visible text in the document")
