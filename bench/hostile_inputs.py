@@ -85,6 +85,9 @@ def single_runs(folder: Path, made: list, timeout: float, only: str) -> None:
     for hostile in made:
         if only and only not in hostile.name:
             continue
+        if "/" in hostile.name:  # a link inside the tree: given alone it names the whole folder
+            print(f"{hostile.name:32} {'':>6} {'':>6} {'':>6} {'':>6}  (a link inside a scanned tree: see the directory runs)")
+            continue
         out = Path(tempfile.mkdtemp(prefix="fangcun-hostile-out-"))
         code, seconds, cpu, rss, stderr = run(["scan", str(folder / hostile.name), "-o", str(out), "-f", "json"], timeout)
         shown = hostile.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
