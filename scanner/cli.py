@@ -15,10 +15,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from scanner import __version__
-from scanner.errors import InputError, RuleLoadError
+from scanner.errors import InputError, RuleLoadError, printable_name
 
 app = typer.Typer(
     name="fangcun",
@@ -115,7 +116,16 @@ def _exit_code(report: dict[str, Any], fail_on: FailOn) -> int:
 
 def _print_errors(errors: list[dict[str, str]]) -> None:
     for e in errors:
-        err.print(f"[red]error:[/red] {e['message']}", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(e['message'])}", markup=True, highlight=False, soft_wrap=True)
+
+
+def _print_problems(report: dict[str, Any]) -> None:
+    """What of an analysed input could not be read (a bound that bit, a damaged part), one line each."""
+    for target in report["targets"]:
+        for e in target["errors"]:
+            if e["stage"] == "open":
+                err.print(f"[yellow]warning:[/yellow] {escape(e['input'])}: {escape(e['message'])}", markup=True,
+                          highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -142,6 +152,7 @@ def scan(
     written = _write(report, output, formats, lang.value)
     _summary(report, lang.value)
     _print_errors(report["errors"])
+    _print_problems(report)
     for path in written:
         out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
     if not report["targets"] and report["errors"]:
@@ -163,14 +174,15 @@ def _waivers(path: Path | None):
 def _scan_in_process(paths: list[Path], ruleset, lang: str, waiver_list) -> dict[str, Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from scanner.pipeline import build_report, expand_inputs, scan_paths
+    from scanner.inputs import expand_inputs
+    from scanner.pipeline import build_report, scan_paths
 
     total = sum(1 for _ in expand_inputs(paths))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("scanning" if lang == "en" else "扫描中", total=total)
 
         def advance(path, target, error) -> None:
-            progress.update(task, advance=1, description=str(path.name))
+            progress.update(task, advance=1, description=printable_name(path.name))
 
         found, errors = scan_paths(paths, ruleset, lang=lang, waivers=waiver_list, on_target=advance)
     return build_report(found, ruleset, lang=lang, errors=errors).to_dict()

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import signal
-import threading
-import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from scanner import __version__
+from scanner import __version__, limits
 from scanner.engine.evaluate import Waiver, apply_waivers, judge_all, score
 from scanner.engine.ruleset import RuleSet, load_ruleset
-from scanner.errors import InputError
+from scanner.errors import InputError, printable_name
 from scanner.extractors import extractors_for
 from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.runner import evidence_order, run_extractors
+from scanner.inputs import POLICY_SUFFIXES, expand_inputs, is_zip, not_a_regular_file, zip_kind
 from scanner.model import ErrorRecord, Evidence, Report, Target, TargetKind
 
 __all__ = ["analyse_source", "build_report", "expand_inputs", "extractors_for", "load_ruleset", "scan_file", "scan_paths"]
@@ -28,55 +24,26 @@ __all__ = ["analyse_source", "build_report", "expand_inputs", "extractors_for", 
 OWN_SOURCE = "fangcun"  # the project's own signatures (scanner.signatures.OWN_SOURCE): no attribution needed
 # ErrorRecord stages of an extractor that failed (extract:NAME) or could not see all it reads (incomplete:NAME)
 EXTRACTOR_STAGES = ("extract:", "incomplete:")
-POLICY_SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx")
-BUNDLE_SUFFIXES = (".xapk", ".apks", ".apkm")  # a zip of a base APK and its splits (scanner.sources.apk)
-APP_SUFFIXES = (".apk", *BUNDLE_SUFFIXES, ".aab")
-SCANNABLE_SUFFIXES = (*APP_SUFFIXES, *POLICY_SUFFIXES)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _is_zip(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return fh.read(4) == b"PK\x03\x04"
-
-
-def zip_kind(path: Path) -> str:
-    """What a zip holds, by its entry names: an apk, a bundle of APKs, an aab, a Word document, or
-    "zip" (none of these, or no readable directory)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return "zip"
-    if "AndroidManifest.xml" in names:
-        return "apk"
-    if "base/manifest/AndroidManifest.xml" in names:
-        return "aab"
-    if "word/document.xml" in names:
-        return "docx"
-    if any(n.lower().endswith(".apk") for n in names):
-        return "bundle"
-    return "zip"
 
 
 def open_source(path: Path) -> Any:
-    """Open one input file as the source its content calls for; InputError for anything else."""
-    name = str(path)
-    if not path.exists():
+    """Open one input file as the source its content calls for; InputError for anything else.
+    Only regular files are read (a FIFO blocks, a device never ends), and only up to INPUT_MAX_BYTES."""
+    name = printable_name(str(path))
+    if not path.exists() and not path.is_symlink():
         raise InputError(name, "no such file")
     if path.is_dir():
         raise InputError(name, "is a directory (directories are expanded by scan_paths)")
+    problem = not_a_regular_file(path)
+    if problem:
+        raise InputError(name, problem)
+    size = path.stat().st_size
+    if size > limits.INPUT_MAX_BYTES:
+        raise InputError(name, limits.over("file of", limits.size(size), "INPUT_MAX_BYTES", limits.size(limits.INPUT_MAX_BYTES)))
     try:
         suffix = path.suffix.lower()
         kind = {".xapk": "bundle", ".apks": "bundle", ".apkm": "bundle", ".aab": "aab", ".docx": "docx"}.get(suffix)
-        if kind is None and suffix not in POLICY_SUFFIXES and _is_zip(path):
+        if kind is None and suffix not in POLICY_SUFFIXES and is_zip(path):
             kind = zip_kind(path)  # a package named .apk may be a bundle, and the other way round
         if kind is None and suffix in POLICY_SUFFIXES:
             kind = "policy"
@@ -95,7 +62,7 @@ def open_source(path: Path) -> Any:
         if kind in ("docx", "policy"):
             from scanner.sources.policy import open_policy
 
-            return open_policy(path)
+            return open_policy(path, uri=printable_name(name))
     except PermissionError:
         raise InputError(name, "permission denied") from None
     except IsADirectoryError:
@@ -176,54 +143,6 @@ def scan_file(path: Path, ruleset: RuleSet, *, lang: str = "zh", waivers: Sequen
     return analyse_source(open_source(Path(path)), ruleset, lang=lang, waivers=waivers, today=today)
 
 
-def expand_inputs(paths: Iterable[Path]) -> Iterator[Path | InputError]:
-    """Files as given; directories walked (sorted) for scannable files. Missing paths become errors."""
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    if name.lower().endswith(SCANNABLE_SUFFIXES):
-                        yield Path(root) / name
-        elif path.exists():
-            yield path
-        else:
-            yield InputError(str(path), "no such file or directory")
-
-
-# Wall time one target may take, in process (scan_paths) and in a --db batch worker (scanner.campaign.batch).
-TARGET_SECONDS = 300.0
-
-
-class TimeLimitExceeded(BaseException):
-    """Raised by the per-target alarm. A BaseException, so an extractor's `except Exception` (which
-    turns an extractor bug into one error record) cannot swallow it and run on past the limit."""
-
-
-@contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise TimeLimitExceeded in this thread after `seconds` of wall time.
-
-    Uses SIGALRM, so only in the main thread of a POSIX process (elsewhere: no limit). Python code
-    and regular-expression matching are interrupted; a single C call that never returns to the
-    interpreter is not, which is why parsers are given size limits too."""
-    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expire(_signum: int, _frame: Any) -> None:
-        raise TimeLimitExceeded
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def scan_paths(
     paths: Iterable[Path],
     ruleset: RuleSet,
@@ -231,40 +150,72 @@ def scan_paths(
     lang: str = "zh",
     waivers: Sequence[Waiver] = (),
     on_target: Callable[[Path, Target | None, ErrorRecord | None], None] | None = None,
-    per_target_seconds: float | None = TARGET_SECONDS,
+    per_target_seconds: float | None = None,
+    per_target_memory_mb: int | None = None,
+    jobs: int = 1,
 ) -> tuple[list[Target], list[ErrorRecord]]:
     """Scan every input; bad inputs become errors and the rest is still scanned. Identical files once.
-    A target that takes longer than `per_target_seconds` is stopped and becomes an error."""
-    targets: dict[str, Target] = {}
+
+    Each target runs in a worker process of its own under the limits a --db batch gives it
+    (scanner.isolation; default limits.TARGET_SECONDS and limits.TARGET_MEMORY_MB): a target that
+    runs out of time or memory, or crashes its worker, becomes that target's error, and every other
+    result is kept. `jobs` workers run at once."""
+    from scanner.isolation import Unit, duplicate_errors, plan_units, run_isolated
+
+    targets: list[Target] = []
     errors: list[ErrorRecord] = []
-    for item in expand_inputs(paths):
-        if isinstance(item, InputError):
-            errors.append(ErrorRecord("open", str(item), item.input_name))
-            if on_target:
-                on_target(Path(item.input_name), None, errors[-1])
-            continue
-        try:
-            with time_limit(per_target_seconds):
-                target = scan_file(item, ruleset, lang=lang, waivers=waivers)
-        except InputError as exc:
-            errors.append(ErrorRecord("open", str(exc), str(item)))
-            if on_target:
-                on_target(item, None, errors[-1])
-            continue
-        except TimeLimitExceeded:
-            errors.append(ErrorRecord("timeout", f"{item}: analysis stopped after {per_target_seconds:g} s", str(item)))
-            if on_target:
-                on_target(item, None, errors[-1])
-            continue
-        if target.sha256 in targets:  # the same bytes under another name: analysed once, both names kept
-            first = targets[target.sha256]
-            also = [*first.attributes.get("also_at", []), str(item)]
-            targets[target.sha256] = _with_attributes(first, also_at=also)
-        else:
-            targets[target.sha256] = target
+    units, problems = plan_units(list(paths))
+    for problem in problems:
+        errors.append(ErrorRecord("open", str(problem), problem.input_name))
         if on_target:
-            on_target(item, target, None)
-    return sorted(targets.values(), key=lambda t: (t.kind.value, t.uri)), errors
+            on_target(Path(problem.input_name), None, errors[-1])
+
+    def scan(path: Path) -> Target:
+        return scan_file(path, ruleset, lang=lang, waivers=waivers)
+
+    def done(unit: Unit, message: dict[str, Any], _started_at: str) -> None:
+        if "target" in message:
+            target = Target.from_dict(message["target"])
+            if unit.also_at:  # the same bytes under other names: analysed once, every name kept
+                target = _with_attributes(target, also_at=list(unit.also_at))
+            targets.append(target)
+            if on_target:
+                on_target(unit.path, target, None)
+            return
+        error = message["error"]
+        errors.append(ErrorRecord(error["stage"], error["message"], unit.name))
+        errors.extend(ErrorRecord(*record) for record in duplicate_errors(unit, error["stage"]))
+        if on_target:
+            on_target(unit.path, None, errors[-1])
+
+    if len(units) > 1:
+        warm_up(scan)
+    run_isolated(units, scan, done, jobs=jobs, seconds=per_target_seconds or limits.TARGET_SECONDS,
+                 memory_mb=per_target_memory_mb or limits.TARGET_MEMORY_MB)
+    return sorted(targets, key=lambda t: (t.kind.value, t.uri)), errors
+
+
+def warm_up(scan: Callable[[Path], Any]) -> None:
+    """Scan a tiny policy and import the APK adapter once in the parent, so every forked worker
+    inherits loaded modules, dictionaries and NLP pipelines instead of loading them per target.
+
+    Failures are ignored here: the same failure is recorded per target by the workers.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fangcun-warm-") as folder:
+        sample = Path(folder) / "policy.txt"
+        sample.write_text(_WARM_UP_TEXT, encoding="utf-8")
+        try:
+            scan(sample)
+            import scanner.sources.apk  # noqa: F401  (androguard costs ~1 s to import)
+
+            extractors_for(TargetKind.APK)
+        except Exception:  # noqa: BLE001 — see docstring
+            return
+
+
+_WARM_UP_TEXT = "隐私政策。我们会收集您的人脸信息用于门禁开门。Privacy policy: we collect face data.\n"
 
 
 def _with_attributes(target: Target, **extra: Any) -> Target:

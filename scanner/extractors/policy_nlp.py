@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from scanner import limits
 from scanner.extractors.base import ExtractorSpec
 from scanner.model import Confidence, Evidence, Location
 from scanner.nlp.lexicon import load_lexicon
-from scanner.nlp.pipelines import MAX_DOC_CHARS, find_practices
+from scanner.nlp.pipelines import find_practices
 from scanner.nlp.text import detect_language, redact
 from scanner.nlp.topics import (
     OTHER,
@@ -36,8 +37,8 @@ def analyse_policy_text(text: str, *, uri: str, logical: str = "",
                         sections: Sequence[tuple[int, str]] = (),
                         language: str | None = None) -> list[Evidence]:
     language = language if language in ("zh", "en") else detect_language(text)
-    truncated = len(text) > MAX_DOC_CHARS
-    text = text[:MAX_DOC_CHARS]  # bounded work; sources cap their text the same way
+    truncated = len(text) > limits.TEXT_MAX_CHARS
+    text = text[:limits.TEXT_MAX_CHARS]  # bounded work; sources cap their text the same way
     _, hits = find_practices(text, language, sections)
     paragraphs = paragraph_topics(text, language)
     evidence = [_document(text, uri, logical, language, truncated, _reads_as_policy(text, language, hits))]

@@ -15,11 +15,11 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from scanner import limits
 from scanner.nlp import components  # noqa: F401  (registers the factories and the tokenizer)
 from scanner.nlp.components import SentenceHit
 
 PIPELINES = ("zh", "zh_jieba", "en")
-MAX_DOC_CHARS = 2_000_000  # analysed text is capped by the source; this keeps spaCy's guard above it
 
 
 @functools.cache
@@ -28,10 +28,12 @@ def build_pipeline(name: str) -> Language:
         raise ValueError(f"unknown pipeline {name!r}; expected one of {PIPELINES}")
     if name == "zh_jieba":
         nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "fangcun.private_jieba.v1"}}})
+    elif name == "zh":
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "fangcun.characters.v1"}}})
     else:
         nlp = spacy.blank(name)
     language = "en" if name == "en" else "zh"
-    nlp.max_length = MAX_DOC_CHARS + 1
+    nlp.max_length = limits.TEXT_MAX_CHARS + 1  # sources cap their text at this; spaCy's guard sits above it
     nlp.add_pipe("fangcun_sentences_v1", config={"language": language})
     nlp.add_pipe("fangcun_practices_v1", config={"language": language})
     return nlp

@@ -17,17 +17,17 @@ import re
 import struct
 import sys
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from lxml import etree
-
-from scanner.errors import InputError
+from scanner import limits
+from scanner.errors import InputError, printable_name
 from scanner.model import TargetKind
+from scanner.sources.archive import ZIP_ERRORS, EntryLimit, inflate, open_zip
+from scanner.sources.chunks import ChunkError, check_binary_xml, check_resource_table
 from scanner.sources.dex import DexFormatError, DexIndex, parse_dex
 from scanner.sources.urls import Url, find_urls
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from scanner.sources.policy import PolicySource
 
 MANIFEST = "AndroidManifest.xml"
+RESOURCES = "resources.arsc"
 ANDROID_NS = "{http://schemas.android.com/apk/res/android}"
 DEFAULT_READ_LIMIT = 8 * 2**20
 _DEX_ENTRY = re.compile(r"classes(\d*)\.dex")
@@ -46,8 +47,6 @@ _BINARY_XML_MAGIC = b"\x03\x00\x08\x00"  # RES_XML_TYPE chunk with an 8-byte hea
 _STRING_POOL_TYPE, _STRING_POOL_HEADER_SIZE = 0x0001, 0x1C
 _COMPONENT_TAGS = ("activity", "activity-alias", "service", "receiver", "provider")
 BOOT_COMPLETED = "android.intent.action.BOOT_COMPLETED"
-# NotImplementedError: a damaged header claiming an unknown zip version or compression method.
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
 # Embedded privacy policies: text assets whose name or title says so.
 POLICY_ASSET_SUFFIXES = (".html", ".htm", ".txt")
@@ -185,7 +184,7 @@ class ApkSource(ApkViews):
         entry_names: Mapping[str, str] | None = None,
     ) -> None:
         self.path = path
-        self.uri = str(path)
+        self.uri = printable_name(str(path))
         self.sha256 = sha256
         self.size = size
         self.manifest = manifest
@@ -220,7 +219,7 @@ class ApkSource(ApkViews):
         try:
             with archive.open(real) as entry:
                 return entry.read(limit)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise InputError(self.uri, f"entry {name} cannot be read: {exc}") from None
 
     def __repr__(self) -> str:
@@ -229,7 +228,7 @@ class ApkSource(ApkViews):
 
 def open_apk(path: Path) -> ApkSource:
     """Open and index one APK. Raises InputError for input that is not a readable APK."""
-    uri = str(path)
+    uri = printable_name(str(path))
     raw = _read_input(uri, path)
     sha256 = hashlib.sha256(raw).hexdigest()  # hashed as read, before any parsing
     return _apk_source(path, uri, raw, sha256=sha256, size=len(raw))
@@ -247,10 +246,9 @@ def _apk_source(
     bundle_problems: Sequence[str] = (),
 ) -> ApkSource:
     """The source of an APK's bytes (`uri` names it in errors), with the splits installed beside it."""
-    archive = _open_zip(uri, raw)
-    _check_manifest_readable(uri, archive)
-    apk = _androguard_apk(uri, raw)
-    problems: list[str] = []
+    archive, found = _open_zip(uri, raw)
+    problems: list[str] = list(found)
+    apk = _androguard_apk(uri, _read_manifest(uri, archive), _read_resource_table(archive, problems))
     resources = _resources(apk, problems)
     manifest = _manifest(apk, resources, archive, problems)
     dex, dex_bytes = _dex_index(archive, problems)
@@ -301,7 +299,7 @@ def open_bundle(path: Path) -> ApkSource:
     """Open an .xapk / .apks / .apkm bundle (a zip of a base APK and its split APKs, maybe OBB
     expansion files and a manifest.json) as one app: the base's manifest, every split's files, dex
     and strings. InputError names the bundle and the problem."""
-    uri = str(path)
+    uri = printable_name(str(path))
     fmt = Path(path).suffix.lower() or ".xapk"
     raw = _read_input(uri, path)
     sha256 = hashlib.sha256(raw).hexdigest()
@@ -328,19 +326,24 @@ def open_bundle(path: Path) -> ApkSource:
 
 
 def _open_bundle_zip(uri: str, raw: bytes, fmt: str) -> zipfile.ZipFile:
+    """The bundle's zip with its bounds checked (scanner.sources.archive). Unlike an APK's, an entry
+    flagged as encrypted here really is: APKMirror encrypts some .apkm files."""
     try:
-        outer = zipfile.ZipFile(io.BytesIO(raw))
-    except _ZIP_ERRORS as exc:
+        flagged = any(info.flag_bits & 0x1 for info in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+    except ZIP_ERRORS as exc:
         raise InputError(uri, f"not a readable {fmt} bundle (a zip of APKs): {exc}") from None
-    if any(info.flag_bits & 0x1 for info in outer.infolist()):
+    if flagged:
         raise InputError(uri, f"{fmt} bundle is encrypted (APKMirror protects some .apkm files): unpack it first")
+    outer, _problems = open_zip(uri, raw)
     return outer
 
 
 def _bundle_entry(uri: str, outer: zipfile.ZipFile, name: str) -> bytes:
     try:
-        return outer.read(name)
-    except _ZIP_ERRORS as exc:
+        return inflate(outer, name, "BUNDLE_MAX_SPLIT_BYTES")
+    except EntryLimit as exc:
+        raise InputError(uri, str(exc)) from None
+    except ZIP_ERRORS as exc:
         raise InputError(uri, f"entry {name} cannot be read: {exc}") from None
 
 
@@ -354,7 +357,7 @@ def _base_apk(outer: zipfile.ZipFile, apks: list[str]) -> str:
         try:
             described = json.loads(outer.read(BUNDLE_MANIFEST))
             base = next((s["file"] for s in described.get("split_apks", ()) if s.get("id") == "base"), None)
-        except (ValueError, TypeError, AttributeError, KeyError, *_ZIP_ERRORS):
+        except (ValueError, TypeError, AttributeError, KeyError, *ZIP_ERRORS):
             base = None
         if base in apks:
             return base
@@ -364,57 +367,82 @@ def _base_apk(outer: zipfile.ZipFile, apks: list[str]) -> str:
 
 def _split(name: str, raw: bytes) -> ApkSplit:
     """A split's files, dex and strings; InputError when it is no readable zip."""
-    problems: list[str] = []
     try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except _ZIP_ERRORS as exc:
-        raise InputError(name, f"not a readable APK ({exc})") from None
+        archive, found = open_zip(name, raw)
+    except InputError as exc:  # no readable zip, or past a bound
+        raise InputError(name, f"not a readable APK ({exc.problem})") from None
+    problems: list[str] = list(found)
     dex, dex_bytes = _dex_index(archive, problems, required=False, prefix=f"{name}!")
     resources = None
-    if "resources.arsc" in archive.namelist():
+    table = _read_resource_table(archive, problems)
+    if table is not None:
         from androguard.core.axml import ARSCParser
 
         try:
-            resources = ARSCParser(archive.read("resources.arsc"))
+            resources = ARSCParser(table)
         except Exception as exc:  # noqa: BLE001 — androguard raises assorted types on a damaged table
             problems.append(f"resources.arsc: cannot be parsed ({type(exc).__name__}: {exc})")
     return ApkSplit(name, archive, dex, dex_bytes, _resource_strings(resources, problems),
                     _layout_texts(archive, problems), tuple(problems))
 
 
-
-def _open_zip(uri: str, raw: bytes) -> zipfile.ZipFile:
-    buffer = io.BytesIO(raw)
-    if not zipfile.is_zipfile(buffer):
-        if raw.startswith(b"PK\x03\x04"):
-            raise InputError(uri, "truncated or corrupt zip: no central directory")
-        raise InputError(uri, "not a zip archive")
-    try:
-        archive = zipfile.ZipFile(buffer)
-    except _ZIP_ERRORS as exc:
-        raise InputError(uri, f"truncated or corrupt zip: {exc}") from None
+def _open_zip(uri: str, raw: bytes) -> tuple[zipfile.ZipFile, list[str]]:
+    archive, problems = open_zip(uri, raw)
     if MANIFEST not in archive.namelist():
         raise InputError(uri, f"zip has no {MANIFEST}")
-    return archive
+    return archive, problems
 
 
-def _check_manifest_readable(uri: str, archive: zipfile.ZipFile) -> None:
-    """A CRC or inflate error here means the zip itself is damaged, not the manifest."""
+def _read_manifest(uri: str, archive: zipfile.ZipFile) -> bytes:
+    """The manifest's bytes, bounded and checked; a CRC or inflate error means the zip is damaged."""
     try:
-        archive.read(MANIFEST)
-    except _ZIP_ERRORS as exc:
+        data = inflate(archive, MANIFEST, "MANIFEST_MAX_BYTES")
+    except EntryLimit as exc:
+        raise InputError(uri, str(exc)) from None
+    except ZIP_ERRORS as exc:
         raise InputError(uri, f"truncated or corrupt zip: {MANIFEST}: {exc}") from None
+    if data.startswith(_BINARY_XML_MAGIC[:2]):
+        try:
+            check_binary_xml(data)
+        except ChunkError as exc:
+            raise InputError(uri, f"manifest cannot be parsed: {exc}") from None
+    return data
 
 
-def _androguard_apk(uri: str, raw: bytes) -> Any:
+def _read_resource_table(archive: zipfile.ZipFile, problems: list[str]) -> bytes | None:
+    """resources.arsc, bounded and checked, or None (and a problem) when it is absent or unusable."""
+    if RESOURCES not in archive.NameToInfo:
+        return None
+    try:
+        data = inflate(archive, RESOURCES, "ARSC_MAX_BYTES")
+        check_resource_table(data)
+    except (EntryLimit, ChunkError) as exc:
+        problems.append(f"{RESOURCES}: not read: {exc}")
+        return None
+    except ZIP_ERRORS as exc:
+        problems.append(f"{RESOURCES}: cannot be read from the zip ({exc})")
+        return None
+    return data
+
+
+def _androguard_apk(uri: str, manifest: bytes, resources: bytes | None) -> Any:
+    """androguard's view of the manifest and resource table, from the bytes already read and checked.
+
+    It is given a small stored zip of just those two entries: its own zip reader (apkInspector) would
+    inflate whole deflate streams, whatever their declared size, and re-read the original archive."""
     from loguru import logger
 
     logger.disable("androguard")  # DEBUG logging floods ~200 k lines and slows parsing 1.8×
     _preload_public_resources()
     from androguard.core.apk import APK
 
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_STORED) as minimal:
+        minimal.writestr(MANIFEST, manifest)
+        if resources is not None:
+            minimal.writestr(RESOURCES, resources)
     try:
-        apk = APK(raw, raw=True)
+        apk = APK(package.getvalue(), raw=True)
     except Exception as exc:  # noqa: BLE001 — androguard raises many unrelated types on malformed input
         raise InputError(uri, f"manifest cannot be parsed: {type(exc).__name__}: {exc}") from None
     if not apk.is_valid_APK() or apk.get_android_manifest_xml() is None:
@@ -690,13 +718,18 @@ def _binary_xml(
     from androguard.core.axml import AXMLPrinter
 
     try:
-        data = archive.read(name)
+        data = inflate(archive, name, "LAYOUT_MAX_BYTES")
         if worth_parsing is not None and not worth_parsing(data):
             return None
+        if data.startswith(_BINARY_XML_MAGIC[:2]):
+            check_binary_xml(data)
         printer = AXMLPrinter(data)
         root = printer.get_xml_obj() if printer.is_valid() else None
     except KeyError:
         problems.append(f"{name}: missing from the zip")
+        return None
+    except (EntryLimit, ChunkError) as exc:
+        problems.append(f"{name}: not read: {exc}")
         return None
     except Exception as exc:  # noqa: BLE001 — androguard's AXML parser raises assorted types on bad input
         problems.append(f"{name}: cannot be parsed ({type(exc).__name__})")
@@ -716,38 +749,54 @@ def _is_read_locale(locale: str) -> bool:
 
 
 def _resource_strings(resources: Any, problems: list[str]) -> tuple[tuple[str, str], ...]:
-    """Every string resource of every package in the read locales, deduplicated, in a stable order."""
+    """Every string resource of every package in the read locales, deduplicated, in a stable order,
+    up to RESOURCE_STRINGS_MAX_CHARS characters in all (a problem says when the rest is left)."""
     if resources is None:
         return ()
     pairs: dict[tuple[str, str], None] = {}
+    budget = limits.RESOURCE_STRINGS_MAX_CHARS
     try:
         for package in resources.get_packages_names():
             for locale in filter(_is_read_locale, resources.get_locales(package)):
-                xml = resources.get_string_resources(package, locale)
-                for pair in _string_pairs(xml):
+                for pair in _string_values(resources, package, locale):
+                    if pair in pairs:
+                        continue
+                    budget -= len(pair[0]) + len(pair[1])
+                    if budget < 0:
+                        problems.append(f"{RESOURCES}: string resources past the limit RESOURCE_STRINGS_MAX_CHARS = "
+                                        f"{limits.RESOURCE_STRINGS_MAX_CHARS:,} characters: the rest not read")
+                        return tuple(sorted(pairs))
                     pairs[pair] = None
     except Exception as exc:  # noqa: BLE001 — a damaged table: keep what was read and say the rest is missing
         problems.append(f"resources.arsc: string resources partly unreadable ({type(exc).__name__})")
     return tuple(sorted(pairs))
 
 
-def _string_pairs(xml: bytes) -> Iterable[tuple[str, str]]:
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
-    root = etree.fromstring(xml, parser)
-    if root is None:
-        return
-    for element in root.iter("string"):
-        name = element.get("name")
+def _string_values(resources: Any, package: str, locale: str) -> Iterable[tuple[str, str]]:
+    """(name, value) of the string resources androguard parsed for this package and locale.
+
+    Read from the values it keeps rather than through get_string_resources(), which writes every
+    value out again as XML: a table naming one long string from many entries holds it once, but its
+    XML repeats it for each entry."""
+    resources._analyse()
+    for name, value in resources.values.get(package, {}).get(locale, {}).get("string", ()):
         if name:
-            yield name, element.text or ""
+            yield str(name), str(value)
 
 
 def _layout_texts(archive: zipfile.ZipFile, problems: list[str]) -> tuple[tuple[str, str], ...]:
     texts = []
     may_hold_text = _layout_text_detector()
-    for name in archive.namelist():
+    budget = limits.LAYOUTS_MAX_TOTAL_BYTES
+    for info in archive.infolist():
+        name = info.filename
         if not _LAYOUT_ENTRY.fullmatch(name):
             continue
+        budget -= info.file_size
+        if budget < 0:
+            problems.append(f"{name} and the layouts after it: not read: they would bring the layouts read past the "
+                            f"limit LAYOUTS_MAX_TOTAL_BYTES = {limits.size(limits.LAYOUTS_MAX_TOTAL_BYTES)}")
+            break
         root = _binary_xml(archive, name, problems, worth_parsing=may_hold_text)
         if root is None:
             continue
@@ -833,9 +882,17 @@ def _dex_index(
     files = []
     total = 0
     for name in names:
+        size = archive.getinfo(name).file_size
+        if total + size > limits.DEX_MAX_TOTAL_BYTES:
+            problems.append(f"{name}: not read: its {limits.size(size)} would bring the app's dex past the limit "
+                            f"DEX_MAX_TOTAL_BYTES = {limits.size(limits.DEX_MAX_TOTAL_BYTES)}")
+            continue
         try:
-            data = archive.read(name)
-        except _ZIP_ERRORS as exc:
+            data = inflate(archive, name)
+        except EntryLimit as exc:
+            problems.append(f"{name}: not read: {exc}")
+            continue
+        except ZIP_ERRORS as exc:
             problems.append(f"{name}: cannot be read from the zip ({exc})")
             continue
         total += len(data)
@@ -878,31 +935,32 @@ def open_aab(path: Path) -> ApkSource:
     format when the bundle's manifest cannot be read."""
     from scanner.sources.aab import AabFormatError, string_resources, xml_tree
 
-    uri = str(path)
+    uri = printable_name(str(path))
     raw = _read_input(uri, path)
     sha256 = hashlib.sha256(raw).hexdigest()
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except _ZIP_ERRORS as exc:
-        raise InputError(uri, f"not a readable .aab app bundle (a zip): {exc}") from None
+    archive, zip_problems = open_zip(uri, raw)  # InputError when it is no readable zip or breaks a bound
     names = archive.namelist()
     if AAB_MANIFEST not in names:
         raise InputError(uri, f".aab app bundle without {AAB_MANIFEST}: its manifest cannot be read")
     try:
-        root = xml_tree(archive.read(AAB_MANIFEST))
-    except (AabFormatError, *_ZIP_ERRORS) as exc:
+        root = xml_tree(inflate(archive, AAB_MANIFEST, "MANIFEST_MAX_BYTES"))
+    except EntryLimit as exc:
+        raise InputError(uri, str(exc)) from None
+    except (AabFormatError, *ZIP_ERRORS) as exc:
         raise InputError(uri, f".aab app bundle: {AAB_MANIFEST} is not readable protobuf XML ({exc})") from None
     if root.tag != "manifest":
         raise InputError(uri, f".aab app bundle: {AAB_MANIFEST} has no <manifest> root")
-    problems: list[str] = []
+    problems: list[str] = list(zip_problems)
     shown, dex_entries = _aab_entries(names)
 
     def read_xml(name: str) -> Any:
         try:
-            return xml_tree(archive.read(shown[name]))
+            return xml_tree(inflate(archive, shown[name], "LAYOUT_MAX_BYTES"))
+        except EntryLimit as exc:
+            problems.append(f"{name}: not read: {exc}")
         except KeyError:
             problems.append(f"{name}: missing from the bundle")
-        except (AabFormatError, *_ZIP_ERRORS) as exc:
+        except (AabFormatError, *ZIP_ERRORS) as exc:
             problems.append(f"{name}: cannot be parsed ({exc})")
         return None
 
@@ -910,12 +968,12 @@ def open_aab(path: Path) -> ApkSource:
     pairs: dict[tuple[str, str], None] = {}
     if AAB_RESOURCES in names:
         try:
-            for locale, name, value in string_resources(archive.read(AAB_RESOURCES)):
+            for locale, name, value in string_resources(inflate(archive, AAB_RESOURCES, "ARSC_MAX_BYTES")):
                 if _is_read_locale(locale):
                     pairs[(name, value)] = None
                     if not locale:
                         strings.setdefault(name, value)
-        except (AabFormatError, *_ZIP_ERRORS) as exc:
+        except (EntryLimit, AabFormatError, *ZIP_ERRORS) as exc:
             problems.append(f"{AAB_RESOURCES}: string resources unreadable ({exc})")
 
     def resolve_string(value: str) -> str:
@@ -931,13 +989,20 @@ def open_aab(path: Path) -> ApkSource:
     files = []
     dex_bytes = 0
     for shown_name, entry in dex_entries:
+        size = archive.getinfo(entry).file_size
+        if dex_bytes + size > limits.DEX_MAX_TOTAL_BYTES:
+            problems.append(f"{entry}: not read: its {limits.size(size)} would bring the app's dex past the limit "
+                            f"DEX_MAX_TOTAL_BYTES = {limits.size(limits.DEX_MAX_TOTAL_BYTES)}")
+            continue
         try:
-            data = archive.read(entry)
+            data = inflate(archive, entry)
             dex_bytes += len(data)
             files.extend(parse_dex(shown_name, data))
+        except EntryLimit as exc:
+            problems.append(f"{entry}: not read: {exc}")
         except DexFormatError as exc:
             problems.append(str(exc))
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             problems.append(f"{entry}: cannot be read from the zip ({exc})")
     if not dex_entries:
         problems.append("no dex in the bundle: it carries no bytecode")

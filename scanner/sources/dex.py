@@ -6,6 +6,12 @@ found without decoding every method: the indices of the wanted ids are located w
 regex over the file, each candidate is mapped to its code item, and only that method's
 instruction stream is decoded (once) to reject matches that do not start an instruction.
 
+Bounds: the header's tables are checked against the entry before any is read; what is decoded
+(strings, method, field and proto spellings) is held to a budget proportional to the entry's size
+(limits.DEX_DECODED_PER_BYTE), so ids that all name one long string cannot multiply it; class data and
+code items are each read at most once in all (classes sharing class data, or code items overlapping,
+are refused), so the walks stay linear in the file.
+
 Format reference: https://source.android.com/docs/core/runtime/dex-format
 """
 
@@ -18,6 +24,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
+
+from scanner import limits
 
 HEADER_SIZE = 0x70
 CONTAINER_HEADER_SIZE = 0x78  # dex 041 adds container_size and header_offset
@@ -146,7 +154,7 @@ def _payload_width(data: bytes, pc: int, kind: int) -> int:
 
 
 def _read_uleb128(data: bytes, pos: int) -> tuple[int, int]:
-    """Decode an unsigned LEB128 (at most 5 bytes in dex) at `pos`; return (value, next pos)."""
+    """Decode an unsigned LEB128 (at most 5 bytes, 32 bits, in dex) at `pos`; return (value, next pos)."""
     byte = data[pos]
     if byte < 0x80:
         return byte, pos + 1
@@ -156,9 +164,30 @@ def _read_uleb128(data: bytes, pos: int) -> tuple[int, int]:
         byte = data[pos + extra]
         value |= (byte & 0x7F) << shift
         if byte < 0x80:
+            if value > 0xFFFFFFFF:
+                raise ValueError(f"ULEB128 over 32 bits at offset {pos:#x}")
             return value, pos + extra + 1
         shift += 7
     raise ValueError(f"ULEB128 longer than 5 bytes at offset {pos:#x}")
+
+
+class _OverBudget(ValueError):
+    """More decoding than the entry's budget allows: a bound that bit, not damage."""
+
+
+class _Budget:
+    """Characters one dex entry may decode: DEX_DECODED_PER_BYTE per byte of the entry plus a floor."""
+
+    def __init__(self, entry_size: int) -> None:
+        self.limit = limits.DEX_DECODED_PER_BYTE * entry_size + limits.DEX_DECODED_FLOOR
+        self.left = self.limit
+
+    def spend(self, chars: int, what: str) -> None:
+        self.left -= chars
+        if self.left < 0:
+            raise _OverBudget(f"{what}: decoding them would pass the limit DEX_DECODED_PER_BYTE = "
+                              f"{limits.DEX_DECODED_PER_BYTE} characters per dex byte (+ {limits.DEX_DECODED_FLOOR:,}): "
+                              "ids that name the same long strings over and over; not read")
 
 
 def _decode_mutf8(raw: bytes) -> str:
@@ -171,23 +200,36 @@ def _decode_mutf8(raw: bytes) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
-def _decode_strings(data: bytes, offsets: Sequence[int], base: int) -> tuple[str, ...]:
+def _decode_strings(data: bytes, offsets: Sequence[int], base: int, budget: _Budget | None = None) -> tuple[str, ...]:
+    """The strings at these offsets. Ids naming the same offset share one string; the bytes searched
+    and decoded are charged to `budget`, so ids at successive bytes of one long string stay bounded."""
+    budget = budget or _Budget(len(data))
     strings: list[str] = []
     append = strings.append
     find = data.find
+    seen: dict[int, str] = {}
     for offset in offsets:
+        known = seen.get(offset)
+        if known is not None:
+            append(known)
+            continue
         pos = offset + base
         while data[pos] & 0x80:  # skip the ULEB128 UTF-16 length; IndexError bounds it
             pos += 1
         pos += 1
-        end = find(b"\x00", pos)
+        end = find(b"\x00", pos, pos + max(budget.left, 0) + 1)
         if end < 0:
+            if pos + budget.left + 1 < len(data):
+                budget.spend(budget.left + 1, "string_ids")
             raise ValueError(f"unterminated string at offset {offset:#x}")
+        budget.spend(end - pos + 1, "string_ids")
         raw = data[pos:end]
         try:
-            append(raw.decode("utf-8"))
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            append(_decode_mutf8(raw))
+            text = _decode_mutf8(raw)
+        seen[offset] = text
+        append(text)
     return tuple(strings)
 
 
@@ -227,6 +269,11 @@ def _read_header(data: bytes, at: int) -> _Header:
     )
     if at + file_size > len(data):
         raise ValueError(f"truncated: header says {file_size} bytes, entry has {len(data) - at}")
+    for what, item in (("string_ids", 4), ("type_ids", 4), ("proto_ids", 12), ("field_ids", 8), ("method_ids", 8),
+                       ("class_defs", 32)):
+        count, offset = getattr(header, what)
+        if count and (offset < HEADER_SIZE or at + offset + count * item > len(data)):
+            raise ValueError(f"{what} table out of range (offset {offset:#x}, {count} items in a {len(data)}-byte entry)")
     return header
 
 
@@ -269,10 +316,27 @@ def parse_dex(entry: str, data: bytes) -> list[DexFile]:
     except (IndexError, struct.error, ValueError) as exc:
         raise DexFormatError(entry, f"corrupt container: {exc}") from None
     names = [entry] if len(parts) == 1 else [f"{entry}#{i}" for i in range(len(parts))]
-    return [_parse_one(name, data, at) for name, at in zip(names, parts)]
+    budget = _Budget(len(data))  # one for the entry: container parts may all point at the same data
+    return [_parse_one(name, data, at, budget) for name, at in zip(names, parts)]
 
 
-def _parse_one(name: str, data: bytes, at: int) -> DexFile:
+def _charge_refs(budget: _Budget, raw: bytes, lengths: tuple[Sequence[int], Sequence[int], Sequence[int]],
+                 fmt: str, what: str) -> None:
+    """Charge the characters spelling every ref of this table would take, before spelling them.
+    Cheap when even the longest parts cannot reach the budget; summed exactly otherwise."""
+    first, second, third = lengths
+    count = len(raw) // 8
+    longest = (max(first, default=0) + max(second, default=0) + max(third, default=0) + 3) * count
+    if longest <= budget.left:
+        budget.spend(longest, what)
+        return
+    total = 0
+    for a, b, c in struct.iter_unpack(fmt, raw):
+        total += first[a] + second[b] + third[c] + 3
+    budget.spend(total, what)
+
+
+def _parse_one(name: str, data: bytes, at: int, budget: _Budget) -> DexFile:
     stage = "header"
     try:
         header = _read_header(data, at)
@@ -280,19 +344,23 @@ def _parse_one(name: str, data: bytes, at: int) -> DexFile:
         # class data, code) to the start of the entry, which is the whole container in dex 041.
         stage = "string_ids"
         raw = _table(data, at, header.string_ids, 4, "string_ids")
-        strings = _decode_strings(data, struct.unpack(f"<{len(raw) // 4}I", raw), 0)
+        strings = _decode_strings(data, struct.unpack(f"<{len(raw) // 4}I", raw), 0, budget)
         stage = "type_ids"
         raw = _table(data, at, header.type_ids, 4, "type_ids")
         types = tuple(strings[i] for i in struct.unpack(f"<{len(raw) // 4}I", raw))
         stage = "proto_ids"
-        protos = _read_protos(data, at, header, types)
+        protos = _read_protos(data, at, header, types, budget)
+        string_lengths = [len(t) for t in strings]
+        type_lengths = [len(t) for t in types]
         stage = "method_ids"
         raw = _table(data, at, header.method_ids, 8, "method_ids")
+        _charge_refs(budget, raw, (type_lengths, [len(p) for p in protos], string_lengths), "<HHI", "method_ids")
         method_refs = tuple(
             f"{types[c]}->{strings[n]}{protos[p]}" for c, p, n in struct.iter_unpack("<HHI", raw)
         )
         stage = "field_ids"
         raw = _table(data, at, header.field_ids, 8, "field_ids")
+        _charge_refs(budget, raw, (type_lengths, type_lengths, string_lengths), "<HHI", "field_ids")
         field_refs = tuple(
             f"{types[c]}->{strings[n]}:{types[t]}" for c, t, n in struct.iter_unpack("<HHI", raw)
         )
@@ -302,6 +370,8 @@ def _parse_one(name: str, data: bytes, at: int) -> DexFile:
         class_descriptors = tuple(types[d[0]] for d in class_defs)
         stage = "class_data"
         code_map = _read_code_map(data, class_defs, len(method_refs))
+    except _OverBudget as exc:
+        raise DexFormatError(name, str(exc)) from None
     except (IndexError, struct.error, ValueError, OverflowError) as exc:
         detail = str(exc) if not isinstance(exc, IndexError) else "index or offset out of range"
         raise DexFormatError(name, f"corrupt {stage}: {detail}") from None
@@ -317,7 +387,7 @@ def _parse_one(name: str, data: bytes, at: int) -> DexFile:
     )
 
 
-def _read_protos(data: bytes, at: int, header: _Header, types: tuple[str, ...]) -> list[str]:
+def _read_protos(data: bytes, at: int, header: _Header, types: tuple[str, ...], budget: _Budget) -> list[str]:
     """Each proto as smali text "(ArgTypes)RetType"; parameter lists are shared, so cached."""
     raw = _table(data, at, header.proto_ids, 12, "proto_ids")
     parameter_lists: dict[int, str] = {0: ""}
@@ -326,9 +396,13 @@ def _read_protos(data: bytes, at: int, header: _Header, types: tuple[str, ...]) 
         params = parameter_lists.get(parameters_off)
         if params is None:
             (count,) = struct.unpack_from("<I", data, parameters_off)
+            if parameters_off + 4 + 2 * count > len(data):
+                raise ValueError(f"type list at {parameters_off:#x} claims {count} types past the end")
             indices = struct.unpack_from(f"<{count}H", data, parameters_off + 4)
+            budget.spend(sum(len(types[i]) for i in indices), "proto_ids")
             params = "".join(types[i] for i in indices)
             parameter_lists[parameters_off] = params
+        budget.spend(len(params) + len(types[return_type]) + 2, "proto_ids")
         protos.append(f"({params}){types[return_type]}")
     return protos
 
@@ -361,10 +435,14 @@ def _walk_class_data(
     one-byte values are decoded inline, longer ones by _read_uleb128, which also bounds them.
     """
     uleb = _read_uleb128
+    walked = 0  # class data bytes read in all: each item is read once, so never more than the file
     for class_def in class_defs:
         class_data_off = class_def[6]
         if class_data_off == 0:
             continue
+        if walked > len(data):
+            raise ValueError(f"class data read {walked} bytes of a {len(data)}-byte file: classes share or overlap "
+                             "their class data (a cycle that would repeat the walk)")
         pos = class_data_off
         static_fields, pos = uleb(data, pos)
         instance_fields, pos = uleb(data, pos)
@@ -393,6 +471,7 @@ def _walk_class_data(
                     raise ValueError(f"method index {method_idx} out of range")
                 if code_off:
                     found((code_off, method_idx))
+        walked += pos - class_data_off
 
 
 def _spans_of(data: bytes, code_offsets: list[tuple[int, int]]) -> _CodeMap:
@@ -413,6 +492,9 @@ def _spans_of(data: bytes, code_offsets: list[tuple[int, int]]) -> _CodeMap:
         if end < 0 or end > size:
             _check_code_items(data, code_offsets)  # names the first bad item in walk order
             raise ValueError(f"code item at {code_off:#x} runs past the end")
+        if ends and code_off < ends[-1]:
+            # distinct code items never share bytes; overlapping ones would each be decoded in full
+            raise ValueError(f"code item at {code_off:#x} overlaps the one before it")
         starts.append(start)
         ends.append(end)
         owners.append((method_idx,))

@@ -4,7 +4,10 @@ HTML becomes the text a reader sees: scripts, styles, templates and hidden eleme
 (a keyword inside a <script> string is not a disclosure), block elements end lines, table cells
 of one row stay on one line. Encodings are tried in the order a browser would: byte-order mark,
 declared charset, UTF-8, then GB18030 (a superset of GBK/GB2312, still common on Chinese sites).
-Work is bounded: at most MAX_HTML_BYTES of markup are parsed and MAX_TEXT_CHARS are kept.
+Work is bounded (scanner.limits): at most HTML_MAX_BYTES of markup or TEXT_MAX_BYTES of text are read
+and TEXT_MAX_CHARS kept; markup nested deeper than HTML_MAX_NESTING, measured on the parser's own
+events, is read as plain text; PDFs are held to PDF_MAX_BYTES, their streams to PDF_MAX_STREAM_BYTES
+and their text to PDF_MAX_PAGES pages. Each bound that bites is a problem recorded on the document.
 """
 
 from __future__ import annotations
@@ -21,18 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanner import limits
 from scanner.errors import InputError
 from scanner.model import TargetKind
 from scanner.nlp.text import detect_language, heading_sections
 
-MAX_TEXT_CHARS = 2_000_000
-MAX_PDF_PAGES = 300  # a disclosure or policy is far shorter; bounded work on a crafted or huge PDF
-MAX_HTML_BYTES = 8_000_000
-MAX_TEXT_BYTES = 4 * MAX_TEXT_CHARS  # GB18030/UTF-8 need at most 4 bytes per character
 SNIFF_BYTES = 4096
 FORMATS = ("txt", "html", "pdf", "docx")
 DOCX_BODY = "word/document.xml"
-MAX_DOCX_XML_BYTES = 64 * 2**20  # the body's declared size: a policy is far smaller, a zip bomb far larger
 DOCX_HEADING_STYLE = re.compile(r"^(heading|title|标题)\s*\d*$", re.IGNORECASE)
 
 DROPPED_TAGS = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
@@ -50,11 +49,6 @@ XML_ENCODING = re.compile(rb"""<\?xml[^<>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)
 CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|div|p|title)\b", re.IGNORECASE)
 TAG = re.compile(r"<[^>]*>")
-OPEN_OR_CLOSE_TAG = re.compile(r"<(/)?\s*([A-Za-z][A-Za-z0-9-]*)[^>]*?(/)?>")
-# Tags that never nest (void) or whose end tag may be omitted: not counted as depth.
-UNCOUNTED_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-             "source", "track", "wbr", "p", "li", "td", "tr", "th", "option", "dt", "dd"}
-MAX_NESTING = 400  # real pages nest a few dozen levels; far deeper is broken or hostile markup
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 DROPPED_BLOCK_NAMES = ("script", "style", "noscript", "template")
 DROPPED_BLOCK_START = re.compile(r"<(" + "|".join(DROPPED_BLOCK_NAMES) + r")\b", re.IGNORECASE)
@@ -78,40 +72,65 @@ class PolicySource:
     sections: tuple[tuple[int, str], ...] = ()
     attributes: Mapping[str, Any] = field(default_factory=dict)
     kind: TargetKind = TargetKind.POLICY
+    problems: tuple[str, ...] = ()  # bounds that bit: what of the document was not read, and why
 
 
-def open_policy(path: str | Path) -> PolicySource:
+_READ_BOUND = {"pdf": "PDF_MAX_BYTES", "docx": "DOCX_MAX_BYTES", "html": "HTML_MAX_BYTES", "txt": "TEXT_MAX_BYTES"}
+
+
+def open_policy(path: str | Path, *, uri: str | None = None) -> PolicySource:
+    """Open a policy file, reading no more of it than its format's bound (the hash covers it all)."""
     p = Path(path)
+    name = uri or str(p)
     if not p.is_file():
-        raise InputError(str(p), "not a readable file")
+        raise InputError(name, "not a readable file")
     try:
-        data = p.read_bytes()
+        with p.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+            bound = getattr(limits, _READ_BOUND[_format(head, str(p), None)])
+            data = head + fh.read(bound + 1 - len(head))
+            digest = hashlib.sha256(data)
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+            size = fh.tell()
     except OSError as exc:
-        raise InputError(str(p), f"cannot read file ({exc.strerror})") from exc
-    return policy_from_bytes(data, uri=str(p), name=p.name)
+        raise InputError(name, f"cannot read file ({exc.strerror})") from exc
+    return policy_from_bytes(data, uri=name, name=Path(name).name, sha256=digest.hexdigest(), size=size)
 
 
 def policy_from_bytes(data: bytes, *, uri: str, content_type: str | None = None,
-                      name: str | None = None) -> PolicySource:
-    """A policy from bytes (an APK asset, a captured page, a file); `uri` names it in errors."""
+                      name: str | None = None, sha256: str | None = None, size: int | None = None) -> PolicySource:
+    """A policy from bytes (an APK asset, a captured page, a file); `uri` names it in errors.
+    `data` may be the head of a longer file of `size` bytes whose whole content hashes to `sha256`."""
     if not data.strip():
         raise InputError(uri, "empty file — no policy text")
     fmt = _format(data, uri, content_type)
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
+    size = len(data) if size is None else size
+    bound_name = _READ_BOUND[fmt]
+    bound = getattr(limits, bound_name)
+    problems: list[str] = []
+    if size > bound:
+        if fmt in ("pdf", "docx"):  # a package cut short cannot be read at all
+            raise InputError(uri, limits.over(f"{fmt.upper()} of", limits.size(size), bound_name, limits.size(bound)))
+        problems.append(limits.over(f"{fmt} of", limits.size(size), bound_name, limits.size(bound))
+                        + "; the rest is not analysed")
     if fmt == "pdf":
-        text, title, encoding = pdf_text(data, uri), "", "pdf"
+        text, title, encoding = pdf_text(data, uri, problems), "", "pdf"
         sections = heading_sections(text)
     elif fmt == "docx":
         text, title, sections = docx_text(data, uri)
         encoding = "docx"
     else:
-        limit = MAX_HTML_BYTES if fmt == "html" else MAX_TEXT_BYTES
-        text, encoding = decode_document(data[:limit], uri=uri, content_type=content_type, fmt=fmt)
+        text, encoding = decode_document(data[:bound], uri=uri, content_type=content_type, fmt=fmt)
         if fmt == "html":
-            text, title, sections = _html_text(text)
+            text, title, sections = _html_text(text, problems)
         else:
             title, sections = "", heading_sections(text)
-    text, truncated = _cap(text, len(data) > (MAX_HTML_BYTES if fmt == "html" else MAX_TEXT_BYTES))
+    text, truncated = _cap(text, size > bound)
+    if truncated and size <= bound:
+        problems.append(f"text past the limit TEXT_MAX_CHARS = {limits.TEXT_MAX_CHARS:,} characters: "
+                        "the rest is not analysed")
     sections = tuple(s for s in sections if s[0] < len(text))
     if not text.strip():
         raise InputError(uri, "no visible text in the document")
@@ -125,7 +144,7 @@ def policy_from_bytes(data: bytes, *, uri: str, content_type: str | None = None,
         attributes["truncated"] = True
     label = title or name or uri.rstrip("/").rsplit("/", 1)[-1] or uri
     return PolicySource(uri=uri, sha256=sha256, label=label, text=text, sections=sections,
-                        attributes=attributes)
+                        attributes=attributes, problems=tuple(problems))
 
 
 def _format(data: bytes, uri: str, content_type: str | None) -> str:
@@ -208,25 +227,64 @@ def _looks_like_text(text: str) -> bool:
 
 def _cap(text: str, input_truncated: bool) -> tuple[str, bool]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if len(text) > MAX_TEXT_CHARS:
-        return text[:MAX_TEXT_CHARS], True
+    if len(text) > limits.TEXT_MAX_CHARS:
+        return text[:limits.TEXT_MAX_CHARS], True
     return text, input_truncated
 
 
-def _html_text(markup: str) -> tuple[str, str, tuple[tuple[int, str], ...]]:
+def _html_text(markup: str, problems: list[str] | None = None) -> tuple[str, str, tuple[tuple[int, str], ...]]:
     """Visible text, title, and (offset, heading) sections of an HTML page."""
-    if not too_deeply_nested(markup):
+    depth = nesting_depth(markup)
+    if depth <= limits.HTML_MAX_NESTING:
         try:
             return _html_text_soup(markup)
         except (RecursionError, ValueError, AttributeError):
             pass
+    elif problems is not None:
+        problems.append(limits.over("markup nested", f"{depth} deep", "HTML_MAX_NESTING", str(limits.HTML_MAX_NESTING))
+                        + ": read as plain text (hidden elements not told apart)")
     text = stripped_text(markup)
     return text, "", heading_sections(text)
 
 
 def too_deeply_nested(markup: str) -> bool:
     """Markup no real page has: building its tree would take minutes (quadratic in nesting depth)."""
-    return _nesting_exceeds(markup, MAX_NESTING)
+    return nesting_depth(markup) > limits.HTML_MAX_NESTING
+
+
+class _Depth:
+    """An lxml parser target that only counts how deep elements are open, as the tree builder sees them."""
+
+    def __init__(self) -> None:
+        self.depth = self.deepest = 0
+
+    def start(self, _tag: str, _attrib: Any) -> None:
+        self.depth += 1
+        self.deepest = max(self.deepest, self.depth)
+
+    def end(self, _tag: str) -> None:
+        self.depth -= 1
+
+    def data(self, _data: str) -> None:
+        pass
+
+    def close(self) -> int:
+        return self.deepest
+
+
+def nesting_depth(markup: str) -> int:
+    """How deep the parser that builds the page's tree nests its elements (the same libxml2 events
+    BeautifulSoup's lxml builder receives), in one linear pass without building a tree: which tags
+    nest and which close implicitly is the parser's decision, not a list of tag names here. The two
+    levels every document has (html, body; implied when not written) are not counted."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(target=_Depth(), recover=True, no_network=True)
+    try:
+        parser.feed(markup)
+        return max(0, int(parser.close()) - 2)
+    except (etree.LxmlError, ValueError):  # unparsable markup: no tree will be built from it either
+        return 0
 
 
 def stripped_text(markup: str) -> str:
@@ -251,21 +309,10 @@ def _sub_through_last(pattern: re.Pattern[str], replacement: str, markup: str, c
     return pattern.sub(replacement, head) + markup[len(head):]
 
 
-def _nesting_exceeds(markup: str, limit: int) -> bool:
-    depth = 0
-    for tag in OPEN_OR_CLOSE_TAG.finditer(_through_last(markup, ">")):
-        if tag.group(1):
-            depth -= 1
-        elif tag.group(2).lower() not in UNCOUNTED_TAGS and not tag.group(3):
-            depth += 1
-            if depth > limit:
-                return True
-    return False
-
-
 def _html_text_soup(markup: str) -> tuple[str, str, tuple[tuple[int, str], ...]]:
     soup, title = visible_soup(markup)
-    headings = [t.get_text(" ", strip=True) for t in soup.find_all(_is_heading)]
+    parent_texts: dict[int, str] = {}
+    headings = [t.get_text(" ", strip=True) for t in soup.find_all(lambda t: _is_heading(t, parent_texts))]
     text = soup_text(soup)
     return text, title, _locate(text, headings)
 
@@ -287,15 +334,30 @@ def visible_soup(markup: str) -> tuple[Any, str]:
 
 
 def soup_text(soup: Any) -> str:
-    """Visible text: a line per block element, table cells of one row tab-separated, spaces folded."""
-    from bs4 import NavigableString
+    """Visible text: a line per block element, table cells of one row tab-separated, spaces folded.
 
-    for tag in soup.find_all(["td", "th"]):
-        tag.insert_after(NavigableString("\t"))
-    for tag in soup.find_all(BLOCK_TAGS):
-        tag.insert_before(NavigableString("\n"))
-        tag.insert_after(NavigableString("\n"))
-    return _tidy(soup.get_text(""))
+    One walk over the tree with its own stack: inserting separators into the tree costs a scan of the
+    parent's children per insertion (quadratic on a page of 100 000 cells), recursion a frame per level."""
+    from bs4 import CData, NavigableString, Tag
+
+    blocks = frozenset(BLOCK_TAGS)
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(soup, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            if node.name in ("td", "th"):
+                parts.append("\t")
+            if node.name in blocks:
+                parts.append("\n")
+        elif isinstance(node, Tag):
+            if node.name in blocks:
+                parts.append("\n")
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+        elif type(node) in (NavigableString, CData):  # text, not comments, doctypes or declarations
+            parts.append(str(node))
+    return _tidy("".join(parts))
 
 
 def _is_hidden(tag: Any) -> bool:
@@ -307,14 +369,21 @@ def _is_hidden(tag: Any) -> bool:
     return bool(HIDDEN_STYLE.search(str(attrs.get("style", ""))))
 
 
-def _is_heading(tag: Any) -> bool:
+def _is_heading(tag: Any, parent_texts: dict[int, str] | None = None) -> bool:
     if tag.name in HEADING_TAGS:
         return True
     if tag.name not in ("strong", "b"):
         return False
-    # A <strong>/<b> that is the whole text of its block (a bold line) acts as a heading.
+    # A <strong>/<b> that is the whole text of its block (a bold line) acts as a heading. Each parent's
+    # text is taken once: a paragraph of 100 000 bold words must not be read again for each word.
     parent = tag.parent
-    return parent is not None and parent.get_text(strip=True) == tag.get_text(strip=True) != ""
+    if parent is None:
+        return False
+    if parent_texts is None:
+        parent_text = parent.get_text(strip=True)
+    elif (parent_text := parent_texts.get(id(parent))) is None:
+        parent_text = parent_texts[id(parent)] = parent.get_text(strip=True)
+    return parent_text == tag.get_text(strip=True) != ""
 
 
 def _locate(text: str, headings: list[str]) -> tuple[tuple[int, str], ...]:
@@ -385,8 +454,9 @@ def docx_text(data: bytes, uri: str) -> tuple[str, str, tuple[tuple[int, str], .
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             body = archive.getinfo(DOCX_BODY)
-        if body.file_size > MAX_DOCX_XML_BYTES:
-            raise InputError(uri, f"Word document body is {body.file_size} bytes unpacked: more than a policy, not read")
+        if body.file_size > limits.DOCX_MAX_BODY_BYTES:
+            raise InputError(uri, limits.over("Word document body of", limits.size(body.file_size), "DOCX_MAX_BODY_BYTES",
+                                              limits.size(limits.DOCX_MAX_BODY_BYTES)))
         document = docx.Document(io.BytesIO(data))
     except InputError:
         raise
@@ -425,18 +495,32 @@ def _unique_cells(cells: Any) -> list[Any]:
     return unique
 
 
-def pdf_text(data: bytes, uri: str) -> str:
-    """The PDF's text layer; InputError naming `uri` when it is unreadable or has no text (scanned)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def pdf_text(data: bytes, uri: str, problems: list[str] | None = None) -> str:
+    """The PDF's text layer; InputError naming `uri` when it is unreadable, past one of pypdf's
+    bounds (set from scanner.limits) or has no text (scanned). Pages past PDF_MAX_PAGES are left,
+    and said in `problems`."""
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PdfReadError, PyPdfError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # it warns on every odd font; the text is what counts
-
+    stream = limits.PDF_MAX_STREAM_BYTES
+    bounds = {"maximum_declared_stream_length": stream, "zlib_maximum_output_length": stream,
+              "lzw_maximum_output_length": stream, "run_length_maximum_output_length": stream,
+              "brotli_maximum_output_length": stream, "array_based_stream_maximum_output_length": stream,
+              "stream_decoding_work_maximum_length": 4 * stream, "page_tree_maximum_entries": limits.PDF_MAX_PAGE_TREE}
     try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [(page.extract_text() or "") for page in reader.pages[:MAX_PDF_PAGES]]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise InputError(uri, f"not a readable PDF ({exc.__class__.__name__})") from exc
+        with apply_configuration(None, **bounds):
+            reader = PdfReader(io.BytesIO(data))
+            count = len(reader.pages)
+            pages = [(reader.pages[i].extract_text() or "") for i in range(min(count, limits.PDF_MAX_PAGES))]
+    except LimitReachedError as exc:
+        raise InputError(uri, f"PDF past a decoding bound ({' '.join(str(exc).split())}; scanner.limits "
+                              f"PDF_MAX_STREAM_BYTES = {limits.size(stream)}, PDF_MAX_PAGE_TREE = {limits.PDF_MAX_PAGE_TREE})") from None
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        raise InputError(uri, f"not a readable PDF ({exc.__class__.__name__})") from None
+    if count > limits.PDF_MAX_PAGES and problems is not None:
+        problems.append(limits.over("PDF of", f"{count} pages", "PDF_MAX_PAGES", str(limits.PDF_MAX_PAGES))
+                        + "; the text of the rest is not read")
     text = _tidy("\n".join(pages))
     if not text:
         raise InputError(uri, "no extractable text — likely scanned")

@@ -8,8 +8,9 @@ import pytest
 from support.pdf import one_page_pdf
 
 from scanner.errors import InputError
+from scanner.limits import TEXT_MAX_CHARS
 from scanner.model import TargetKind
-from scanner.sources.policy import MAX_TEXT_CHARS, open_policy, policy_from_bytes
+from scanner.sources.policy import open_policy, policy_from_bytes
 
 POLICY_ZH = "一、我们如何收集信息\n我们会收集您的人脸信息，用于门禁通行。\n二、联系我们\n邮箱：privacy@example.com"
 
@@ -113,7 +114,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_huge_text_is_capped() -> None:
     source = policy_from_bytes(b"a policy line\n" * (50 * 1024 * 1024 // 14), uri="huge.txt")
-    assert len(source.text) == MAX_TEXT_CHARS
+    assert len(source.text) == TEXT_MAX_CHARS
     assert source.attributes["truncated"] is True
 
 

@@ -11,10 +11,13 @@ assert _spec and _spec.loader
 import_graph = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(import_graph)
 
-BASE = {"scanner.model", "scanner.errors", "scanner.yamldata"}
+# the frozen values, error types, YAML, the one settings module of limits, and the package version
+BASE = {"scanner.model", "scanner.errors", "scanner.yamldata", "scanner.limits", "scanner"}
 ALLOWED = {
-    "scanner.model": set(), "scanner.errors": set(), "scanner.yamldata": set(), "rules": set(),
+    "scanner.model": set(), "scanner.errors": set(), "scanner.yamldata": set(), "scanner.limits": set(), "rules": set(),
     "scanner": set(),
+    "scanner.inputs": {"scanner.errors"},
+    "scanner.isolation": {"scanner.errors", "scanner.inputs", "scanner.limits"},
     "scanner.schemas": {"scanner.errors"},
     "scanner.documents": {"scanner.model"},
     "scanner.contract": BASE | {"scanner.schemas"},
@@ -23,10 +26,10 @@ ALLOWED = {
     "scanner.sources": BASE | {"scanner.nlp", "scanner.signatures"},
     "scanner.extractors": BASE | {"scanner.sources", "scanner.nlp", "scanner.signatures", "scanner.contract"},
     "scanner.engine": BASE | {"scanner.contract", "scanner.schemas", "scanner.extractors", "scanner.sources"},
-    "scanner.pipeline": BASE | {"scanner", "scanner.extractors", "scanner.engine", "scanner.sources", "scanner.contract",
-                                "scanner.signatures"},
-    "scanner.campaign": BASE | {"scanner", "scanner.pipeline", "scanner.engine", "scanner.extractors", "scanner.sources",
-                                "scanner.documents", "scanner.contract"},
+    "scanner.pipeline": BASE | {"scanner.extractors", "scanner.engine", "scanner.sources", "scanner.contract",
+                                "scanner.signatures", "scanner.inputs", "scanner.isolation"},
+    "scanner.campaign": BASE | {"scanner.pipeline", "scanner.engine", "scanner.extractors", "scanner.sources",
+                                "scanner.documents", "scanner.contract", "scanner.inputs", "scanner.isolation"},
     "reports": {"scanner.documents", "scanner.model", "scanner.errors"},
     "spiders": set(),
 }
@@ -43,7 +46,8 @@ def test_rooms_import_only_what_the_architecture_allows() -> None:
 
 def test_the_scanner_top_level_holds_only_the_core() -> None:
     top = sorted(p.stem for p in (REPO / "scanner").glob("*.py"))
-    assert top == ["__init__", "cli", "contract", "documents", "errors", "model", "pipeline", "schemas", "yamldata"]
+    assert top == ["__init__", "cli", "contract", "documents", "errors", "inputs", "isolation", "limits", "model", "pipeline",
+                   "schemas", "yamldata"]
     packages = sorted(p.parent.name for p in (REPO / "scanner").glob("*/__init__.py"))
     assert packages == ["campaign", "engine", "extractors", "nlp", "signatures", "sources"]
 
