@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.engine.evaluate import Waiver, apply_waivers, judge_all, score
+from scanner.engine.evaluate import Waiver, apply_waivers, assess_coverage, judge_all, score
 from scanner.engine.ruleset import RuleSet, load_ruleset
 from scanner.errors import InputError
 from scanner.extractors import extractors_for
@@ -80,7 +80,9 @@ def judge(
     results, notes = apply_waivers(results, waivers, today or dt.date.today())
     results.sort(key=lambda r: r.rule_id)
     errors = (*target.errors, *(ErrorRecord("waivers", note, target.uri) for note in notes))
-    return replace(target, results=tuple(results), score=score(results, ruleset.scoring), errors=errors)
+    coverage = assess_coverage(results, target.evidence, ruleset.scoring, lang)
+    return replace(target, results=tuple(results), score=score(results, ruleset.scoring, coverage), errors=errors,
+                   coverage=coverage)
 
 
 def with_facts(target: Target, facts: Iterable[Evidence], extractor_label: str) -> Target:
@@ -238,4 +240,5 @@ def build_report(targets: Sequence[Target], ruleset: RuleSet, *, lang: str = "zh
         generated_at=generated_at(),
         lang=lang,
         errors=tuple(errors),
+        scoring=ruleset.scoring.scale(),
     )

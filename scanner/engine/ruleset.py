@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,14 @@ class Scoring:
     severity_weights: Mapping[str, float]
     confidence_factors: Mapping[str, float]
     grades: tuple[tuple[str, float], ...]  # (grade, minimum score), best first
+    min_coverage: float = 0.0  # rules judged ÷ rules applicable below which a target gets no grade
+    required: tuple[tuple[str, Condition], ...] = ()  # (material, condition true when it was not read)
+    gap_texts: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)  # kind → reason/remedy → lang
+
+    def scale(self) -> dict[str, Any]:
+        """The numbers a report shows to explain its scores and grades."""
+        return {"severity_weights": dict(self.severity_weights), "confidence_factors": dict(self.confidence_factors),
+                "grades": [{"grade": g, "min": m} for g, m in self.grades], "min_coverage": self.min_coverage}
 
 
 @dataclass(frozen=True)
@@ -106,18 +114,33 @@ def rule_files(rules_dir: Path) -> list[Path]:
     )
 
 
-def _load_scoring(path: Path) -> Scoring:
+def _load_scoring(path: Path, vocab: Vocabulary) -> Scoring:
     data = read_yaml(path)
     try:
         weights = {str(k): float(v) for k, v in data["severity_weights"].items()}
         factors = {str(k): float(v) for k, v in data["confidence_factors"].items()}
         grades = tuple(sorted(((str(g["grade"]), float(g["min"])) for g in data["grades"]), key=lambda g: -g[1]))
+        coverage = data.get("coverage") or {}
+        min_coverage = float(coverage.get("min_ratio", 0.0))
+        required = tuple((str(r["name"]), r["missing_when"]) for r in coverage.get("required", ()))
+        gap_texts = {str(kind): {part: dict(texts[part]) for part in ("reason", "remedy")}
+                     for kind, texts in (coverage.get("gaps") or {}).items()}
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise RuleLoadError(f"{path}: expected severity_weights, confidence_factors and grades: {exc}") from exc
+        raise RuleLoadError(f"{path}: expected severity_weights, confidence_factors, grades and coverage "
+                            f"{{min_ratio, required [{{name, missing_when}}], gaps {{kind: {{reason, remedy}}}}}}: {exc}") from exc
     missing = [s.value for s in Severity if s.value not in weights] + [c.value for c in Confidence if c.value not in factors]
     if missing or not grades:
         raise RuleLoadError(f"{path}: missing weights/factors for {', '.join(missing) or 'grades'}")
-    return Scoring(weights, factors, grades)
+    if not 0.0 <= min_coverage <= 1.0:
+        raise RuleLoadError(f"{path}: coverage.min_ratio must be between 0 and 1 (got {min_coverage})")
+    for name, condition in required:
+        problems = vocab.condition_problems(condition)
+        if problems:
+            raise RuleLoadError(f"{path}: coverage.required {name}: {problems[0]} (see rules/vocab.yaml)")
+    for kind in ("unseen", "other"):
+        if kind not in gap_texts:
+            raise RuleLoadError(f"{path}: coverage.gaps needs an entry for {kind!r}")
+    return Scoring(weights, factors, grades, min_coverage, required, gap_texts)
 
 
 def _legal_basis(entries: list[dict[str, Any]], sources: Mapping[str, Any], path: Path) -> tuple[dict[str, str], ...]:
@@ -200,7 +223,7 @@ def load_ruleset(rules_dir: Path | None = None) -> RuleSet:
     sources = read_yaml(sources_path) or {}
     if not isinstance(sources, dict):
         raise RuleLoadError(f"{sources_path}: expected a mapping")
-    scoring = _load_scoring(scoring_path)
+    scoring = _load_scoring(scoring_path, vocab)
     digest = hashlib.sha256()
     rules: list[Rule] = []
     seen: dict[str, Path] = {}
