@@ -21,6 +21,7 @@ import yaml
 from scanner.contract import Vocabulary, load_vocabulary
 from scanner.engine.conditions import Condition, kinds_in
 from scanner.errors import RuleLoadError
+from scanner.legal_texts import article_number_zh, load_articles, short_title
 from scanner.model import Confidence, RuleInfo, Severity
 from scanner.schemas import validate, validate_text
 from scanner.yamldata import load_yaml
@@ -143,7 +144,10 @@ def _load_scoring(path: Path, vocab: Vocabulary) -> Scoring:
     return Scoring(weights, factors, grades, min_coverage, required, gap_texts)
 
 
-def _legal_basis(entries: list[dict[str, Any]], sources: Mapping[str, Any], path: Path) -> tuple[dict[str, str], ...]:
+def _legal_basis(entries: list[dict[str, Any]], sources: Mapping[str, Any], articles: Mapping[str, Any],
+                 path: Path) -> tuple[dict[str, str], ...]:
+    """Each cited article with what a reader needs beside it: titles, 文号, 施行日期 and its text (or,
+    where the text is not held, its confirmed summary or clause title)."""
     out = []
     for entry in entries:
         source_key, article = entry["source"], str(entry["article"])
@@ -154,7 +158,17 @@ def _legal_basis(entries: list[dict[str, Any]], sources: Mapping[str, Any], path
         if article not in allowed:
             raise RuleLoadError(f"{path}: {source_key} article {article!r} is not a confirmed article in sources.yaml")
         title = source.get("title", {})
-        out.append({"source": source_key, "article": article, "title_zh": title.get("zh", source_key), "title_en": title.get("en", source_key)})
+        held = articles.get(source_key) or {}
+        words = (held.get("articles") or {}).get(article) or {}
+        basis = {"source": source_key, "article": article, "title_zh": title.get("zh", source_key),
+                 "title_en": title.get("en", source_key), "short_zh": short_title(title.get("zh", source_key)),
+                 "article_zh": words.get("number_zh") or article_number_zh(article),
+                 "number": str(source.get("number", "")), "issuer": str(source.get("issuer", "")),
+                 "effective": str(held.get("effective", "")), "version": str(held.get("version", ""))}
+        for part in ("text", "summary", "title", "chapter"):
+            if words.get(part):
+                basis["clause_title" if part == "title" else part] = str(words[part])
+        out.append({k: v for k, v in basis.items() if v})
     return tuple(out)
 
 
@@ -171,7 +185,7 @@ def _read_rule_file(path: Path, vocab: Vocabulary) -> Any:
     return data
 
 
-def _load_rule(path: Path, vocab: Vocabulary, sources: Mapping[str, Any]) -> Rule:
+def _load_rule(path: Path, vocab: Vocabulary, sources: Mapping[str, Any], articles: Mapping[str, Any]) -> Rule:
     data = _read_rule_file(path, vocab)
     expected_name = f"{data['id']}.{data['slug']}.yaml"
     if path.name != expected_name:
@@ -194,7 +208,7 @@ def _load_rule(path: Path, vocab: Vocabulary, sources: Mapping[str, Any]) -> Rul
         category=data["category"],
         rationale=data["rationale"],
         remediation=data["remediation"],
-        legal_basis=_legal_basis(data["legal_basis"], sources, path),
+        legal_basis=_legal_basis(data["legal_basis"], sources, articles, path),
     )
     return Rule(
         info=info,
@@ -224,13 +238,14 @@ def load_ruleset(rules_dir: Path | None = None) -> RuleSet:
     if not isinstance(sources, dict):
         raise RuleLoadError(f"{sources_path}: expected a mapping")
     scoring = _load_scoring(scoring_path, vocab)
+    articles = load_articles(pick("articles.yaml"))
     digest = hashlib.sha256()
     rules: list[Rule] = []
     seen: dict[str, Path] = {}
     for path in [vocab_path, sources_path, scoring_path, *rule_files(rules_dir)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for path in rule_files(rules_dir):
-        rule = _load_rule(path, vocab, sources)
+        rule = _load_rule(path, vocab, sources, articles)
         if rule.id in seen:
             raise RuleLoadError(f"{path}: duplicate rule id {rule.id} (also in {seen[rule.id]})")
         seen[rule.id] = path
