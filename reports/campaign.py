@@ -133,6 +133,11 @@ def existing_target_links(report: Mapping[str, Any], out_dir: Path, pattern: str
     return links
 
 
+def safe_file_name(name: str) -> bool:
+    """A target id that can name a file inside the output folder (never a path out of it)."""
+    return bool(_SAFE_FILE_NAME.fullmatch(name))
+
+
 def one_target_report(report: Mapping[str, Any], target: Mapping[str, Any]) -> dict[str, Any]:
     """The report document narrowed to one target (run-level errors belong to other inputs)."""
     return {**report, "targets": [target], "errors": []}

@@ -75,12 +75,14 @@ def _formats(value: str) -> list[str]:
     return chosen
 
 
-def _write(report: dict[str, Any], out_dir: Path, formats: list[str], lang: str) -> list[Path]:
+def _write(report: dict[str, Any], out_dir: Path, formats: list[str], lang: str, docx_template: Path | None = None) -> list[Path]:
     from reports import write_reports
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        return write_reports(report, out_dir, formats, lang=lang)
+        return write_reports(report, out_dir, formats, lang=lang, docx_template=docx_template)
+    except InputError as exc:  # e.g. no Chinese font for a PDF: one line, nothing half-written
+        raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"{out_dir}: cannot write reports: {exc.strerror or exc}") from None
 
@@ -129,24 +131,64 @@ def scan(
     jobs: Annotated[int, typer.Option("--jobs", min=0, help="Worker processes for a batch into --db (0: one per core).")] = 0,
     db: Annotated[Path | None, typer.Option("--db", help="Campaign database (SQLite): batch mode, resumable.")] = None,
     campaign: Annotated[str, typer.Option("--campaign", help="Campaign name inside --db.")] = "default",
-    waivers: Annotated[Path | None, typer.Option("--waivers", help="YAML file of accepted findings (rule, fingerprint, reason, expires).")] = None,
+    waivers: Annotated[Path | None, typer.Option("--waivers", metavar="FILE", help="YAML file of accepted findings (rule, fingerprint, reason, expires).")] = None,
+    policy: Annotated[str | None, typer.Option("--policy", metavar="FILE|URL", help="The app's privacy policy, as a file or a URL to fetch (robots.txt obeyed, captured to WARC under OUT/fetched/). One app only.")] = None,
+    fetch_policies: Annotated[bool, typer.Option("--fetch-policies", help="Fetch the policy URLs each app links (robots.txt obeyed, one page each, captured to WARC under OUT/fetched/) and judge the app with them.")] = False,
+    docx_template: Annotated[Path | None, typer.Option("--docx-template", metavar="FILE.docx", help="A Word document whose letterhead, styles, headers and footers the docx case documents use.")] = None,
 ) -> None:
-    """Scan apps and policies; write report.json/.html/.md/.sarif into the output folder."""
+    """Scan apps and policies; write the reports into the output folder.
+
+    \b
+    Examples:
+      fangcun scan app.apk -o out                         report.json/html/md/sarif in out/
+      fangcun scan app.apk --policy privacy.html -f html,docx,pdf
+      fangcun scan app.apk --fetch-policies -o out        fetch the policy the app links
+      fangcun scan apps/ --db camp.sqlite --jobs 2 -o out  a resumable batch
+    """
     formats = _formats(fmt)
+    _no_urls(targets)
     ruleset = _ruleset(rules)
     waiver_list = _waivers(waivers)
+    template = _docx_template(docx_template, formats)
     if db is not None:
+        if policy or fetch_policies:
+            raise fail("--policy and --fetch-policies judge apps in this process: scan without --db, or store the result with a later run")
         report = _scan_batch(targets, db, campaign, ruleset, lang.value, jobs, output, formats, waivers)
     else:
-        report = _scan_in_process(targets, ruleset, lang.value, waiver_list)
-    written = _write(report, output, formats, lang.value)
+        report = _scan_in_process(targets, ruleset, lang.value, waiver_list, policy=policy, fetch=fetch_policies, output=output)
+    written = _write(report, output, formats, lang.value, template)
     _summary(report, lang.value)
     _print_errors(report["errors"])
     for path in written:
         out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
     if not report["targets"] and report["errors"]:
+        err.print(("没有一个输入能够分析" if lang is Lang.zh else "no input could be analysed") + f" ({len(report['errors'])})",
+                  markup=False, highlight=False)
         raise typer.Exit(2)
     raise typer.Exit(_exit_code(report, fail_on))
+
+
+def _no_urls(targets: list[Path]) -> None:
+    """A web address is crawled, not scanned: say so instead of 'no such file'."""
+    for target in targets:
+        text = str(target)
+        if text.lower().startswith(("http:/", "https:/")):  # Path() folds the double slash
+            raise fail(f"{text}: scan reads files; for a website use `fangcun crawl URL` (or a seeds file), "
+                       "for an app's linked policy `fangcun scan APP --policy URL` or `--fetch-policies`")
+
+
+def _docx_template(path: Path | None, formats: list[str]) -> Path | None:
+    if path is None:
+        return None
+    if "docx" not in formats:
+        raise fail("--docx-template is only used with -f docx")
+    from reports.document_docx import check_template
+
+    try:
+        check_template(path)
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    return path
 
 
 def _waivers(path: Path | None):
@@ -160,7 +202,8 @@ def _waivers(path: Path | None):
         raise fail(str(exc)) from None
 
 
-def _scan_in_process(paths: list[Path], ruleset, lang: str, waiver_list) -> dict[str, Any]:
+def _scan_in_process(paths: list[Path], ruleset, lang: str, waiver_list, *, policy: str | None = None,
+                     fetch: bool = False, output: Path = DEFAULT_OUT) -> dict[str, Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from scanner.pipeline import build_report, expand_inputs, scan_paths
@@ -173,7 +216,87 @@ def _scan_in_process(paths: list[Path], ruleset, lang: str, waiver_list) -> dict
             progress.update(task, advance=1, description=str(path.name))
 
         found, errors = scan_paths(paths, ruleset, lang=lang, waivers=waiver_list, on_target=advance)
+    if policy is not None:
+        found = _with_given_policy(found, policy, ruleset, lang, waiver_list, output)
+    if fetch:
+        found = _with_fetched_policies(found, ruleset, lang, waiver_list, output)
     return build_report(found, ruleset, lang=lang, errors=errors).to_dict()
+
+
+def _with_given_policy(found: list, policy: str, ruleset, lang: str, waiver_list, output: Path) -> list:
+    """The one app scanned, judged again with the policy the auditor gave (a file or a URL)."""
+    from scanner.sources.policy import open_policy
+
+    apps = [t for t in found if t.kind.value == "apk"]
+    if len(apps) != 1:
+        raise fail(f"--policy {policy}: give exactly one app to scan with it (got {len(apps)})")
+    if policy.lower().startswith(("http://", "https://")):
+        documents, problems = _fetched_policies([policy], output, lang)
+        if problems:
+            raise fail(f"--policy {policy}: {problems[0].message}")
+    else:
+        try:
+            documents, problems = [(open_policy(policy), "")], []
+        except InputError as exc:
+            raise fail(f"--policy: {exc}") from None
+    return [_rejudged(t, documents, problems, ruleset, lang, waiver_list) if t is apps[0] else t for t in found]
+
+
+def _with_fetched_policies(found: list, ruleset, lang: str, waiver_list, output: Path) -> list:
+    """Each app judged again with the policies it links, fetched in one crawl."""
+    links = {t.id: [e.key for e in t.evidence if e.kind == "policy.document" and e.attrs.get("source") == "url"
+                    and e.attrs.get("analysed") is False] for t in found if t.kind.value == "apk"}
+    urls = list(dict.fromkeys(url for found_urls in links.values() for url in found_urls))
+    if not urls:
+        err.print("没有需要抓取的隐私政策链接" if lang == "zh" else "no linked policy to fetch", markup=False)
+        return found
+    fetched = dict(zip(urls, _fetch_each(urls, output, lang)))
+    judged = []
+    for target in found:
+        mine = [fetched[url] for url in links.get(target.id, [])]
+        if mine:
+            documents = [d for d, _ in mine if d is not None]
+            problems = [p for _, p in mine if p is not None]
+            target = _rejudged(target, documents, problems, ruleset, lang, waiver_list)
+        judged.append(target)
+    return judged
+
+
+def _rejudged(target, documents, problems, ruleset, lang, waiver_list):
+    from scanner.pipeline import with_policies
+
+    return with_policies(target, documents, ruleset, lang=lang, waivers=waiver_list, problems=problems)
+
+
+def _fetched_policies(urls: list[str], output: Path, lang: str) -> tuple[list, list]:
+    pairs = _fetch_each(urls, output, lang)
+    return [d for d, _ in pairs if d is not None], [p for _, p in pairs if p is not None]
+
+
+def _fetch_each(urls: list[str], output: Path, lang: str) -> list[tuple[Any, Any]]:
+    """(PolicySource and its capture's place, None) or (None, ErrorRecord) per URL, in order."""
+    from scanner.campaign.crawl import fetch_pages
+    from scanner.model import ErrorRecord
+    from scanner.sources.policy import policy_from_bytes
+
+    err.print((f"抓取 {len(urls)} 个隐私政策链接（遵守 robots.txt）……" if lang == "zh"
+               else f"fetching {len(urls)} policy link(s) (robots.txt obeyed) …"), markup=False, highlight=False)
+    try:
+        pages = fetch_pages(urls, output)
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    pairs: list[tuple[Any, Any]] = []
+    for fetched in pages:
+        if fetched.page is None:
+            pairs.append((None, ErrorRecord("fetch", f"{fetched.url}: {fetched.problem}", fetched.url)))
+            continue
+        try:
+            document = policy_from_bytes(fetched.page.body, uri=fetched.page.final_url, content_type=fetched.page.content_type)
+        except InputError as exc:
+            pairs.append((None, ErrorRecord("fetch", f"{fetched.url}: {exc.problem}", fetched.url)))
+            continue
+        pairs.append(((document, fetched.page.logical), None))
+    return pairs
 
 
 def _scan_batch(

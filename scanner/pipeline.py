@@ -79,7 +79,8 @@ def judge(
                         lang=lang, expected=expected)
     results, notes = apply_waivers(results, waivers, today or dt.date.today())
     results.sort(key=lambda r: r.rule_id)
-    errors = (*target.errors, *(ErrorRecord("waivers", note, target.uri) for note in notes))
+    # dict.fromkeys: a target judged again (with more facts) keeps one copy of each note
+    errors = tuple(dict.fromkeys((*target.errors, *(ErrorRecord("waivers", note, target.uri) for note in notes))))
     coverage = assess_coverage(results, target.evidence, ruleset.scoring, lang)
     return replace(target, results=tuple(results), score=score(results, ruleset.scoring, coverage), errors=errors,
                    coverage=coverage)
@@ -95,6 +96,39 @@ def with_facts(target: Target, facts: Iterable[Evidence], extractor_label: str) 
         evidence=tuple(sorted(evidence.values(), key=evidence_order)),
         extractors=(*target.extractors, extractor_label),
     )
+
+
+def with_policies(
+    target: Target,
+    policies: Sequence[tuple[Any, str]],
+    ruleset: RuleSet,
+    *,
+    lang: str = "zh",
+    waivers: Sequence[Waiver] = (),
+    problems: Sequence[ErrorRecord] = (),
+    today: dt.date | None = None,
+) -> Target:
+    """An app judged again with privacy policies read from elsewhere (a file the auditor gives, or the
+    capture of a policy the app links): each policy's facts, then the code-versus-policy facts over
+    everything, then the rules. `policies` holds (opened PolicySource, logical place: the capture's
+    time and hash, or "" for a file); `problems` are policies that could not be had, kept as errors."""
+    from scanner.extractors.policy_consistency import CONSISTENCY
+    from scanner.extractors.policy_nlp import EXTRACTOR as POLICY_EXTRACTOR
+    from scanner.extractors.policy_nlp import analyse_policy_text
+
+    read = [*target.attributes.get("policies_read", [])]
+    for policy, logical in policies:
+        facts = analyse_policy_text(policy.text, uri=policy.uri, logical=logical, sections=policy.sections,
+                                    language=policy.attributes.get("language"))
+        target = with_facts(target, facts, POLICY_EXTRACTOR)
+        read.append({"uri": policy.uri, "sha256": policy.sha256, "capture": logical})
+    if policies:
+        derived = list(CONSISTENCY.run(None, target.evidence))
+        target = with_facts(target, derived, CONSISTENCY.label)
+    target = replace(target, attributes={**target.attributes, "policies_read": read},
+                     errors=(*target.errors, *problems),
+                     extractors=tuple(dict.fromkeys(target.extractors)))
+    return judge(target, ruleset, lang=lang, waivers=waivers, today=today)
 
 
 def analyse_source(

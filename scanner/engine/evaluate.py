@@ -11,6 +11,7 @@ from scanner.engine.conditions import Verdict, evaluate
 from scanner.engine.ruleset import Rule, RuleSet, Scoring, read_yaml
 from scanner.errors import RuleLoadError
 from scanner.model import INCOMPLETE, Coverage, Evidence, Gap, Outcome, RuleResult, Score, finding_fingerprint
+from scanner.wording import value_text
 
 
 class _Blank(dict):
@@ -19,7 +20,8 @@ class _Blank(dict):
 
 
 def _message(rule: Rule, lang: str, decisive: Sequence[Evidence]) -> str:
-    keys = sorted({e.key for e in decisive if e.key})
+    # closed values read in the report's language (retention → 保存期限); hosts and APIs as found
+    keys = sorted({value_text(e.kind, "key", e.key, lang) for e in decisive if e.key})
     template = rule.message.get(lang) or rule.message["zh"]
     return template.format_map(_Blank(keys=", ".join(keys) or "-", count=len(decisive)))
 

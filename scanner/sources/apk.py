@@ -158,6 +158,7 @@ class ApkSource(ApkViews):
         dex: DexIndex,
         dex_bytes: int,
         problems: tuple[str, ...],
+        certificates: tuple[dict[str, str], ...] = (),
     ) -> None:
         self.path = path
         self.uri = str(path)
@@ -178,6 +179,7 @@ class ApkSource(ApkViews):
             "target_sdk": manifest.target_sdk,
             "dex_count": len(dex.files),
             "dex_bytes": dex_bytes,
+            "signing_certificates": [dict(c) for c in certificates],
         }
         self._archive = archive
 
@@ -219,7 +221,19 @@ def open_apk(path: Path) -> ApkSource:
         dex=dex,
         dex_bytes=dex_bytes,
         problems=tuple(problems),
+        certificates=_certificates(apk, problems),
     )
+
+
+def _certificates(apk: Any, problems: list[str]) -> tuple[dict[str, str], ...]:
+    """Who signed the app: each signing certificate's subject, issuer and sha256 (of its DER bytes)."""
+    try:
+        found = apk.get_certificates()
+    except Exception as exc:  # noqa: BLE001 — androguard raises many unrelated types on a damaged signature block
+        problems.append(f"signing certificate unreadable: {type(exc).__name__}: {exc}")
+        return ()
+    return tuple({"subject": cert.subject.human_friendly, "issuer": cert.issuer.human_friendly,
+                  "sha256": hashlib.sha256(cert.dump()).hexdigest()} for cert in found)
 
 
 def _open_zip(uri: str, raw: bytes) -> zipfile.ZipFile:
