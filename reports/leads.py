@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from reports.escape import md_escape
+from reports.view import display_names, named
 
 LeadDoc = Mapping[str, Any]
 _HEADERS = {
@@ -16,15 +17,18 @@ _HEADERS = {
 }
 
 
-def _rows(found: Sequence[LeadDoc]) -> Iterator[tuple[str, ...]]:
+def _rows(found: Sequence[LeadDoc], lang: str) -> Iterator[tuple[str, ...]]:
+    names = display_names(lang)
     for lead in found:
         findings = lead["findings"]
+        grade = named(names["grade"], lead["grade"])
         yield (
-            lead["worst_severity"],
+            named(names["severity"], lead["worst_severity"]) or grade,
             lead["label"] or lead["uri"],
             lead["company"],
-            "–" if lead["score"] is None else f"{lead['score']:.0f} ({lead['grade']})",
-            "\n".join(f"{f['rule_id']} {f['title']} [{f['severity']}]" for f in findings),
+            grade if lead["score"] is None else f"{lead['score']:.0f} ({grade})",
+            "\n".join(f"{f['rule_id']} {f['title']} [{named(names['severity'], f['severity'])}]" for f in findings)
+            or "\n".join(lead.get("gaps", ())),
             "\n".join(dict.fromkeys(a for f in findings for a in f["articles"])),
             "\n".join(s for f in findings for s in f["snippets"][:2]),
         )
@@ -37,7 +41,7 @@ def leads_table(found: Sequence[LeadDoc], *, lang: str = "zh") -> Any:
     table = Table(show_lines=True)
     for header in _HEADERS.get(lang, _HEADERS["en"]):
         table.add_column(header, overflow="fold")
-    for row in _rows(found):
+    for row in _rows(found, lang):
         table.add_row(*row)
     return table
 
@@ -45,7 +49,7 @@ def leads_table(found: Sequence[LeadDoc], *, lang: str = "zh") -> Any:
 def leads_markdown(found: Sequence[LeadDoc], *, lang: str = "zh") -> str:
     headers = _HEADERS.get(lang, _HEADERS["en"])
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    for row in _rows(found):
+    for row in _rows(found, lang):
         lines.append("| " + " | ".join(md_escape(cell) for cell in row) + " |")
     return "\n".join(lines) + "\n"
 

@@ -362,6 +362,24 @@ def _checklist(evidence: Iterable[Doc], labels: Labels, lang: str) -> list[dict[
 
 # --- targets and the whole document ----------------------------------------------------------
 
+def display_names(lang: str) -> dict[str, Mapping[str, str]]:
+    """The words for the product's own values (severity, outcome, target kind, grade, confidence):
+    every output in one language shows these, never the values."""
+    labels = labels_for(lang)
+    return {"severity": labels["severity_names"], "outcome": labels["outcome"], "kind": labels["target_kinds"],
+            "grade": labels["grade_names"], "confidence": labels["confidence_names"]}
+
+
+def named(table: Mapping[str, str], value: Any) -> str:
+    return table.get(str(value), str(value)) if value not in (None, "") else ""
+
+
+def evidence_key_text(kind_and_key: str, lang: str) -> str:
+    """A "kind key" pair (how a comparison names a fact) in words."""
+    kind, _, key = kind_and_key.partition(" ")
+    return f"{kind_name(kind, lang)} {fact_value(kind, 'key', key, lang)}".strip()
+
+
 def grade_label(grade: str, labels: Labels) -> str:
     """A letter grade as it is; "incomplete" and "N/A" in words."""
     return labels["grade_names"].get(grade, grade)

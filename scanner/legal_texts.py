@@ -35,7 +35,7 @@ def chinese_number(n: int) -> str:
         raise ValueError(n)
     if n < 10:
         return _DIGITS[n]
-    parts = []
+    parts: list[str] = []
     for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
         digit, n = divmod(n, value)
         if digit:
