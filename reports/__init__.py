@@ -33,7 +33,7 @@ _RENDERERS: dict[str, Renderer] = {
     "md": render_markdown,
     "sarif": render_sarif,
 }
-_FILE_NAMES = {"json": "report.json", "html": "report.html", "md": "report.md", "sarif": "report.sarif"}
+FILE_NAMES = {"json": "report.json", "html": "report.html", "md": "report.md", "sarif": "report.sarif"}
 
 
 @cache
@@ -77,7 +77,7 @@ def write_reports(report: Mapping[str, Any], out_dir: Path, formats: Iterable[st
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt, text in texts.items():
-        path = out_dir / _FILE_NAMES[fmt]
+        path = out_dir / FILE_NAMES[fmt]
         path.write_text(text, encoding="utf-8")
         written.append(path)
     for fmt in (f for f in formats if f in DOCUMENT_FORMATS):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from reports.escape import md_escape
@@ -34,16 +35,45 @@ def _rows(found: Sequence[LeadDoc], lang: str) -> Iterator[tuple[str, ...]]:
         )
 
 
-def leads_table(found: Sequence[LeadDoc], *, lang: str = "zh") -> Any:
-    """A rich Table for the CLI to print."""
+def leads_table(found: Sequence[LeadDoc], *, lang: str = "zh", width: int = 80) -> Any:
+    """A rich Table for the CLI: one line per lead (severity, target, company, score, rule ids), cut
+    to the terminal's width; the articles and evidence are in the files `write_leads` writes."""
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(show_lines=True)
-    for header in _HEADERS.get(lang, _HEADERS["en"]):
-        table.add_column(header, overflow="fold")
-    for row in _rows(found, lang):
-        table.add_row(*row)
+    headers = _HEADERS.get(lang, _HEADERS["en"])
+    table = Table(width=width, show_lines=False)
+    for header in headers[:4]:
+        table.add_column(header, overflow="ellipsis", no_wrap=True)
+    table.add_column(headers[4], overflow="ellipsis", no_wrap=True, ratio=1)
+    for row, lead in zip(_rows(found, lang), found):
+        rules = " ".join(f["rule_id"] for f in lead["findings"]) or ("未完成" if lang == "zh" else "incomplete")
+        table.add_row(*(Text(c) for c in (*row[:4], rules)))  # Text: names from apps are never markup
     return table
+
+
+def leads_csv(found: Sequence[LeadDoc], *, lang: str = "zh") -> str:
+    import csv
+    import io
+
+    from reports.escape import spreadsheet_cell
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(_HEADERS.get(lang, _HEADERS["en"]))
+    for row in _rows(found, lang):
+        writer.writerow([spreadsheet_cell(c) for c in row])
+    return buffer.getvalue()
+
+
+def write_leads(found: Sequence[LeadDoc], out_dir: Path, *, lang: str = "zh") -> list[Path]:
+    """leads.md, leads.csv (UTF-8 with BOM, for Excel) and leads.json in `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "leads.md", out_dir / "leads.csv", out_dir / "leads.json"]
+    paths[0].write_text(leads_markdown(found, lang=lang), encoding="utf-8")
+    paths[1].write_text(leads_csv(found, lang=lang), encoding="utf-8-sig", newline="")
+    paths[2].write_text(leads_json(found), encoding="utf-8")
+    return paths
 
 
 def leads_markdown(found: Sequence[LeadDoc], *, lang: str = "zh") -> str:

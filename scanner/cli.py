@@ -396,8 +396,8 @@ def crawl(
     def progress(company: str, message: str) -> None:
         err.print(f"[cyan]{company}[/cyan] {message}", markup=True, highlight=False)
 
-    run_crawl(seed_list, output, max_pages=max_pages, depth=depth, scan_apps=scan_apps, contact=contact,
-              settings_overrides=overrides, progress=progress)
+    result = run_crawl(seed_list, output, max_pages=max_pages, depth=depth, scan_apps=scan_apps, contact=contact,
+                       settings_overrides=overrides, progress=progress)
     report = report_from_captures(output, ruleset, lang=lang.value, extra_errors=seed_errors)
     written = _write(report, output, formats, lang.value)
     written += write_companies(report, output, lang.value)
@@ -407,6 +407,10 @@ def crawl(
         out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
     _summary(report, lang.value)
     out.print(companies_table(report, lang.value))
+    if not any(result.pages.values()):  # every site failed: nothing was judged, whatever the tables show
+        err.print(("没有一个网站采集到页面（见各企业的错误）" if lang is Lang.zh else "no site yielded a page (see each company's errors)"),
+                  markup=False, highlight=False)
+        raise typer.Exit(2)
     raise typer.Exit(_exit_code(report, fail_on))
 
 
@@ -423,12 +427,20 @@ def _store_crawl(db: Path, campaign: str, args: dict[str, Any], report: dict[str
 
 @app.command()
 def report(
-    folder: Annotated[Path, typer.Argument(help="An output folder of an earlier crawl or scan.")],
+    folder: Annotated[Path, typer.Argument(metavar="OUT", help="An output folder of an earlier crawl or scan.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="DIR", help="Write the new reports here (never over OUT's own).")] = None,
     fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
-    rules: Annotated[Path | None, typer.Option("--rules")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", metavar="DIR")] = None,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    docx_template: Annotated[Path | None, typer.Option("--docx-template", metavar="FILE.docx")] = None,
 ) -> None:
-    """Re-analyse a crawl from its captures alone (offline) with the current rules, or re-render a report.json."""
+    """Re-analyse a crawl from its captures alone (offline) with the current rules, or re-render a report.json.
+
+    \b
+    Examples:
+      fangcun report crawl-out -o crawl-out/rejudged     judge the captures again
+      fangcun report scan-out -o letters -f docx,pdf      case documents from a report.json
+    """
     from reports.companies import companies_table, has_companies, write_companies
 
     formats = _formats(fmt)
@@ -440,9 +452,17 @@ def report(
         document = _load_report_json(folder / "report.json")
     else:
         raise fail(f"{folder}: neither captures/ nor report.json found")
-    written = _write(document, folder, formats, lang.value)
+    target_dir = output or folder
+    if output is None:
+        from reports import FILE_NAMES
+
+        existing = [folder / FILE_NAMES[f] for f in formats if f in FILE_NAMES and (folder / FILE_NAMES[f]).exists()]
+        existing += [folder / f"report.{f}" for f in formats if f in ("docx", "pdf") and (folder / f"report.{f}").exists()]
+        if existing:
+            raise fail(f"{existing[0]} exists: it is the report already delivered; give -o DIR to write the new one elsewhere")
+    written = _write(document, target_dir, formats, lang.value, _docx_template(docx_template, formats))
     if has_companies(document):
-        written += write_companies(document, folder, lang.value)
+        written += write_companies(document, target_dir, lang.value)
     for path in written:
         out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}")
     if has_companies(document):
@@ -489,7 +509,8 @@ def diff(
         documents = [_stored_report(db, run, "") for run in runs]
         names = [f"run {run}" for run in runs]
     else:
-        documents = [_load_report_json(Path(old)), _load_report_json(Path(new))]
+        # a folder stands for the report.json in it (two crawl or scan output folders)
+        documents = [_load_report_json(Path(p) / "report.json" if Path(p).is_dir() else Path(p)) for p in (old, new)]
         names = [old, new]
     try:
         result = diff_reports(*documents, lang=lang.value)
@@ -522,17 +543,32 @@ def leads(
     campaign: Annotated[str, typer.Option("--campaign")] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="DIR", help="Write leads.md, leads.csv and leads.json (full detail) here.")] = None,
 ) -> None:
-    """The targets an auditor should act on first (线索), with failing rules, articles and evidence."""
+    """The targets an auditor should act on first (线索): one line each on the terminal, full detail in files.
+
+    \b
+    Examples:
+      fangcun leads --db camp.sqlite                      the table, fitted to the terminal
+      fangcun leads --db camp.sqlite -o leads/            leads.md, leads.csv, leads.json
+    """
     from reports.leads import leads_json, leads_table
     from scanner.campaign.leads import leads as find_leads
 
     document = _stored_report(db, run, campaign)
     found = [lead.to_dict() for lead in find_leads(document, min_severity="info" if min_severity is FailOn.none else min_severity.value, lang=lang.value)]
+    if output is not None:
+        from reports.leads import write_leads
+
+        try:
+            for path in write_leads(found, output, lang=lang.value):
+                err.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}", markup=False, highlight=False)
+        except OSError as exc:
+            raise fail(f"{output}: cannot write the leads: {exc.strerror or exc}") from None
     if as_json:
         typer.echo(leads_json(found), nl=False)  # never wrapped by the console: it must stay valid JSON
     else:
-        out.print(leads_table(found, lang=lang.value))
+        out.print(leads_table(found, lang=lang.value, width=out.width))
 
 
 @app.command("campaign")
@@ -583,7 +619,8 @@ def rules_show(rule_id: str, rules: Annotated[Path | None, typer.Option("--rules
         rule = ruleset.by_id(rule_id.upper())
     except KeyError:
         raise fail(f"{rule_id}: no such rule (see `fangcun rules list`)") from None
-    out.print(rule.path.read_text(encoding="utf-8"), markup=False, highlight=False)
+    # the bytes as written, never wrapped to the terminal: `rules show ID > f.yaml` is the rule file
+    sys.stdout.write(rule.path.read_text(encoding="utf-8"))
 
 
 @rules_app.command("validate")

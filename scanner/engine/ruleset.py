@@ -10,6 +10,7 @@ extractors that state it) is derived from the contract, never written by hand.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -106,13 +107,17 @@ def validate_against(schema_name: str, document: Any, path: Path) -> None:
     validate(schema_path(schema_name), document, path)
 
 
+# A rule file is named ID.slug.yaml; anything else at the top of a pack is pack data (vocab, sources …).
+_RULE_FILE_NAME = re.compile(r"^[A-Z]{2,6}-[0-9]{3}\.[a-z0-9-]+\.yaml$")
+
+
 def rule_files(rules_dir: Path) -> list[Path]:
-    """Rule files (not their cases) in every area folder, in a stable order."""
-    return sorted(
-        p
-        for p in rules_dir.glob("*/*.yaml")
-        if p.parent.name not in ("schema", "signatures", "lexicon") and not p.name.endswith(".cases.yaml")
-    )
+    """Rule files (not their cases) in every area folder, and those put at the top of the pack (a
+    user's own DIR often has no area folders), in a stable order."""
+    in_areas = (p for p in rules_dir.glob("*/*.yaml")
+                if p.parent.name not in ("schema", "signatures", "lexicon") and not p.name.endswith(".cases.yaml"))
+    at_top = (p for p in rules_dir.glob("*.yaml") if _RULE_FILE_NAME.match(p.name))
+    return sorted({*in_areas, *at_top})
 
 
 def _load_scoring(path: Path, vocab: Vocabulary) -> Scoring:
