@@ -22,7 +22,7 @@ from reports.sarif_report import render_sarif
 from reports.view import LANGS
 from scanner.errors import InputError
 
-FORMATS = ("json", "html", "md", "sarif", "docx", "pdf")
+FORMATS = ("json", "html", "md", "sarif")  # rendered as text by `render`
 DOCUMENT_FORMATS = ("docx", "pdf")  # binary case documents: one for the run, and one per target when there are several
 SCHEMA_PATH = Path(__file__).parent / "report.schema.json"
 

@@ -34,7 +34,7 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 DEFAULT_OUT = Path("fangcun-out")
-FORMATS_HELP = "Comma-separated report formats: json, html, md, sarif."
+FORMATS_HELP = "Comma-separated report formats: json, html, md, sarif, docx, pdf (case documents)."
 
 
 class Lang(StrEnum):
@@ -66,12 +66,13 @@ def _ruleset(rules_dir: Path | None):
 
 
 def _formats(value: str) -> list[str]:
-    from reports import FORMATS
+    from reports import DOCUMENT_FORMATS, FORMATS
 
+    known = (*FORMATS, *DOCUMENT_FORMATS)
     chosen = [f.strip().lower() for f in value.split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in FORMATS]
+    unknown = [f for f in chosen if f not in known]
     if unknown or not chosen:
-        raise fail(f"--format: unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+        raise fail(f"--format: unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(known)}")
     return chosen
 
 

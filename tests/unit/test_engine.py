@@ -61,7 +61,7 @@ def test_outcomes_follow_the_conditions(tmp_path):
     assert judge(rule, [face], ran).outcome is Outcome.NOT_APPLICABLE
     failed = judge(rule, [door, face, visitor_qr], ran)
     assert failed.outcome is Outcome.FAIL
-    assert failed.message == "仅支持人脸：access_control"
+    assert failed.message == "仅支持人脸：门禁通行"  # closed values read in the report language
     assert face.id in failed.evidence_ids and door.id in failed.evidence_ids
     passed = judge(rule, [door, face, card], ran)
     assert passed.outcome is Outcome.PASS
