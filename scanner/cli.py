@@ -624,6 +624,23 @@ def rules_show(rule_id: str, rules: Annotated[Path | None, typer.Option("--rules
     sys.stdout.write(rule.path.read_text(encoding="utf-8"))
 
 
+@rules_app.command("new")
+def rules_new(
+    area: Annotated[str, typer.Argument(help="Rule area: face, consent, minimisation, sdk or security.")],
+    slug: Annotated[str, typer.Argument(help="Lower-case words joined by hyphens, e.g. face-retention-unstated.")],
+    directory: Annotated[Path | None, typer.Option("--rules", help="Rule pack folder (default: the shipped one).")] = None,
+) -> None:
+    """Write a new rule and its cases file with the next free id; both load and pass as written."""
+    from scanner.engine.scaffold import new_rule
+
+    ruleset = _ruleset(directory)
+    try:
+        rule_path, cases_path = new_rule(ruleset.directory, area, slug, ruleset.vocab)
+    except RuleLoadError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"wrote {rule_path}\nwrote {cases_path}", markup=False, highlight=False)
+
+
 @rules_app.command("validate")
 def rules_validate(directory: Annotated[Path | None, typer.Argument(help="Rule pack folder (default: shipped).")] = None) -> None:
     """Load and validate every rule file against the schema, the vocabulary and the legal sources."""

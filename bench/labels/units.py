@@ -7,6 +7,8 @@ never enters the project. This script is the one place that decides the units, d
     python bench/labels/units.py show BATCH   # prints a batch's sentences with context (for labelling)
     python bench/labels/units.py stats        # counts per language, split, reason
     python bench/labels/units.py write DECISIONS OUT.jsonl   # a labeller's decisions → a label file
+    python bench/labels/units.py review SELECTOR  # units with their current labels, for a second reading
+    python bench/labels/units.py apply CORRECTIONS # a reviewer's corrections applied to the label files
 
 Chinese (CA4P-483): every sentence mentioning face or biometrics (人脸 / 面部 / 面容 / 刷脸 / 人像 /
 生物识别), the two sentences on either side of each, and a stratified sample of the other sentences
@@ -217,6 +219,45 @@ def select() -> None:
     print(f"{UNITS.relative_to(REPO)}: {dict(per_lang)}")
 
 
+# Sentences about face verification that do not use the words FACE looks for (活体检测, 实人认证, 人证比对,
+# Face ID …), added after the first selection as batch zh-14 so no existing id changes.
+FACE_MORE = re.compile(r"脸|活体|实人|人证|面孔|面貌|Face ?ID|TrueDepth|证件照|人像")
+EXTENSION_BATCH = "zh-14"
+
+
+def zh_splits() -> dict[str, str]:
+    """The split of every CA4P policy, as `select` drew it (the same seed and the same draws)."""
+    rng = random.Random(SEED)
+    index = list(csv.DictReader((CORPUS / "CA4P-483" / "index.tsv").open(encoding="utf-8"), delimiter="\t"))
+    face_files = [r["file"] for r in index if "mentions_face_or_biometric=True" in r["labels"]]
+    other_files = [r["file"] for r in index if r["file"] not in set(face_files)]
+    return {**_split_of(face_files, rng), **_split_of(other_files, rng)}
+
+
+def extend() -> None:
+    """Append the face-verification sentences `select` missed as one more batch, keeping every existing id."""
+    units = load_units()
+    if any(u["batch"] == EXTENSION_BATCH for u in units):
+        sys.exit(f"{EXTENSION_BATCH} is already in {UNITS.name}")
+    have = {(u["file"], u["start"]) for u in units}
+    split = zh_splits()
+    n = sum(1 for u in units if u["lang"] == "zh")
+    added = []
+    for rel in sorted({f"CA4P-483/{f}" for f in split}):
+        text = read(rel)
+        spans = _ca4p_classes(rel)
+        for s, e in bounds(text, ZH_END):
+            if (rel, s) not in have and FACE_MORE.search(text[s:e]):
+                added.append({"id": f"zh-{n:05d}", "batch": EXTENSION_BATCH, "lang": "zh", "file": rel, "start": s,
+                              "end": e, "split": split[rel.removeprefix("CA4P-483/")],
+                              "stratum": _class_at(spans, s, e), "why": "face_more"})
+                n += 1
+    with UNITS.open("a", encoding="utf-8") as out:
+        for u in added:
+            out.write(json.dumps(u, ensure_ascii=False) + "\n")
+    print(f"{UNITS.relative_to(REPO)}: {len(added)} units added as {EXTENSION_BATCH}")
+
+
 def load_units() -> list[dict]:
     return [json.loads(line) for line in UNITS.read_text(encoding="utf-8").splitlines()]
 
@@ -289,6 +330,93 @@ def write_labels(decisions: Path, out: Path) -> None:
     print(f"{out}: {len(records)} units")
 
 
+def current_labels() -> dict[str, dict]:
+    """Every label record by unit id (the label files of both languages)."""
+    records = {}
+    for path in sorted(p for d in ("zh", "en") for p in (HERE / d).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            records[rec["id"]] = {**rec, "_file": path}
+    return records
+
+
+def review(selector: str) -> None:
+    """Print the units a selector picks with their current labels, for a second reading.
+
+    Selectors: `why:face` (face and face-context units), `practice:NAME` (units labelled with NAME),
+    `cue:REGEX` (units whose sentence matches REGEX), `ids:FILE` (ids listed in a file), joined with `,`
+    for a union; prefix `zh:` or `en:` to keep one language."""
+    lang = None
+    if selector[:3] in ("zh:", "en:"):
+        lang, selector = selector[:2], selector[3:]
+    labels = current_labels()
+    chosen: dict[str, dict] = {}
+    for part in selector.split(","):
+        kind, _, value = part.partition(":")
+        for u in load_units():
+            rec = labels.get(u["id"], {})
+            if lang and u["lang"] != lang:
+                continue
+            if (kind == "why" and u["why"].startswith(value)) or \
+               (kind == "practice" and value in rec.get("labels", {})) or \
+               (kind == "cue" and re.search(value, unit_text(u))) or \
+               (kind == "ids" and u["id"] in set(Path(value).read_text().split())):
+                chosen[u["id"]] = u
+    for u in sorted(chosen.values(), key=lambda u: u["id"]):
+        text = read(u["file"])
+        rec = labels.get(u["id"], {})
+        shown = " ".join(f"{k}={v[0]}" for k, v in sorted(rec.get("labels", {}).items())) or "-"
+        if rec.get("nonstatement"):
+            shown += f" ({rec['nonstatement']})"
+        before = text[max(0, u["start"] - 80):u["start"]].replace("\n", " ⏎ ")
+        print(f"### {u['id']}  [{shown}]")
+        print(f"    before: …{before}")
+        print(f"    >>> {text[u['start']:u['end']]}")
+    print(f"({len(chosen)} units)")
+
+
+def apply_corrections(corrections: Path) -> None:
+    """Apply a reviewer's corrections to the label files. One line per unit:
+    `ID set practice=polarity … unset practice … ns REASON|- # why` (any of set/unset/ns)."""
+    labels = current_labels()
+    changed_files: set[Path] = set()
+    count = 0
+    for n, raw in enumerate(corrections.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.partition("#")[0].split()
+        if not line:
+            continue
+        rec = labels.get(line[0])
+        if rec is None:
+            sys.exit(f"{corrections}:{n}: unknown or unlabelled unit {line[0]!r}")
+        mode = None
+        for token in line[1:]:
+            if token in ("set", "unset", "ns"):
+                mode = token
+            elif mode == "set":
+                practice, _, polarity = token.partition("=")
+                rec["labels"][practice] = ABBREVIATIONS.get(polarity, polarity)
+            elif mode == "unset":
+                rec["labels"].pop(token, None)
+            elif mode == "ns":
+                if token == "-":
+                    rec.pop("nonstatement", None)
+                else:
+                    rec["nonstatement"] = token
+            else:
+                sys.exit(f"{corrections}:{n}: expected set/unset/ns before {token!r}")
+        if rec["labels"]:
+            rec.pop("nonstatement", None)
+        changed_files.add(rec["_file"])
+        count += 1
+    for path in changed_files:
+        out = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = labels[json.loads(line)["id"]]
+            out.append(json.dumps({k: v for k, v in rec.items() if k != "_file"}, ensure_ascii=False))
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"{corrections}: {count} units corrected in {len(changed_files)} files")
+
+
 def stats() -> None:
     units = load_units()
     print(Counter((u["lang"], u["split"]) for u in units))
@@ -303,16 +431,27 @@ def main() -> None:
     show_p = sub.add_parser("show")
     show_p.add_argument("batch")
     sub.add_parser("stats")
+    sub.add_parser("extend", help="append the face-verification sentences select missed (batch zh-14)")
     write_p = sub.add_parser("write", help="decisions file → label file (see write_labels)")
     write_p.add_argument("decisions", type=Path)
     write_p.add_argument("out", type=Path)
+    review_p = sub.add_parser("review", help="units a selector picks, with their labels (see review)")
+    review_p.add_argument("selector")
+    apply_p = sub.add_parser("apply", help="apply a corrections file to the label files (see apply_corrections)")
+    apply_p.add_argument("corrections", type=Path)
     args = parser.parse_args()
     if args.cmd == "select":
         select()
     elif args.cmd == "stats":
         stats()
+    elif args.cmd == "extend":
+        extend()
     elif args.cmd == "show":
         show(args.batch)
+    elif args.cmd == "review":
+        review(args.selector)
+    elif args.cmd == "apply":
+        apply_corrections(args.corrections)
     else:
         write_labels(args.decisions, args.out)
 

@@ -3,7 +3,8 @@
 A case gives facts, an input, or both, and the outcome the rule must reach:
 - `evidence`: hand-written facts, checked against the contract (rules/vocab.yaml) like any fact;
 - `input`: material that goes through the real extractors first, exactly as in a scan:
-  `ui` (an app's user-facing strings, as an app with no code), `page` (one captured HTML page of a
+  `ui` (an app's user-facing strings, as an app with no code; with `ui_policy` it also carries that text as
+  its embedded privacy policy, with `target_sdk` the SDK level its manifest declares), `page` (one captured HTML page of a
   site), `notice` (a page whose text is this notice), `policy` (a policy file's text) or `apk` (a
   fixture APK, looked up in the fixture folders; a case whose fixture is not there is skipped).
 Facts given beside an input are stated before the extractors run, as if an earlier extractor had
@@ -90,7 +91,8 @@ def _open_input(case: Mapping[str, Any], path: Path) -> Any:
                 return open_apk(folder / value)
         return None
     if kind == "ui":
-        return apk_from_texts([str(t) for t in value], uri=uri)
+        assets = {"assets/privacy.html": str(given["ui_policy"]).encode("utf-8")} if "ui_policy" in given else None
+        return apk_from_texts([str(t) for t in value], uri=uri, assets=assets, target_sdk=given.get("target_sdk"))
     if kind == "policy":
         return policy_from_bytes(str(value).encode("utf-8"), uri=uri, name="policy.txt")
     html = str(value) if kind == "page" else f"<html><body><p>{_escape(str(value))}</p></body></html>"
@@ -123,10 +125,12 @@ def _input_facts(case: Mapping[str, Any], given: Sequence[Evidence], failed: set
         raise RuleLoadError(f"{path}: case {case['name']!r}: input cannot be read: {exc}") from exc
     if source is None:
         return None
-    specs = [s for s in extractors_for(TargetKind(case["target_kind"])) if s.name not in failed]
-    evidence, ran, errors = run_extractors(source, specs, vocab, given=given)
-    if errors:
-        raise RuleLoadError(f"{path}: case {case['name']!r}: extraction failed: {errors[0].message}")
+    every = extractors_for(TargetKind(case["target_kind"]))
+    specs = [s for s in every if s.name not in failed]
+    evidence, ran, errors = run_extractors(source, specs, vocab, given=given, expected={s.name for s in every})
+    broken = [e for e in errors if not e.message.startswith("ran on incomplete facts")]
+    if broken:
+        raise RuleLoadError(f"{path}: case {case['name']!r}: extraction failed: {broken[0].message}")
     return evidence, {label.split("@", 1)[0] for label in ran}
 
 

@@ -26,6 +26,7 @@ class ExtractorSpec(Generic[SourceT]):
     run: Callable[[SourceT, Sequence[Evidence]], Iterable[Evidence]]
     emits: frozenset[str]  # evidence kinds, each listing this extractor under emitted_by in vocab.yaml
     reads: type  # the source it is given (ApkSource, PolicySource, SiteSource, CompanySites, or object)
+    consumes: frozenset[str] = frozenset()  # kinds stated by earlier extractors that it derives its facts from
 
     @property
     def label(self) -> str:

@@ -40,7 +40,10 @@ def run(_source: object, evidence: Sequence[Evidence]) -> Iterable[Evidence]:
     return [*_undisclosed_data(evidence, discloses, policy), *_unlisted_sdks(evidence, discloses, policy)]
 
 
-CONSISTENCY = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"sdk.unlisted", "data.undisclosed"}), reads=object)
+CONSISTENCY = ExtractorSpec(
+    NAME, VERSION, run, emits=frozenset({"sdk.unlisted", "data.undisclosed"}), reads=object,
+    consumes=frozenset({"policy.document", "policy.discloses", "identifier.collect", "location.collect",
+                        "contacts.collect", "applist.collect", "face.capture", "sdk.present", "face.sdk"}))
 
 
 def _disclosed_categories(discloses: Sequence[Evidence]) -> set[str]:

@@ -19,7 +19,7 @@ MAX_CONTRACT_PROBLEMS_SHOWN = 3
 
 def run_extractors(
     source: Any, extractors: Sequence[ExtractorSpec], vocabulary: Vocabulary | None = None,
-    *, given: Sequence[Evidence] = (),
+    *, given: Sequence[Evidence] = (), expected: set[str] | None = None,
 ) -> tuple[list[Evidence], list[str], list[ErrorRecord]]:
     """Every extractor in order; a failing one is recorded and the others still run.
 
@@ -27,11 +27,19 @@ def run_extractors(
     extractor or any rule sees them. An extractor that states a fact the contract does not allow is
     broken: its facts are dropped and it counts as failed, so the rules that need it say UNKNOWN
     instead of judging facts whose meaning nobody agreed on. `given` facts (a rule case's) are known
-    before the first extractor runs."""
+    before the first extractor runs.
+
+    A derived extractor (one that `consumes` kinds stated before it, as face.capture is derived from
+    the SDK, API and camera facts) that ran while every expected emitter of a kind it consumes had
+    failed ran on incomplete facts: its facts are kept, but it does not count as clean, so a rule
+    that depends on what it did *not* state says UNKNOWN. `expected` names the extractors that should
+    have run on this target (default: all of `extractors`)."""
     vocabulary = vocabulary or load_vocabulary()
     evidence: dict[str, Evidence] = {ev.id: ev for ev in given}
     ran: list[str] = []
+    clean: set[str] = set()
     errors: list[ErrorRecord] = []
+    should_run = expected if expected is not None else {spec.name for spec in extractors}
     for spec in extractors:
         try:
             stated = list(spec.run(source, tuple(evidence.values())))
@@ -46,5 +54,20 @@ def run_extractors(
             continue
         for ev in stated:
             evidence.setdefault(ev.id, ev)
+        unseen = _unseen_inputs(spec, vocabulary, should_run, clean)
+        if unseen:
+            errors.append(ErrorRecord(f"extract:{spec.name}", "ran on incomplete facts: " + "; ".join(unseen), source.uri))
+            continue
+        clean.add(spec.name)
         ran.append(spec.label)
     return sorted(evidence.values(), key=evidence_order), ran, errors
+
+
+def _unseen_inputs(spec: ExtractorSpec, vocabulary: Vocabulary, should_run: set[str], clean: set[str]) -> list[str]:
+    """The kinds `spec` consumes that no expected emitter stated cleanly, each with the emitters that failed."""
+    unseen = []
+    for kind in sorted(spec.consumes):
+        emitters = sorted(e for e in vocabulary.emitters(kind) if e in should_run and e != spec.name)
+        if emitters and not clean.intersection(emitters):
+            unseen.append(f"{kind} ({', '.join(emitters)} did not run cleanly)")
+    return unseen

@@ -18,7 +18,7 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -661,14 +661,18 @@ def _bool_or_none(value: str | None) -> bool | None:
     return None
 
 
-def apk_from_texts(texts: Sequence[str], *, uri: str, package: str = "case.app") -> ApkSource:
-    """An app that is nothing but these user-facing strings (as string resources): no code, no
-    permissions, no assets. Rule cases use it to run app texts through the real extractors."""
+def apk_from_texts(texts: Sequence[str], *, uri: str, package: str = "case.app",
+                   assets: Mapping[str, bytes] | None = None, target_sdk: int | None = None) -> ApkSource:
+    """An app that is nothing but these user-facing strings (as string resources) and, if given, these
+    assets (an embedded policy page): no code, no permissions. Rule cases use it to run app texts
+    through the real extractors."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w"):
-        pass
-    payload = "\n".join(texts).encode("utf-8")
-    manifest = Manifest(package=package, app_label="", version_name="", version_code="", min_sdk=None, target_sdk=None,
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in (assets or {}).items():
+            archive.writestr(name, data)
+    payload = "\n".join(texts).encode("utf-8") + b"".join(sorted((assets or {}).values()))
+    manifest = Manifest(package=package, app_label="", version_name="", version_code="", min_sdk=None,
+                        target_sdk=target_sdk,
                         permissions=(), activities=(), services=(), receivers=(), providers=(), launcher_activities=(),
                         exported=frozenset(), uses_cleartext_traffic=None, network_security_config=None,
                         cleartext_permitted_by_nsc=None)
