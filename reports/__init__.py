@@ -1,7 +1,7 @@
 """Reporters: each renders the report.json document (what `Report.to_dict()` returns) and computes nothing.
 
-    render("html", report, lang="en")           -> str
-    write_reports(report, out_dir, ["json", "html"]) -> [out_dir/report.json, out_dir/report.html]
+    render("html", report, lang="en")           -> str (json, html, md, sarif)
+    write_reports(report, out_dir, ["json", "html", "pdf"]) -> [out_dir/report.json, …, out_dir/report.pdf]
     validate_report(report)                      raises jsonschema.ValidationError
 """
 
@@ -53,7 +53,7 @@ def validate_report(report: Mapping[str, Any]) -> None:
 
 def _check_choice(fmt: str, lang: str) -> None:
     if fmt not in _RENDERERS and fmt not in DOCUMENT_FORMATS:
-        raise InputError(fmt, f"unknown report format; choose from {', '.join(FORMATS)}")
+        raise InputError(fmt, f"unknown report format; choose from {', '.join((*FORMATS, *DOCUMENT_FORMATS))}")
     if lang not in LANGS:
         raise InputError(lang, f"unknown report language; choose from {', '.join(LANGS)}")
 
@@ -61,6 +61,8 @@ def _check_choice(fmt: str, lang: str) -> None:
 def render(fmt: str, report: Mapping[str, Any], *, lang: str = "zh") -> str:
     """One document as text. `report` must be valid (see validate_report)."""
     _check_choice(fmt, lang)
+    if fmt in DOCUMENT_FORMATS:
+        raise InputError(fmt, "is a binary case document, not text; write it with write_reports or write_documents")
     return _RENDERERS[fmt](report, lang)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.escape import md_escape
-from reports.view import display_names, evidence_key_text, named
+from reports.view import display_names, named
 
 DiffDoc = Mapping[str, Any]
 
@@ -25,6 +25,11 @@ _MD_TEXT = {
         "rule": "Rule ID", "rule_title": "Rule", "severity": "Severity", "target": "Target", "outcome": "Outcome",
     },
 }
+
+
+def _key_text(diff: DiffDoc, kind_and_key: str) -> str:
+    """A fact named in the comparison, in the words the comparison carries for it."""
+    return str((diff.get("evidence_words") or {}).get(kind_and_key, kind_and_key))
 
 
 def diff_markdown(diff: DiffDoc, *, lang: str = "zh") -> str:
@@ -45,8 +50,8 @@ def diff_markdown(diff: DiffDoc, *, lang: str = "zh") -> str:
         status = text["gone"] if t['new_id'] is None else text["appeared"] if t['old_id'] is None else ""
         lines.append(f"- **{md_escape(t['target'])}** ({named(names['kind'], t['kind'])}) "
                      f"{named(names['grade'], t['old_grade']) or '–'} → {named(names['grade'], t['new_grade']) or '–'} {status}".rstrip())
-        lines += [f"  - {text['added']}: {md_escape(evidence_key_text(key, lang))}" for key in t['evidence_added']]
-        lines += [f"  - {text['removed']}: {md_escape(evidence_key_text(key, lang))}" for key in t['evidence_removed']]
+        lines += [f"  - {text['added']}: {md_escape(_key_text(diff, key))}" for key in t['evidence_added']]
+        lines += [f"  - {text['removed']}: {md_escape(_key_text(diff, key))}" for key in t['evidence_removed']]
     return "\n".join(lines) + "\n"
 
 
@@ -55,7 +60,7 @@ def diff_html(diff: DiffDoc, *, lang: str = "zh") -> str:
 
     template = template_environment().get_template("diff.html.j2")
     return template.render(diff=diff, lang=lang, text=_MD_TEXT.get(lang, _MD_TEXT["en"]), style=STYLE,
-                           N=display_names(lang), named=named, key_text=lambda key: evidence_key_text(key, lang))
+                           N=display_names(lang), named=named, key_text=lambda key: _key_text(diff, key))
 
 
 def write_diff(diff: DiffDoc, out_dir: Path, *, lang: str = "zh") -> list[Path]:

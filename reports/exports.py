@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from reports.escape import spreadsheet_cell
-from reports.view import display_names, named
+from reports.view import display_names, fact_words, labels_for, named
 from scanner.documents import Finding, iter_findings, shorten
-from scanner.wording import fact_sentence
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (  # key, zh header, en header
     ("company", "单位", "Company"),
@@ -43,7 +42,7 @@ def evidence_summary(evidence: Iterable[Mapping[str, Any]], limit: int = 5, lang
     parts = []
     for ev in list(evidence)[:limit]:
         snippet = (ev.get("location") or {}).get("snippet", "")
-        head = fact_sentence(ev, lang)
+        head = fact_words(ev, lang, labels_for(lang))["sentence"]
         parts.append(f"{head}: {shorten(snippet, 80)}" if snippet else head)
     return shorten("; ".join(parts), 400)
 

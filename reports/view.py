@@ -1,8 +1,9 @@
 """Arrange a report.json document for reading: lookups, grouping, sorting and labels only.
 
 The HTML and Markdown templates both render the structure built here, so the two formats show the
-same content in the same order. Nothing here judges or scores; every value shown comes from the
-document (results, evidence, tool.rules) or from reports/labels.json.
+same content in the same order. Nothing here judges, scores or words a fact; every value shown comes
+from the document (results, evidence and how each fact reads, stored as "shown" when it was judged;
+tool.rules) or from reports/labels.json.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-from scanner.wording import attr_name, fact_sentence, is_internal, kind_name, why
-from scanner.wording import value_text as fact_value
 
 LANGS = ("zh", "en")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -92,7 +90,9 @@ def date_text(iso: str, lang: str) -> str:
 def legal_basis_view(basis: Mapping[str, str], lang: str, labels: Labels) -> dict[str, Any]:
     """One cited article: how it is cited, the instrument's 文号 and 施行日期, and its words — the
     text verbatim, or where the text is not held a confirmed summary or the clause title, labelled so."""
-    facts = [basis.get("title_zh", "") if lang == "zh" else basis.get("title_en", "")]
+    # the full title where the citation uses a short one (《个人信息保护法》 → 中华人民共和国个人信息保护法)
+    full = basis.get("title_zh", "") if lang == "zh" else ""
+    facts = [full if full and full != basis.get("short_zh") else ""]
     if basis.get("number"):
         facts.append(basis["number"])
     if basis.get("effective"):
@@ -107,7 +107,8 @@ def legal_basis_view(basis: Mapping[str, str], lang: str, labels: Labels) -> dic
         words, words_label = basis["clause_title"], labels["clause_title"]
     else:
         words, words_label = "", ""
-    return {"cite": legal_basis_text(basis, lang), "about": " · ".join(f for f in facts if f),
+    return {"key": f"{basis.get('source', '')}:{basis.get('article', '')}", "ref": 0,
+            "cite": legal_basis_text(basis, lang), "about": " · ".join(f for f in facts if f),
             "words": words, "paragraphs": words.split("\n") if words else [], "words_label": words_label,
             "verbatim": bool(basis.get("text"))}
 
@@ -129,19 +130,34 @@ def outcome_label(result: Mapping[str, Any], labels: Labels) -> str:
     return labels["outcome"][outcome]
 
 
+def fact_words(ev: Doc, lang: str, labels: Labels) -> Mapping[str, Any]:
+    """How one fact reads in `lang`, as stored in the document when it was judged; a document
+    without it (written before 1.2, or built by hand) shows the fact as it was stated."""
+    shown = ev.get("shown") or {}
+    stored = shown.get(lang) or next(iter(shown.values()), None)
+    if stored:
+        return stored
+    return {"kind": ev["kind"], "key": ev["key"], "sentence": f"{ev['kind']} {ev['key']}".strip(), "why": "",
+            "attrs": {k: {"name": k, "value": value_text(v, labels)} for k, v in (ev.get("attrs") or {}).items()}}
+
+
+def folded_attrs(words: Mapping[str, Any]) -> str:
+    return "；".join(f"{a['name']}：{a['value']}" for a in words["attrs"].values())
+
+
 def _evidence_view(ev: Doc, target_uri: str, labels: Labels, lang: str) -> dict[str, Any]:
     """One fact as a sentence (what was found), where (file or URL and the place inside it), why it
-    matters; the remaining attributes, folded, in words; internal ties between facts left out."""
-    attrs = ev.get("attrs", {})
+    matters, the steps of its call path when it has one; the remaining attributes, folded, in words."""
+    words = fact_words(ev, lang, labels)
     return {
         "id": ev["id"],
         "kind": ev["kind"],
-        "kind_label": kind_name(ev["kind"], lang),
+        "kind_label": words["kind"],
         "key": ev["key"],
-        "sentence": fact_sentence(ev, lang),
-        "why": why(ev["kind"], lang),
-        "attrs": "；".join(f"{attr_name(k, lang)}：{fact_value(ev['kind'], k, v, lang)}" for k, v in attrs.items()
-                          if not is_internal(k)),
+        "sentence": words["sentence"],
+        "why": words["why"],
+        "path": list(words.get("path") or ()),
+        "attrs": folded_attrs(words),
         "location": location_text(ev["location"], target_uri),
         "snippet": ev["location"].get("snippet", ""),
         "extractor": ev["extractor"],
@@ -152,7 +168,7 @@ def _evidence_view(ev: Doc, target_uri: str, labels: Labels, lang: str) -> dict[
 
 def _missing_evidence(evidence_id: str, labels: Labels) -> dict[str, Any]:
     return {"id": evidence_id, "kind": "", "kind_label": "", "key": "", "sentence": labels["missing_evidence"],
-            "why": "", "attrs": "", "location": "", "snippet": "", "extractor": "", "confidence": "", "missing": True}
+            "why": "", "path": [], "attrs": "", "location": "", "snippet": "", "extractor": "", "confidence": "", "missing": True}
 
 
 def _merged(views: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -273,26 +289,21 @@ FACT_SECTIONS: tuple[tuple[str, Callable[[Doc], bool], tuple[Column, ...], Calla
 )
 
 
-_COLUMN_ATTRS = {"capability": "capability", "via": "via", "category": "category", "scheme": "scheme",
-                 "source": "source", "language": "language", "cleartext": "cleartext", "sensitive": "sensitive",
-                 "called": "called", "analysed": "analysed"}
-
-
-def _cell(ev: Doc, column: str, value: Any, lang: str) -> str:
-    """A fact-table cell in words: closed values through the vocabulary's labels, kinds by name."""
+def _cell(ev: Doc, column: str, value: Any, labels: Labels, lang: str) -> str:
+    """A fact-table cell in the words stored for the fact: kinds by name, closed values in words;
+    a column filled from elsewhere (the key, the place) as it is."""
+    words = fact_words(ev, lang, labels)
     if column == "kind":
-        return kind_name(str(value), lang)
+        return str(words["kind"])
     if column == "attrs":
-        return "；".join(f"{attr_name(k, lang)}：{fact_value(ev['kind'], k, v, lang)}" for k, v in (value or {}).items()
-                        if not is_internal(k))
+        return folded_attrs(words)
     if column == "key":
-        return fact_value(ev["kind"], "key", value, lang)
+        return str(words["key"])
     if column == "sdk" and ev["kind"] in ("face.sdk", "sdk.present"):
         return str(ev.get("attrs", {}).get("product") or value)
-    attr = _COLUMN_ATTRS.get(column)
-    if attr == "capability" and ev["kind"] == "sdk.present":
-        attr = "category"
-    return fact_value(ev["kind"], attr, value, lang) if attr else fact_value(ev["kind"], column, value, lang)
+    attr = "category" if column == "capability" and ev["kind"] == "sdk.present" else column
+    shown = words["attrs"].get(attr)
+    return str(shown["value"]) if shown else value_text(value, labels)
 
 
 def _fact_sections(evidence: Iterable[Doc], labels: Labels, lang: str) -> list[dict[str, Any]]:
@@ -306,7 +317,7 @@ def _fact_sections(evidence: Iterable[Doc], labels: Labels, lang: str) -> list[d
             continue
         rows: dict[tuple[str, ...], dict[str, Any]] = {}
         for ev in chosen:
-            cells = tuple(_cell(ev, col, read(ev), lang) for col, read in columns)
+            cells = tuple(_cell(ev, col, read(ev), labels, lang) for col, read in columns)
             rows.setdefault(cells, {"cells": list(cells), "highlight": highlights(ev)})  # duplicates merged
         sections.append({
             "name": name,
@@ -321,7 +332,7 @@ def _app_info(evidence: Iterable[Doc], labels: Labels, lang: str) -> list[dict[s
     """One block per app.info fact: the package, then its attributes by name."""
     return [
         {"package": ev["key"],
-         "fields": [(attr_name(k, lang), fact_value("app.info", k, v, lang)) for k, v in ev.get("attrs", {}).items()]}
+         "fields": [(a["name"], a["value"]) for a in fact_words(ev, lang, labels)["attrs"].values()]}
         for ev in evidence if ev["kind"] == "app.info"
     ]
 
@@ -338,7 +349,7 @@ def _practices(evidence: Iterable[Doc], labels: Labels, lang: str) -> list[dict[
         attrs = ev.get("attrs", {})
         polarity = attrs.get("polarity", "")
         rows.append({
-            "practice": fact_value("policy.discloses", "key", ev["key"], lang),
+            "practice": fact_words(ev, lang, labels)["key"],
             "polarity": polarity,
             "polarity_label": labels["polarity_names"].get(polarity, value_text(polarity, labels)),
             "sentence": value_text(attrs.get("sentence") or _snippet(ev), labels),
@@ -351,7 +362,7 @@ def _practices(evidence: Iterable[Doc], labels: Labels, lang: str) -> list[dict[
 def _checklist(evidence: Iterable[Doc], labels: Labels, lang: str) -> list[dict[str, Any]]:
     """One row per checklist item, named in words."""
     return [
-        {"item": fact_value("policy.checklist", "key", ev["key"], lang),
+        {"item": fact_words(ev, lang, labels)["key"],
          "key": ev["key"],
          "present": ev.get("attrs", {}).get("present") is True,
          "present_label": value_text(ev.get("attrs", {}).get("present"), labels) or labels["unknown"],
@@ -374,12 +385,6 @@ def named(table: Mapping[str, str], value: Any) -> str:
     return table.get(str(value), str(value)) if value not in (None, "") else ""
 
 
-def evidence_key_text(kind_and_key: str, lang: str) -> str:
-    """A "kind key" pair (how a comparison names a fact) in words."""
-    kind, _, key = kind_and_key.partition(" ")
-    return f"{kind_name(kind, lang)} {fact_value(kind, 'key', key, lang)}".strip()
-
-
 def grade_label(grade: str, labels: Labels) -> str:
     """A letter grade as it is; "incomplete" and "N/A" in words."""
     return labels["grade_names"].get(grade, grade)
@@ -393,7 +398,7 @@ def _coverage_view(coverage: Doc | None, lang: str, labels: Labels) -> dict[str,
         "judged": coverage["judged"], "applicable": coverage["applicable"], "complete": coverage["complete"],
         "percent": "—" if ratio is None else f"{100 * ratio:.0f}%",
         "threshold": f"{100 * coverage['threshold']:.0f}%",
-        "gaps": [{**gap, "kind_labels": [kind_name(k, lang) for k in gap.get("kinds", ())]}
+        "gaps": [{**gap, "kind_labels": list(gap.get("kind_names") or gap.get("kinds", ()))}
                  for gap in coverage.get("gaps", ())],
     }
 
@@ -462,6 +467,18 @@ def scale_text(scoring: Doc | None, lang: str, labels: Labels) -> str:
                                   coverage=f"{100 * scoring['min_coverage']:.0f}%")
 
 
+def cited_articles(targets: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every article the findings cite, once, numbered in the order first cited; each finding's basis
+    gets the number (`ref`), so a document prints an article's words once and refers to them."""
+    cited: dict[str, dict[str, Any]] = {}
+    for target in targets:
+        for finding in target["findings"]:
+            for basis in finding["basis"]:
+                entry = cited.setdefault(basis["key"], {**basis, "ref": len(cited) + 1})
+                basis["ref"] = entry["ref"]
+    return list(cited.values())
+
+
 def build_view(report: Doc, lang: str) -> dict[str, Any]:
     labels = labels_for(lang)
     tool = report["tool"]
@@ -486,5 +503,6 @@ def build_view(report: Doc, lang: str) -> dict[str, Any]:
         "show_company": any(t["company"] for t in targets),
         "show_region": any(t["region"] for t in targets),
         "targets": targets,
+        "articles": cited_articles(targets),
         "errors": report["errors"],
     }

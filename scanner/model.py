@@ -15,7 +15,8 @@ from typing import Any
 
 # 1.1: every result carries its finding fingerprint. 1.2: every target carries its coverage (what was
 # judged, what could not be analysed and what to supply); an incomplete target has no grade; the
-# report carries its scoring scale; legal bases carry the article text.
+# report carries its scoring scale; legal bases carry the article text; every evidence document carries
+# how it reads in each report language ("shown").
 SCHEMA_VERSION = "1.2"
 INCOMPLETE = "incomplete"  # the grade of a target judged on too little to be graded
 
@@ -198,7 +199,7 @@ class Gap:
     cause: "unread" (material the target points at, such as a linked policy, was not read) or
     "unseen" (an extractor failed, so the kinds it states are unknown); reason and remedy are
     sentences in the report's language; rules: the rules left UNKNOWN; kinds: the evidence kinds
-    concerned; inputs: the material itself (policy URLs …)."""
+    concerned, and kind_names the same in the report's language; inputs: the material itself (policy URLs …)."""
 
     cause: str
     reason: str
@@ -206,15 +207,16 @@ class Gap:
     rules: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()
+    kind_names: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"cause": self.cause, "reason": self.reason, "remedy": self.remedy, "rules": list(self.rules),
-                "kinds": list(self.kinds), "inputs": list(self.inputs)}
+                "kinds": list(self.kinds), "kind_names": list(self.kind_names), "inputs": list(self.inputs)}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Gap:
         return cls(str(d["cause"]), str(d["reason"]), str(d["remedy"]), tuple(d.get("rules", ())),
-                   tuple(d.get("kinds", ())), tuple(d.get("inputs", ())))
+                   tuple(d.get("kinds", ())), tuple(d.get("inputs", ())), tuple(d.get("kind_names", ())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +259,9 @@ class Target:
     errors: tuple[ErrorRecord, ...] = ()
     extractors: tuple[str, ...] = ()  # name@version of every extractor that ran without error
     coverage: Coverage | None = None  # set by the engine when it judges; None in documents before 1.2
+    # How each fact reads, by evidence id and report language (scanner.contract.fact_words), set when the
+    # target is judged; written into each evidence document as "shown" so reporters decide no wording.
+    shown: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Every result carries its finding fingerprint. The engine sets it when it judges; a result
@@ -276,12 +281,18 @@ class Target:
             "label": self.label,
             "attributes": _jsonable(self.attributes),
             "extractors": list(self.extractors),
-            "evidence": [e.to_dict() for e in self.evidence],
+            "evidence": [self._evidence_document(e) for e in self.evidence],
             "results": [r.to_dict() for r in self.results],
             "score": self.score.to_dict(),
             "coverage": None if self.coverage is None else self.coverage.to_dict(),
             "errors": [e.to_dict() for e in self.errors],
         }
+
+    def _evidence_document(self, ev: Evidence) -> dict[str, Any]:
+        document = ev.to_dict()
+        if ev.id in self.shown:
+            document["shown"] = _jsonable(self.shown[ev.id])
+        return document
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Target:
@@ -299,6 +310,7 @@ class Target:
             errors=tuple(ErrorRecord.from_dict(e) for e in d.get("errors", ())),
             extractors=tuple(d.get("extractors", ())),
             coverage=Coverage.from_dict(d["coverage"]) if d.get("coverage") else None,
+            shown={str(e["id"]): e["shown"] for e in d.get("evidence", ()) if e.get("shown") and e.get("id")},
         )
 
 

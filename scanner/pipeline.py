@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.contract import evidence_words
 from scanner.engine.evaluate import Waiver, apply_waivers, assess_coverage, judge_all, score
 from scanner.engine.ruleset import RuleSet, load_ruleset
 from scanner.errors import InputError
@@ -65,10 +66,6 @@ def open_source(path: Path) -> Any:
     raise InputError(name, f"unsupported input type {path.suffix or '(no extension)'}: expected .apk, .html, .htm, .txt or .pdf")
 
 
-
-
-
-
 def judge(
     target: Target, ruleset: RuleSet, *, lang: str = "zh", waivers: Sequence[Waiver] = (), today: dt.date | None = None
 ) -> Target:
@@ -83,7 +80,7 @@ def judge(
     errors = tuple(dict.fromkeys((*target.errors, *(ErrorRecord("waivers", note, target.uri) for note in notes))))
     coverage = assess_coverage(results, target.evidence, ruleset.scoring, lang)
     return replace(target, results=tuple(results), score=score(results, ruleset.scoring, coverage), errors=errors,
-                   coverage=coverage)
+                   coverage=coverage, shown={ev.id: evidence_words(ev) for ev in target.evidence})
 
 
 def with_facts(target: Target, facts: Iterable[Evidence], extractor_label: str) -> Target:

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from scanner.contract import kind_name, value_text
 from scanner.engine.conditions import Verdict, evaluate
 from scanner.engine.ruleset import Rule, RuleSet, Scoring, read_yaml
 from scanner.errors import RuleLoadError
 from scanner.model import INCOMPLETE, Coverage, Evidence, Gap, Outcome, RuleResult, Score, finding_fingerprint
-from scanner.wording import value_text
 
 
 class _Blank(dict):
@@ -120,18 +120,21 @@ def assess_coverage(results: Sequence[RuleResult], evidence: Sequence[Evidence],
     """What share of the applicable rules was judged, and every gap with its reason and remedy.
 
     UNKNOWN results are grouped by what left them unknown: the unread material they cite (by its
-    evidence kind, e.g. a policy only linked) or the kinds no extractor could state. Material listed
-    as required in scoring.yaml that was not read makes the target incomplete whatever the ratio."""
+    evidence kind, e.g. a policy only linked) or, in one gap, the kinds no extractor could state
+    (one failed extractor leaves many rules waiting for the same thing). Material listed as required
+    in scoring.yaml that was not read makes the target incomplete whatever the ratio."""
     by_id = {e.id: e for e in evidence}
     applicable = [r for r in results if r.outcome is not Outcome.NOT_APPLICABLE]
     judged = sum(1 for r in applicable if r.outcome in JUDGED)
     groups: dict[tuple[str, tuple[str, ...]], tuple[list[str], set[str]]] = {}
+    unseen: set[str] = set()
     for r in applicable:
         if r.outcome is not Outcome.UNKNOWN:
             continue
         if r.unseen:
-            key = ("unseen", r.unseen)
+            key: tuple[str, tuple[str, ...]] = ("unseen", ())
             inputs: set[str] = set()
+            unseen.update(r.unseen)
         else:
             cited = [by_id[i] for i in r.evidence_ids if i in by_id]
             material = [e for e in cited if e.kind in scoring.gap_texts] or cited
@@ -152,13 +155,14 @@ def assess_coverage(results: Sequence[RuleResult], evidence: Sequence[Evidence],
         _rules, seen_inputs = groups.setdefault(("unread", kinds), ([], set()))
         seen_inputs.update(e.key for e in verdict.evidence)
     gaps = []
-    for (cause, kinds), (rules, inputs) in sorted(groups.items()):
+    for (cause, grouped_kinds), (rules, inputs) in sorted(groups.items()):
+        kinds = tuple(sorted(unseen)) if cause == "unseen" else grouped_kinds
         text_kind = "unseen" if cause == "unseen" else (kinds[0] if len(kinds) == 1 else "other")
         values = {"inputs": "、".join(sorted(inputs)) if lang == "zh" else ", ".join(sorted(inputs)),
                   "rules": ", ".join(rules)}
         gaps.append(Gap(cause, _gap_text(scoring, text_kind, "reason", lang, **values),
                         _gap_text(scoring, text_kind, "remedy", lang, **values),
-                        tuple(rules), kinds, tuple(sorted(inputs))))
+                        tuple(rules), kinds, tuple(sorted(inputs)), tuple(kind_name(k, lang) for k in kinds)))
     ratio = judged / len(applicable) if applicable else 1.0
     complete = ratio >= scoring.min_coverage and not missing_material
     return Coverage(judged, len(applicable), scoring.min_coverage, complete, tuple(gaps))

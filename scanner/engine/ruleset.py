@@ -21,8 +21,8 @@ import yaml
 
 from scanner.contract import Vocabulary, load_vocabulary
 from scanner.engine.conditions import Condition, kinds_in
+from scanner.engine.legal_texts import article_number_zh, load_articles, short_title
 from scanner.errors import RuleLoadError
-from scanner.legal_texts import article_number_zh, load_articles, short_title
 from scanner.model import Confidence, RuleInfo, Severity
 from scanner.schemas import validate, validate_text
 from scanner.yamldata import load_yaml

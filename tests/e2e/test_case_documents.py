@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from pypdf import PdfReader
+from typer.testing import CliRunner
 
 from reports.campaign import render_campaign_html, render_campaign_md
 from reports.diff import diff_html, diff_markdown
@@ -20,9 +21,7 @@ from reports.leads import leads_markdown, leads_table
 from scanner.campaign.diff import diff_reports
 from scanner.campaign.leads import leads
 from scanner.cli import app
-from scanner.contract import load_vocabulary
-from scanner.wording import vocab_labels
-from typer.testing import CliRunner
+from scanner.contract import load_vocabulary, vocab_labels
 
 ROOT = Path(__file__).resolve().parents[2]
 APKS = ROOT / "tests" / "fixtures" / "apks"

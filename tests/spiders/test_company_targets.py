@@ -81,7 +81,8 @@ def test_site_admitting_face_capture_makes_a_silent_app_policy_fail_cons_003() -
     assert cons_003.outcome is Outcome.FAIL and admitted.id in cons_003.evidence_ids
     assert SITE_URI in cons_003.message
     assert outcome(before, "CONS-003") is Outcome.NOT_APPLICABLE
-    assert before.score.grade == "N/A" and after.score == score(after.results, RULESET.scoring)  # rescored
+    # judged on nothing (no extractor ran) the app has no grade; with the site's facts it is judged again
+    assert before.score.grade == "incomplete" and after.score == score(after.results, RULESET.scoring, after.coverage)
     assert after.extractors == (*before.extractors, "company_consistency@1")
     assert [r.rule_id for r in after.results] == sorted(r.rule_id for r in after.results)
 

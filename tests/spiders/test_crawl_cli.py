@@ -183,10 +183,14 @@ def test_bad_setting_is_a_usage_error(tmp_path: Path) -> None:
 def test_report_re_analyses_offline_with_the_same_results(cli_crawl: CliCrawl) -> None:
     before = {name: (cli_crawl.out / name).read_bytes() for name in ("report.json", "companies.csv")}
     cli_crawl.web.stop()
-    (cli_crawl.out / "report.json").unlink()
-    proc = fangcun("report", str(cli_crawl.out))
+    # the delivered report is never overwritten: without -o the command refuses and changes nothing
+    refused = fangcun("report", str(cli_crawl.out))
+    assert refused.returncode == 2 and "-o DIR" in refused.stderr
+    assert (cli_crawl.out / "report.json").read_bytes() == before["report.json"]
+    again = cli_crawl.out / "again"
+    proc = fangcun("report", str(cli_crawl.out), "-o", str(again))
     assert proc.returncode == 0, proc.stderr[-3000:]
-    after = json.loads((cli_crawl.out / "report.json").read_text(encoding="utf-8"))
+    after = json.loads((again / "report.json").read_text(encoding="utf-8"))
     assert after == json.loads(before["report.json"])
-    assert (cli_crawl.out / "companies.csv").read_bytes() == before["companies.csv"]
+    assert (again / "companies.csv").read_bytes() == before["companies.csv"]
     assert "企业汇总" in proc.stdout
