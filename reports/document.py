@@ -13,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reports.view import SEVERITY_ORDER, build_view, date_text
+from reports.view import SEVERITY_ORDER, build_view, cited_articles, date_text
 
 Doc = Mapping[str, Any]
-_OUTCOME_ORDER = ("FAIL", "WAIVED", "UNKNOWN")
+_OUTCOME_ORDER = ("FAIL", "WAIVED")
 
 
 def _by_severity(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(findings, key=lambda f: (SEVERITY_ORDER.index(f["severity"]), _OUTCOME_ORDER.index(f["outcome"]),
-                                           f["rule_id"]))
+    """Violations and waived findings (which still stand) in full, worst first; a rule that could not
+    be judged is listed apart, in one table, since its gap already says what to supply."""
+    return sorted((f for f in findings if f["outcome"] in _OUTCOME_ORDER),
+                  key=lambda f: (SEVERITY_ORDER.index(f["severity"]), _OUTCOME_ORDER.index(f["outcome"]), f["rule_id"]))
 
 
 def _summary(target: dict[str, Any], L: Mapping[str, Any]) -> str:
@@ -43,10 +45,16 @@ def case_view(report: Doc, lang: str, *, title: str | None = None) -> dict[str, 
     targets = []
     for target in view["targets"]:
         inputs = [(target["uri"], target["sha256"])] + [(p["uri"], p["sha256"]) for p in target["policies_read"]]
+        # the appendix keeps the tables a reader looks things up in; every other fact is already a
+        # sentence under the finding that cites it
+        facts = [section for section in target["facts"] if section["name"] != "other_facts"]
         targets.append({**target, "summary_text": _summary(target, L), "ordered": _by_severity(target["findings"]),
-                        "inputs": inputs})
+                        "undecided": [f for f in target["findings"] if f["outcome"] == "UNKNOWN"],
+                        "inputs": inputs, "facts": facts})
     return {
         **view,
+        # numbered over what the document prints in full: the findings that stand
+        "articles": cited_articles({"findings": t["ordered"]} for t in targets),
         "title": title or (L["cover_title"] if len(targets) == 1 else L["campaign_title"]),
         "date": date_text(view["generated_at"][:10], lang),
         "targets": targets,

@@ -34,7 +34,7 @@ def check_template(path: Path) -> None:
 def _start(template: Path | None) -> Any:
     from docx import Document
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     document = Document(str(template)) if template else Document()
     body = document.element.body
@@ -42,8 +42,12 @@ def _start(template: Path | None) -> Any:
         if child.tag != qn("w:sectPr"):  # the template's own text goes; its section (page, header, footer) stays
             body.remove(child)
     normal = document.styles["Normal"]
-    if template is None:
+    if template is None:  # python-docx's own default is US Letter; a Chinese office prints A4
         normal.font.size = Pt(10.5)
+        section = document.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin = section.bottom_margin = Mm(20)
     rpr = normal.element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -84,7 +88,14 @@ def _page_numbers(document: Any, page_of: str) -> None:
     paragraph.add_run(after)
 
 
+TABLE_POINTS = 9  # table text a size below the body's, as in the PDF
+KEY_SHARE = 0.28  # a key–value table's key column, of the text width
+
+
 def _table(document: Any, headers: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> None:
+    """A grid table; without headers it is a key–value table with a narrow key column."""
+    from docx.shared import Pt
+
     columns = len(headers) if headers else len(rows[0]) if rows else 0
     if not columns:
         return
@@ -94,11 +105,34 @@ def _table(document: Any, headers: Sequence[str] | None, rows: Sequence[Sequence
     if headers:
         cells = table.add_row().cells
         for cell, text in zip(cells, headers):
-            cell.text = ""
             cell.paragraphs[0].add_run(str(text)).bold = True
     for row in rows:
         for cell, text in zip(table.add_row().cells, row):
-            cell.text = str(text) if text not in (None, "") else "—"
+            cell.paragraphs[0].add_run(str(text) if text not in (None, "") else "—")
+    for row in table.rows:
+        for cell in row.cells:
+            for run in (r for paragraph in cell.paragraphs for r in paragraph.runs):
+                run.font.size = Pt(TABLE_POINTS)
+    if headers is None and columns == 2:
+        section = document.sections[-1]
+        width = section.page_width - section.left_margin - section.right_margin
+        table.autofit = False
+        for row in table.rows:
+            row.cells[0].width, row.cells[1].width = int(width * KEY_SHARE), int(width * (1 - KEY_SHARE))
+
+
+def _title(document: Any, text: str) -> None:
+    """The cover's title, formatted directly: templates' Title styles differ too much to rely on."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_before = Pt(96)
+    paragraph.paragraph_format.space_after = Pt(30)
+    run = paragraph.add_run(text)
+    run.bold = True
+    run.font.size = Pt(20)
 
 
 def _heading(document: Any, text: str, level: int) -> None:
@@ -112,11 +146,12 @@ def _heading(document: Any, text: str, level: int) -> None:
 def render_docx(report: Mapping[str, Any], path: Path, lang: str, *, template: Path | None = None,
                 title: str | None = None) -> Path:
     from docx.enum.text import WD_BREAK
+    from docx.shared import Pt
 
     view = case_view(report, lang, title=title)
     L = view["L"]
     document = _start(template)
-    _heading(document, view["title"], 0 if "Title" in [s.name for s in document.styles] else 1)
+    _title(document, view["title"])
     cover: list[tuple[str, str]] = []
     for t in view["targets"]:
         cover.append((L["target"], t["label"] + (f"（{t['package']} {t['version']}）" if t["package"] else "")))
@@ -125,7 +160,7 @@ def render_docx(report: Mapping[str, Any], path: Path, lang: str, *, template: P
         if t["region"]:
             cover.append((L["region"], t["region"]))
     cover += [(L["date"], view["date"]), (L["tool"], f"{view['tool_name']} {view['tool_version']}"),
-              (L["ruleset"], view["ruleset_sha256"]), (L["rules_loaded"], view["rules_versions"]),
+              (L["ruleset"], view["ruleset_sha256"]), (L["rule_versions"], view["rules_versions"]),
               (L["inputs"], "\n".join(f"{uri}\nsha256 {sha}" for t in view["targets"] for uri, sha in t["inputs"]))]
     _table(document, None, cover)
     if view["scale"]:
@@ -149,7 +184,7 @@ def render_docx(report: Mapping[str, Any], path: Path, lang: str, *, template: P
                 document.add_paragraph(f"{L['gap_reason']}：{gap['reason']}\n{L['gap_remedy']}：{gap['remedy']}")
         _heading(document, L["findings"], 2)
         if not t["ordered"]:
-            document.add_paragraph(L["no_findings"])
+            document.add_paragraph(L["no_violations"] if t["undecided"] else L["no_findings"])
         for index, f in enumerate(t["ordered"], 1):
             _heading(document, f"{index}. {f['title']}（{f['outcome_label']} · {L['severity']}{f['severity_label']} · "
                                f"{L['confidence']}{f['confidence_label']}）", 3)
@@ -158,20 +193,26 @@ def render_docx(report: Mapping[str, Any], path: Path, lang: str, *, template: P
                 document.add_paragraph(f"{L['waiver_reason']}：{f['waiver_reason']}")
             if f["evidence"]:
                 _table(document, [L["evidence_sentence"], L["location"], L["snippet"]],
-                       [[ev["sentence"] + (f"\n{L['why']}：{ev['why']}" if ev["why"] else ""), ev["location"], ev["snippet"]]
+                       [[ev["sentence"] + "".join(f"\n{n}. {step}" for n, step in enumerate(ev["path"], 1))
+                         + (f"\n{L['why']}：{ev['why']}" if ev["why"] else ""), ev["location"], ev["snippet"]]
                         for ev in f["evidence"]])
             if f["basis"]:
-                document.add_paragraph().add_run(L["legal_basis"]).bold = True
-                for b in f["basis"]:
-                    cite = document.add_paragraph()
-                    cite.add_run(b["cite"]).bold = True
-                    cite.add_run(f"　{b['about']}")
-                    if b["words"]:
-                        document.add_paragraph(f"{b['words_label']}：{b['words']}")
+                basis = document.add_paragraph()
+                basis.paragraph_format.space_before = Pt(6)  # clear of the evidence table above
+                basis.add_run(L["legal_basis"]).bold = True
+                joiner = "；" if lang == "zh" else "; "
+                basis.add_run("：" + joiner.join(
+                    b["cite"] + (L["ref_mark"].format(ref=b["ref"]) if b["words"] else "") for b in f["basis"]))
+                if any(b["words"] for b in f["basis"]):
+                    basis.add_run(f"（{L['article_ref']}）")
             if f["remediation"]:
                 document.add_paragraph(f"{L['remediation']}：{f['remediation']}")
             if f["outcome"] == "FAIL":
                 document.add_paragraph(f"{L['reply_deadline']}：{L['reply_deadline_blank']}")
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        if t["undecided"]:
+            _heading(document, L["undecided_title"], 2)
+            _table(document, [L["title"], L["message"]], [[f"{f['title']}（{f['rule_id']}）", f["message"]] for f in t["undecided"]])
         _heading(document, L["appendix"], 2)
         for cert in t["certificates"]:
             _heading(document, L["signing"], 3)
@@ -182,6 +223,15 @@ def render_docx(report: Mapping[str, Any], path: Path, lang: str, *, template: P
         for section in t["facts"]:
             _heading(document, section["title"], 3)
             _table(document, section["headers"], [row["cells"] for row in section["rows"]])
+    cited = [a for a in view["articles"] if a["words"]]
+    if cited:
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        _heading(document, L["articles_title"], 1)
+        for a in cited:
+            _heading(document, f"{L['ref_mark'].format(ref=a['ref'])} {a['cite']}", 3)
+            document.add_paragraph(a["about"] + ("" if a["verbatim"] else f" · {a['words_label']}"))
+            for paragraph in a["paragraphs"]:
+                document.add_paragraph(paragraph)
     _page_numbers(document, L["page_of"])
     document.save(str(path))
     return Path(path)

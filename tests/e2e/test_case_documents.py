@@ -150,10 +150,16 @@ def test_facedoor_case_documents_show_the_law_page_numbers_and_no_internals(tmp_
     pages = len(PdfReader(str(tmp_path / "report.pdf")).pages)
     for text in (pdf, docx):
         assert "《个人信息保护法》第二十九条" in text.replace(" ", "").replace("\n", "")
-        assert "处理敏感个人信息应当取得个人的单独同意" in text.replace("\n", "")  # PIPL Art. 29, verbatim
-        assert "签名证书" in text and "com.fangcun.fixture.facedoor" in text
+        # PIPL Art. 29 verbatim, printed once in the appendix of cited articles whatever cites it
+        assert text.replace("\n", "").count("处理敏感个人信息应当取得个人的单独同意") == 1
+        assert "引用的法律条文" in text and "签名证书" in text and "com.fangcun.fixture.facedoor" in text
         assert not leaked(text), leaked(text)
     assert f"第 1 页 共 {pages} 页" in pdf
+    assert pages <= 14, f"{pages} pages for one app"
+    fonts = [font for page in PdfReader(str(tmp_path / "report.pdf")).pages
+             for font in (page["/Resources"].get("/Font") or {}).values()]
+    descendants = [f.get_object()["/DescendantFonts"][0].get_object() for f in fonts if "/DescendantFonts" in f.get_object()]
+    assert descendants and all("/FontFile2" in d["/FontDescriptor"].get_object() for d in descendants)  # embedded
     assert "PAGE" in (tmp_path / "report.docx").read_bytes().decode("latin-1") or "第" in docx
 
 
