@@ -20,6 +20,23 @@ from rich.table import Table
 from scanner import __version__
 from scanner.errors import InputError, RuleLoadError
 
+
+def _placeholder(param: Any, ctx: Any) -> str | None:
+    """What --help shows after a parameter: its metavar (DIR, FILE, N …) or its choices (zh|en); nothing
+    after a flag or beside an argument, whose name column already shows it. Typer otherwise prints
+    Python types there (<path>, <list[Path]>, <bool>)."""
+    if getattr(param, "is_flag", False) or isinstance(param, typer.core.TyperArgument):
+        return None
+    if param.metavar:
+        return str(param.metavar)
+    return str(typer.core.TyperOption.display_type(param, ctx)).strip("<>")  # a choice: zh|en
+
+
+for _param_class in (typer.core.TyperOption, typer.core.TyperArgument):
+    if hasattr(_param_class, "display_type_rich"):
+        _param_class.display_type_rich = _placeholder  # type: ignore[assignment,method-assign]
+
+
 app = typer.Typer(
     name="fangcun",
     help="方寸 Fangcun — scan apps, web disclosures and privacy policies for unlawful face and personal-data processing.",
@@ -89,16 +106,23 @@ def _write(report: dict[str, Any], out_dir: Path, formats: list[str], lang: str,
 
 
 def _summary(report: dict[str, Any], lang: str) -> None:
+    """One line per target in the report's language; nothing when no input could be analysed."""
+    from reports.view import display_names, named
+
+    if not report["targets"]:
+        return
     zh = lang == "zh"
+    names = display_names(lang)
     table = Table(title="扫描结果" if zh else "Results", show_lines=False)
-    for col in (("目标", "Target"), ("类型", "Kind"), ("等级", "Grade"), ("得分", "Score"), ("不合规", "FAIL"), ("待核实", "UNKNOWN"), ("错误", "Errors")):
+    for col in (("目标", "Target"), ("类型", "Kind"), ("等级", "Grade"), ("得分", "Score"), ("不合规", "Violations"), ("待核实", "To review"), ("错误", "Errors")):
         table.add_column(col[0] if zh else col[1])
     for t in report["targets"]:
         outcomes = [r["outcome"] for r in t["results"]]
         worst = sorted({r["severity"] for r in t["results"] if r["outcome"] == "FAIL"}, key=_severity_rank, reverse=True)
-        fails = f"{outcomes.count('FAIL')}" + (f" ({worst[0]})" if worst else "")
+        fails = f"{outcomes.count('FAIL')}" + (f" ({named(names['severity'], worst[0])})" if worst else "")
         value = t["score"]["value"]
-        table.add_row(t["label"] or t["uri"], t["kind"], t["score"]["grade"], "-" if value is None else f"{value:g}", fails, str(outcomes.count("UNKNOWN")), str(len(t["errors"])))
+        table.add_row(t["label"] or t["uri"], named(names["kind"], t["kind"]), named(names["grade"], t["score"]["grade"]),
+                      "-" if value is None else f"{value:g}", fails, str(outcomes.count("UNKNOWN")), str(len(t["errors"])))
     out.print(table)
 
 
@@ -123,15 +147,15 @@ def _print_errors(errors: list[dict[str, str]]) -> None:
 
 @app.command()
 def scan(
-    targets: Annotated[list[Path], typer.Argument(help="APK files, policy files (.html/.htm/.txt/.pdf) or directories of them.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder for the reports.")] = DEFAULT_OUT,
-    fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
-    rules: Annotated[Path | None, typer.Option("--rules", help="A rule pack folder instead of the shipped one.")] = None,
+    targets: Annotated[list[Path], typer.Argument(metavar="TARGET", help="APK files, policy files (.html/.htm/.txt/.pdf) or directories of them.")],
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="DIR", help="Output folder for the reports.")] = DEFAULT_OUT,
+    fmt: Annotated[str, typer.Option("-f", "--format", metavar="FORMATS", help=FORMATS_HELP)] = "json,html,md,sarif",
+    rules: Annotated[Path | None, typer.Option("--rules", metavar="DIR", help="A rule pack folder instead of the shipped one.")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.zh,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity exists.")] = FailOn.none,
-    jobs: Annotated[int, typer.Option("--jobs", min=0, help="Worker processes for a batch into --db (0: one per core).")] = 0,
-    db: Annotated[Path | None, typer.Option("--db", help="Campaign database (SQLite): batch mode, resumable.")] = None,
-    campaign: Annotated[str, typer.Option("--campaign", help="Campaign name inside --db.")] = "default",
+    jobs: Annotated[int, typer.Option("--jobs", metavar="N", min=0, help="Worker processes for a batch into --db (0: one per core).")] = 0,
+    db: Annotated[Path | None, typer.Option("--db", metavar="FILE", help="Campaign database (SQLite): batch mode, resumable.")] = None,
+    campaign: Annotated[str, typer.Option("--campaign", metavar="NAME", help="Campaign name inside --db.")] = "default",
     waivers: Annotated[Path | None, typer.Option("--waivers", metavar="FILE", help="YAML file of accepted findings (rule, fingerprint, reason, expires).")] = None,
     policy: Annotated[str | None, typer.Option("--policy", metavar="FILE|URL", help="The app's privacy policy, as a file or a URL to fetch (robots.txt obeyed, captured to WARC under OUT/fetched/). One app only.")] = None,
     fetch_policies: Annotated[bool, typer.Option("--fetch-policies", help="Fetch the policy URLs each app links (robots.txt obeyed, one page each, captured to WARC under OUT/fetched/) and judge the app with them.")] = False,
@@ -153,7 +177,8 @@ def scan(
     template = _docx_template(docx_template, formats)
     if db is not None:
         if policy or fetch_policies:
-            raise fail("--policy and --fetch-policies judge apps in this process: scan without --db, or store the result with a later run")
+            raise fail("--policy and --fetch-policies are not supported with --db (each batch worker judges one input "
+                       "alone); scan the app with them without --db")
         report = _scan_batch(targets, db, campaign, ruleset, lang.value, jobs, output, formats, waivers)
     else:
         report = _scan_in_process(targets, ruleset, lang.value, waiver_list, policy=policy, fetch=fetch_policies, output=output)
@@ -359,21 +384,28 @@ def _stored_report(db: Path, run: int | None, campaign: str) -> dict[str, Any]:
 
 @app.command()
 def crawl(
-    seeds: Annotated[list[str], typer.Argument(help="A seeds file (.csv or .yaml: name,url,region …) or start URLs.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder: captures (WARC + index) and reports.")] = DEFAULT_OUT,
-    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Pages per company at most.")] = 200,
-    depth: Annotated[int, typer.Option("--depth", min=0, help="Link depth from each seed.")] = 3,
+    seeds: Annotated[list[str], typer.Argument(metavar="SEEDS", help="A seeds file (.csv or .yaml: name,url,region …) or start URLs.")],
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="DIR", help="Output folder: captures (WARC + index) and reports.")] = DEFAULT_OUT,
+    max_pages: Annotated[int, typer.Option("--max-pages", metavar="N", min=1, help="Pages per company at most.")] = 200,
+    depth: Annotated[int, typer.Option("--depth", metavar="N", min=0, help="Link depth from each seed.")] = 3,
     scan_apps: Annotated[bool, typer.Option("--scan-apps", help="Download linked APKs (size-bounded) and scan them.")] = False,
-    contact: Annotated[str, typer.Option("--contact", help="Contact put in the crawler's user agent.")] = "",
-    setting: Annotated[list[str] | None, typer.Option("-s", "--set", help="Override a crawler setting, KEY=VALUE (VALUE read as JSON when it parses), e.g. -s DOWNLOAD_DELAY=2. Repeatable.")] = None,
-    fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
-    rules: Annotated[Path | None, typer.Option("--rules")] = None,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on")] = FailOn.none,
-    db: Annotated[Path | None, typer.Option("--db", help="Also store the judged companies and apps as a run in this campaign database.")] = None,
-    campaign: Annotated[str, typer.Option("--campaign", help="Campaign name inside --db.")] = "default",
+    contact: Annotated[str, typer.Option("--contact", metavar="EMAIL|URL", help="Contact put in the crawler's user agent.")] = "",
+    setting: Annotated[list[str] | None, typer.Option("-s", "--set", metavar="KEY=VALUE", help="Override a crawler setting, KEY=VALUE (VALUE read as JSON when it parses), e.g. -s DOWNLOAD_DELAY=2. Repeatable.")] = None,
+    fmt: Annotated[str, typer.Option("-f", "--format", metavar="FORMATS", help=FORMATS_HELP)] = "json,html,md,sarif",
+    rules: Annotated[Path | None, typer.Option("--rules", metavar="DIR", help="A rule pack folder instead of the shipped one.")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.zh,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity exists.")] = FailOn.none,
+    db: Annotated[Path | None, typer.Option("--db", metavar="FILE", help="Also store the judged companies and apps as a run in this campaign database.")] = None,
+    campaign: Annotated[str, typer.Option("--campaign", metavar="NAME", help="Campaign name inside --db.")] = "default",
 ) -> None:
-    """Crawl companies' websites politely, keep every page as evidence (WARC), judge each company."""
+    """Crawl companies' websites politely, keep every page as evidence (WARC), judge each company.
+
+    \b
+    Examples:
+      fangcun crawl seeds.csv -o crawl-out                 name,url,region per line
+      fangcun crawl https://wuye.example.cn/ --max-pages 50 --contact audit@example.cn
+      fangcun crawl seeds.yaml --scan-apps --db camp.sqlite   also scan the apps the sites link
+    """
     from reports.companies import companies_table, write_companies
     from scanner.campaign.crawl import load_seeds, report_from_captures, run_crawl
 
@@ -430,10 +462,10 @@ def _store_crawl(db: Path, campaign: str, args: dict[str, Any], report: dict[str
 def report(
     folder: Annotated[Path, typer.Argument(metavar="OUT", help="An output folder of an earlier crawl or scan.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", metavar="DIR", help="Write the new reports here (never over OUT's own).")] = None,
-    fmt: Annotated[str, typer.Option("-f", "--format", help=FORMATS_HELP)] = "json,html,md,sarif",
-    rules: Annotated[Path | None, typer.Option("--rules", metavar="DIR")] = None,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
-    docx_template: Annotated[Path | None, typer.Option("--docx-template", metavar="FILE.docx")] = None,
+    fmt: Annotated[str, typer.Option("-f", "--format", metavar="FORMATS", help=FORMATS_HELP)] = "json,html,md,sarif",
+    rules: Annotated[Path | None, typer.Option("--rules", metavar="DIR", help="A rule pack folder instead of the shipped one.")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.zh,
+    docx_template: Annotated[Path | None, typer.Option("--docx-template", metavar="FILE.docx", help="A Word document whose letterhead, styles, headers and footers the docx documents use.")] = None,
 ) -> None:
     """Re-analyse a crawl from its captures alone (offline) with the current rules, or re-render a report.json.
 
@@ -495,13 +527,20 @@ def _load_report_json(path: Path) -> dict[str, Any]:
 
 @app.command()
 def diff(
-    old: Annotated[str, typer.Argument(help="Earlier report.json, or a run id when --db is given.")],
-    new: Annotated[str, typer.Argument(help="Later report.json, or a run id when --db is given.")],
-    db: Annotated[Path | None, typer.Option("--db", help="Compare two runs stored in this campaign database.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write diff.md and diff.html here.")] = None,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    old: Annotated[str, typer.Argument(metavar="OLD", help="Earlier report.json or its output folder, or a run id when --db is given.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="Later report.json or its output folder, or a run id when --db is given.")],
+    db: Annotated[Path | None, typer.Option("--db", metavar="FILE", help="Compare two runs stored in this campaign database.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="DIR", help="Write diff.md and diff.html here.")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.zh,
 ) -> None:
-    """Follow-up visit (回头看): what was fixed, what is new, what is unchanged. Exit 1 if anything new fails."""
+    """Follow-up visit (回头看): what was fixed, what is new, what is unchanged. Exit 1 if anything new fails.
+
+    \b
+    Examples:
+      fangcun diff visit1/report.json visit2/report.json -o followup
+      fangcun diff visit1 visit2                           two output folders
+      fangcun diff --db camp.sqlite 1 2                    two stored runs
+    """
     from reports.diff import diff_markdown, write_diff
     from scanner.campaign.diff import DiffError, diff_reports
 
@@ -538,12 +577,12 @@ def _run_id(value: str) -> int:
 
 @app.command()
 def leads(
-    db: Annotated[Path, typer.Option("--db", help="Campaign database.")],
-    min_severity: Annotated[FailOn, typer.Option("--min-severity")] = FailOn.high,
-    run: Annotated[int | None, typer.Option("--run", help="Run id (default: the campaign's latest).")] = None,
-    campaign: Annotated[str, typer.Option("--campaign")] = "default",
+    db: Annotated[Path, typer.Option("--db", metavar="FILE", help="Campaign database.")],
+    min_severity: Annotated[FailOn, typer.Option("--min-severity", help="Only findings at or above this severity (none: every finding).")] = FailOn.high,
+    run: Annotated[int | None, typer.Option("--run", metavar="ID", help="Run id (default: the campaign's latest).")] = None,
+    campaign: Annotated[str, typer.Option("--campaign", metavar="NAME", help="Campaign name inside --db.")] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.zh,
     output: Annotated[Path | None, typer.Option("-o", "--output", metavar="DIR", help="Write leads.md, leads.csv and leads.json (full detail) here.")] = None,
 ) -> None:
     """The targets an auditor should act on first (线索): one line each on the terminal, full detail in files.
@@ -572,36 +611,73 @@ def leads(
         out.print(leads_table(found, lang=lang.value, width=out.width))
 
 
+CAMPAIGN_FORMATS = ("html", "md", "csv", "xlsx", "docx", "pdf")
+
+
 @app.command("campaign")
 def campaign_report(
-    db: Annotated[Path, typer.Option("--db", help="Campaign database.")],
-    output: Annotated[Path, typer.Option("-o", "--output")] = DEFAULT_OUT,
-    run: Annotated[int | None, typer.Option("--run", help="Run id (default: the campaign's latest).")] = None,
-    campaign: Annotated[str, typer.Option("--campaign")] = "default",
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    db: Annotated[Path, typer.Option("--db", metavar="FILE", help="Campaign database (SQLite).")],
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="DIR", help="Output folder.")] = DEFAULT_OUT,
+    run: Annotated[int | None, typer.Option("--run", metavar="ID", help="Run id (default: the campaign's latest).")] = None,
+    campaign: Annotated[str, typer.Option("--campaign", metavar="NAME", help="Campaign name inside --db.")] = "default",
+    lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.zh,
+    fmt: Annotated[str, typer.Option("-f", "--format", metavar="FORMATS",
+                                     help="Comma-separated: html, md (campaign page and one page per target), csv, xlsx "
+                                          "(one row per finding), docx, pdf (a case document for the campaign and one per target).")] = ",".join(CAMPAIGN_FORMATS),
+    docx_template: Annotated[Path | None, typer.Option("--docx-template", metavar="FILE.docx", help="A Word document whose letterhead, styles, headers and footers the docx documents use.")] = None,
 ) -> None:
-    """Campaign report (HTML, Markdown) and exports (CSV, XLSX), one row per finding."""
+    """Campaign report, per-target pages, findings as CSV and XLSX, and case documents (Word, PDF).
+
+    \b
+    Examples:
+      fangcun campaign --db camp.sqlite -o camp-out            everything, for the latest run
+      fangcun campaign --db camp.sqlite --run 2 -f pdf,xlsx    one run's PDFs and spreadsheet
+    """
+    from reports import write_documents
     from reports.campaign import render_campaign_html, render_campaign_md
     from reports.exports import write_csv, write_xlsx
 
+    chosen = [f.strip().lower() for f in fmt.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in CAMPAIGN_FORMATS]
+    if unknown or not chosen:
+        raise fail(f"--format: unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(CAMPAIGN_FORMATS)}")
+    template = _docx_template(docx_template, chosen)
     document = _stored_report(db, run, campaign)
+    written: list[Path] = []
+    links: dict[str, str] = {}
+    rows = 0
     try:
         output.mkdir(parents=True, exist_ok=True)
-        links = _write_target_pages(document, output, lang.value)
-        (output / "campaign.html").write_text(render_campaign_html(document, lang=lang.value, target_links=links), encoding="utf-8")
-        (output / "campaign.md").write_text(render_campaign_md(document, lang=lang.value, target_links=links), encoding="utf-8")
-        rows = write_csv(document, output / "findings.csv", lang=lang.value)
-        write_xlsx(document, output / "findings.xlsx", lang=lang.value)
+        if "html" in chosen or "md" in chosen:
+            links = _write_target_pages(document, output, lang.value)
+        if "html" in chosen:
+            written.append(output / "campaign.html")
+            written[-1].write_text(render_campaign_html(document, lang=lang.value, target_links=links), encoding="utf-8")
+        if "md" in chosen:
+            written.append(output / "campaign.md")
+            written[-1].write_text(render_campaign_md(document, lang=lang.value, target_links=links), encoding="utf-8")
+        if "csv" in chosen:
+            rows = write_csv(document, output / "findings.csv", lang=lang.value)
+            written.append(output / "findings.csv")
+        if "xlsx" in chosen:
+            rows = write_xlsx(document, output / "findings.xlsx", lang=lang.value)
+            written.append(output / "findings.xlsx")
+        for case_format in (f for f in chosen if f in ("docx", "pdf")):
+            written += write_documents(document, output, case_format, lang=lang.value, docx_template=template, name="campaign")
+    except InputError as exc:  # e.g. no Chinese font for a PDF
+        raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"{output}: cannot write the campaign report: {exc.strerror or exc}") from None
-    for name in ("campaign.html", "campaign.md", "findings.csv", "findings.xlsx"):
-        out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {output / name}")
-    out.print(f"{len(links)} {'个目标报告' if lang is Lang.zh else 'target reports'} → {output / 'targets'}; "
-              f"{rows} {'条问题' if lang is Lang.zh else 'findings'}")
+    for path in written:
+        out.print(f"{'已写入' if lang is Lang.zh else 'wrote'} {path}", markup=False, highlight=False)
+    if links:
+        out.print(f"{len(links)} {'个目标报告' if lang is Lang.zh else 'target reports'} → {output / 'targets'}")
+    if "csv" in chosen or "xlsx" in chosen:
+        out.print(f"{rows} {'条问题' if lang is Lang.zh else 'findings'}")
 
 
 @rules_app.command("list")
-def rules_list(rules: Annotated[Path | None, typer.Option("--rules")] = None, lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh) -> None:
+def rules_list(rules: Annotated[Path | None, typer.Option("--rules", metavar="DIR", help="A rule pack folder instead of the shipped one.")] = None, lang: Annotated[Lang, typer.Option("--lang", help="Titles in this language.")] = Lang.zh) -> None:
     """Every rule with its severity, confidence and target kinds."""
     ruleset = _ruleset(rules)
     table = Table()
@@ -613,7 +689,7 @@ def rules_list(rules: Annotated[Path | None, typer.Option("--rules")] = None, la
 
 
 @rules_app.command("show")
-def rules_show(rule_id: str, rules: Annotated[Path | None, typer.Option("--rules")] = None) -> None:
+def rules_show(rule_id: Annotated[str, typer.Argument(metavar="RULE-ID", help="e.g. FACE-001.")], rules: Annotated[Path | None, typer.Option("--rules", metavar="DIR", help="A rule pack folder instead of the shipped one.")] = None) -> None:
     """One rule file as written."""
     ruleset = _ruleset(rules)
     try:
@@ -626,9 +702,9 @@ def rules_show(rule_id: str, rules: Annotated[Path | None, typer.Option("--rules
 
 @rules_app.command("new")
 def rules_new(
-    area: Annotated[str, typer.Argument(help="Rule area: face, consent, minimisation, sdk or security.")],
-    slug: Annotated[str, typer.Argument(help="Lower-case words joined by hyphens, e.g. face-retention-unstated.")],
-    directory: Annotated[Path | None, typer.Option("--rules", help="Rule pack folder (default: the shipped one).")] = None,
+    area: Annotated[str, typer.Argument(metavar="AREA", help="Rule area: face, consent, minimisation, sdk or security.")],
+    slug: Annotated[str, typer.Argument(metavar="SLUG", help="Lower-case words joined by hyphens, e.g. face-retention-unstated.")],
+    directory: Annotated[Path | None, typer.Option("--rules", metavar="DIR", help="Rule pack folder (default: the shipped one).")] = None,
 ) -> None:
     """Write a new rule and its cases file with the next free id; both load and pass as written."""
     from scanner.engine.scaffold import new_rule
@@ -642,14 +718,14 @@ def rules_new(
 
 
 @rules_app.command("validate")
-def rules_validate(directory: Annotated[Path | None, typer.Argument(help="Rule pack folder (default: shipped).")] = None) -> None:
+def rules_validate(directory: Annotated[Path | None, typer.Argument(metavar="DIR", help="Rule pack folder (default: shipped).")] = None) -> None:
     """Load and validate every rule file against the schema, the vocabulary and the legal sources."""
     ruleset = _ruleset(directory)
     out.print(f"{len(ruleset.rules)} rules valid (ruleset sha256 {ruleset.sha256[:16]})")
 
 
 @rules_app.command("test")
-def rules_test(directory: Annotated[Path | None, typer.Argument(help="Rule pack folder (default: shipped).")] = None) -> None:
+def rules_test(directory: Annotated[Path | None, typer.Argument(metavar="DIR", help="Rule pack folder (default: shipped).")] = None) -> None:
     """Run every rule's good/bad cases."""
     from scanner.engine.cases import run_all_cases
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from campaign_fakes import done_count
+from docx import Document
 from openpyxl import load_workbook
 
 from reports.exports import COLUMNS
@@ -186,6 +187,12 @@ def test_campaign_report_links_every_target_and_exports_one_row_per_finding(batc
     assert not any(r["target_label"] == "幸福家园" and r["rule_id"] == "FACE-001" for r in named)
     sheet = load_workbook(out / "findings.xlsx").active
     assert sheet.max_row == expected + 1
+    # a case document for the campaign and one per target, in Word and PDF
+    assert (out / "campaign.docx").is_file() and (out / "campaign.pdf").read_bytes().startswith(b"%PDF")
+    for suffix in ("docx", "pdf"):
+        assert sorted(p.stem for p in (out / "cases").glob(f"*.{suffix}")) == sorted(t["id"] for t in report["targets"])
+    case = "\n".join(p.text for p in Document(str(out / "cases" / f"{facedoor['id']}.docx")).paragraphs)
+    assert "Personal Information Protection Law of the PRC, Art. 29" in case and "Articles cited" in case
 
 
 # -- follow-up: the same folder scanned again after the app changed ------------------------------
@@ -436,3 +443,22 @@ def test_waivers_apply_in_a_batch_and_an_expired_one_does_not(tmp_path: Path) ->
 
     assert outcome("2999-12-31", "live") == "WAIVED"
     assert outcome("2000-01-01", "expired") == "FAIL"
+
+
+def test_a_batch_where_every_input_failed_exits_2_and_says_so(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.apk").write_bytes(b"not an apk\n")
+    (inputs / "b.apk").write_bytes(b"nor this\n")
+    proc = fangcun("scan", "--db", str(tmp_path / "camp.sqlite"), str(inputs), "-o", str(tmp_path / "out"),
+                   "-f", "json", "--lang", "en")
+    assert proc.returncode == 2, proc.stderr
+    assert "no input could be analysed (2)" in proc.stderr and "Traceback" not in proc.stderr
+    assert "a.apk" in proc.stderr and "b.apk" in proc.stderr
+
+
+@pytest.mark.parametrize("option", [["--policy", "privacy.html"], ["--fetch-policies"]])
+def test_policies_with_db_are_refused_in_one_line(small_db, tmp_path: Path, option: list[str]) -> None:
+    _, db = small_db
+    proc = fangcun("scan", "--db", str(db), str(FIXTURES / "dooralt.apk"), *option, "-o", str(tmp_path / "o"))
+    one_clear_error(proc, "not supported with --db", "without --db")
