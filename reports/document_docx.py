@@ -92,8 +92,10 @@ TABLE_POINTS = 9  # table text a size below the body's, as in the PDF
 KEY_SHARE = 0.28  # a key–value table's key column, of the text width
 
 
-def _table(document: Any, headers: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> None:
-    """A grid table; without headers it is a key–value table with a narrow key column."""
+def _table(document: Any, headers: Sequence[str] | None, rows: Sequence[Sequence[str]],
+           shares: Sequence[float] = ()) -> None:
+    """A grid table, its columns `shares` of the text width when given; without headers it is a
+    key–value table with a narrow key column."""
     from docx.shared import Pt
 
     columns = len(headers) if headers else len(rows[0]) if rows else 0
@@ -113,12 +115,16 @@ def _table(document: Any, headers: Sequence[str] | None, rows: Sequence[Sequence
         for cell in row.cells:
             for run in (r for paragraph in cell.paragraphs for r in paragraph.runs):
                 run.font.size = Pt(TABLE_POINTS)
-    if headers is None and columns == 2:
+    if not shares and headers is None and columns == 2:
+        shares = (KEY_SHARE, 1 - KEY_SHARE)
+    if len(shares) == columns:
         section = document.sections[-1]
         width = section.page_width - section.left_margin - section.right_margin
         table.autofit = False
-        for row in table.rows:
-            row.cells[0].width, row.cells[1].width = int(width * KEY_SHARE), int(width * (1 - KEY_SHARE))
+        for column, share in zip(table.columns, shares):
+            column.width = int(width * share)  # the grid, which LibreOffice reads
+            for cell in column.cells:
+                cell.width = int(width * share)  # each cell, which Word reads
 
 
 def _title(document: Any, text: str) -> None:
@@ -172,7 +178,7 @@ def render_docx(report: Mapping[str, Any], path: Path, lang: str, *, template: P
         _table(document, [L["rank"], L["label"], L["company"], L["grade"], L["coverage"], L["fails"], L["worst"]],
                [[str(i), t["label"], t["company"] or "—", t["grade"], t["coverage"]["percent"] if t["coverage"] else "—",
                  str(sum(t["fail_counts"].values())), "\n".join(f["title"] for f in t["worst"]) or "—"]
-                for i, t in enumerate(view["targets"], 1)])
+                for i, t in enumerate(view["targets"], 1)], shares=(0.06, 0.18, 0.14, 0.09, 0.09, 0.09, 0.35))
     for number, t in enumerate(view["targets"], 1):
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         _heading(document, f"{number}. {t['label']}", 1)
@@ -209,10 +215,10 @@ def render_docx(report: Mapping[str, Any], path: Path, lang: str, *, template: P
                 document.add_paragraph(f"{L['remediation']}：{f['remediation']}")
             if f["outcome"] == "FAIL":
                 document.add_paragraph(f"{L['reply_deadline']}：{L['reply_deadline_blank']}")
-        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         if t["undecided"]:
             _heading(document, L["undecided_title"], 2)
             _table(document, [L["title"], L["message"]], [[f"{f['title']}（{f['rule_id']}）", f["message"]] for f in t["undecided"]])
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         _heading(document, L["appendix"], 2)
         for cert in t["certificates"]:
             _heading(document, L["signing"], 3)

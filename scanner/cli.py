@@ -199,6 +199,8 @@ def _no_urls(targets: list[Path]) -> None:
     for target in targets:
         text = str(target)
         if text.lower().startswith(("http:/", "https:/")):  # Path() folds the double slash
+            scheme, _, rest = text.partition(":/")
+            text = f"{scheme}://{rest.lstrip('/')}"
             raise fail(f"{text}: scan reads files; for a website use `fangcun crawl URL` (or a seeds file), "
                        "for an app's linked policy `fangcun scan APP --policy URL` or `--fetch-policies`")
 

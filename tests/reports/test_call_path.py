@@ -7,7 +7,7 @@ import html as html_lib
 from dataclasses import replace
 from typing import Any
 
-from sample_report import APK_EVIDENCE, sample_report
+from support.sample_report import APK_EVIDENCE, sample_report
 
 from reports import render
 from reports.document import case_view

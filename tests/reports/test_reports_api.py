@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sample_report import sample_report
+from support.sample_report import sample_report
 
 from reports import FORMATS, render, validate_report, write_reports
 from scanner.errors import InputError

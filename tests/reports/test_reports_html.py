@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from sample_report import HOSTILE, batch_report, sample_report
+from support.sample_report import HOSTILE, batch_report, sample_report
 
 from reports import render
 

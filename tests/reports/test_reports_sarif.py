@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from sample_report import APK_SHA, APK_URI, batch_report, sample_report
+from support.sample_report import APK_SHA, APK_URI, batch_report, sample_report
 
 from reports import render
 
