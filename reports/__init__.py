@@ -103,6 +103,7 @@ def write_documents(report: Mapping[str, Any], out_dir: Path, fmt: str, *, lang:
         return write_pdf(document, path, lang)
 
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     written = [write(report, out_dir / f"{name}.{fmt}")]
     targets = list(report.get("targets", []))
     if len(targets) > 1:

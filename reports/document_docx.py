@@ -22,12 +22,13 @@ EAST_ASIAN_FONT = "SimSun"  # 宋体: what Chinese Word installs have; LibreOffi
 def check_template(path: Path) -> None:
     """InputError unless `path` is a Word document python-docx can open."""
     from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
 
     if not Path(path).is_file():
         raise InputError(str(path), "no such template file")
     try:
         Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise InputError(str(path), f"not a Word .docx template ({type(exc).__name__}: {exc})") from None
 
 
