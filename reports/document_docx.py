@@ -91,12 +91,14 @@ def _page_numbers(document: Any, page_of: str) -> None:
 
 TABLE_POINTS = 9  # table text a size below the body's, as in the PDF
 KEY_SHARE = 0.28  # a key–value table's key column, of the text width
+KEEP_ROWS = 8  # tables up to this many rows are kept on one page, as in the PDF
 
 
 def _table(document: Any, headers: Sequence[str] | None, rows: Sequence[Sequence[str]],
            shares: Sequence[float] = ()) -> None:
     """A grid table, its columns `shares` of the text width when given; without headers it is a
     key–value table with a narrow key column."""
+    from docx.oxml import OxmlElement
     from docx.shared import Pt
 
     columns = len(headers) if headers else len(rows[0]) if rows else 0
@@ -112,10 +114,18 @@ def _table(document: Any, headers: Sequence[str] | None, rows: Sequence[Sequence
     for row in rows:
         for cell, text in zip(table.add_row().cells, row):
             cell.paragraphs[0].add_run(str(text) if text not in (None, "") else "—")
-    for row in table.rows:
+    keep_together = len(table.rows) <= KEEP_ROWS
+    for number, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+        if headers and number == 0:
+            properties.append(OxmlElement("w:tblHeader"))  # the header row repeats on each page
         for cell in row.cells:
-            for run in (r for paragraph in cell.paragraphs for r in paragraph.runs):
-                run.font.size = Pt(TABLE_POINTS)
+            for paragraph in cell.paragraphs:
+                # a short table stays on one page: each row keeps with the next
+                paragraph.paragraph_format.keep_with_next = keep_together and number < len(table.rows) - 1
+                for run in paragraph.runs:
+                    run.font.size = Pt(TABLE_POINTS)
     if not shares and headers is None and columns == 2:
         shares = (KEY_SHARE, 1 - KEY_SHARE)
     if len(shares) == columns:
@@ -195,9 +205,9 @@ def render_docx(report: Mapping[str, Any], path: Path, lang: str, *, template: P
         for index, f in enumerate(t["ordered"], 1):
             _heading(document, f"{index}. {f['title']}（{f['outcome_label']} · {L['severity']}{f['severity_label']} · "
                                f"{L['confidence']}{f['confidence_label']}）", 3)
-            document.add_paragraph(f["message"])
+            document.add_paragraph(f["message"]).paragraph_format.keep_with_next = True  # with its evidence
             if f["waiver_reason"]:
-                document.add_paragraph(f"{L['waiver_reason']}：{f['waiver_reason']}")
+                document.add_paragraph(f"{L['waiver_reason']}：{f['waiver_reason']}").paragraph_format.keep_with_next = True
             if f["evidence"]:
                 _table(document, [L["evidence_sentence"], L["location"], L["snippet"]],
                        [[ev["sentence"] + "".join(f"\n{n}. {step}" for n, step in enumerate(ev["path"], 1))

@@ -23,7 +23,7 @@ def _message(rule: Rule, lang: str, decisive: Sequence[Evidence]) -> str:
     # closed values read in the report's language (retention → 保存期限); hosts and APIs as found
     keys = sorted({value_text(e.kind, "key", e.key, lang) for e in decisive if e.key})
     template = rule.message.get(lang) or rule.message["zh"]
-    return template.format_map(_Blank(keys=", ".join(keys) or "-", count=len(decisive)))
+    return template.format_map(_Blank(keys=("、" if lang == "zh" else ", ").join(keys) or "-", count=len(decisive)))
 
 
 def _unique_ids(evidence: Iterable[Evidence]) -> tuple[str, ...]:
