@@ -443,7 +443,7 @@ def _target_view(index: int, target: Doc, rules: Mapping[str, Doc], lang: str,
         "facts": _fact_sections(target["evidence"], labels, lang),
         "practices": _practices(target["evidence"], labels, lang),
         "checklist": _checklist(target["evidence"], labels, lang),
-        "errors": target["errors"],
+        "errors": errors_view(target["errors"], labels),
     }
 
 
@@ -465,6 +465,16 @@ def scale_text(scoring: Doc | None, lang: str, labels: Labels) -> str:
     grades = "、".join(f"{g['grade']} ≥ {g['min']:g}" for g in scoring["grades"])
     return labels["scale"].format(weights=weights, factors=factors, grades=grades,
                                   coverage=f"{100 * scoring['min_coverage']:.0f}%")
+
+
+def errors_view(errors: Iterable[Doc], labels: Labels) -> list[dict[str, Any]]:
+    """Each error with its stage in words: "extract:policy_nlp" → 提取（policy_nlp）."""
+    shown = []
+    for error in errors:
+        stage, _, detail = str(error.get("stage", "")).partition(":")
+        word = labels["stage_names"].get(stage, stage)
+        shown.append({**error, "stage_label": labels["stage_detail"].format(stage=word, detail=detail) if detail else word})
+    return shown
 
 
 def cited_articles(targets: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -504,5 +514,5 @@ def build_view(report: Doc, lang: str) -> dict[str, Any]:
         "show_region": any(t["region"] for t in targets),
         "targets": targets,
         "articles": cited_articles(targets),
-        "errors": report["errors"],
+        "errors": errors_view(report["errors"], labels),
     }
