@@ -157,7 +157,7 @@ def test_company_table_rows_come_from_the_report(cli_crawl: CliCrawl) -> None:
     assert developer["关联应用"].startswith("智慧社区门禁 [")
     assert developer["等级"] == site(cli_crawl.report, DEVELOPER)["score"]["grade"]
     assert by_company[PROPERTY]["错误"] == "1"  # its broken package
-    assert by_company[NO_DNS]["等级"] == "N/A" and by_company[NO_DNS]["已采集页面"] == "0"
+    assert by_company[NO_DNS]["等级"] == "无法评分" and by_company[NO_DNS]["已采集页面"] == "0"  # N/A in words
     assert [r["企业"] for r in rows][-2:] == sorted([REFUSED, NO_DNS])  # unscored companies go last
     md = (cli_crawl.out / "companies.md").read_text(encoding="utf-8")
     assert md.count(f"| {DEVELOPER} |") == 1 and "FACE-006" in md
