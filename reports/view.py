@@ -266,7 +266,7 @@ FACT_SECTIONS: tuple[tuple[str, Callable[[Doc], bool], tuple[Column, ...], Calla
      _is_sensitive),
     ("sdks", lambda ev: ev["kind"] in ("face.sdk", "sdk.present"),
      (("sdk", _key), ("vendor", _attr("vendor")), ("capability", _sdk_capability),
-      ("via", _attr("via")), ("called", _attr("called"))),
+      ("via", _attr("via")), ("called", _attr("called")), ("signature_source", _attr("source"))),
      _is_face_sdk),
     ("endpoints", lambda ev: ev["kind"] == "network.endpoint",
      (("host", _key), ("vendor", _attr("vendor")), ("scheme", _attr("scheme")),
@@ -289,6 +289,9 @@ FACT_SECTIONS: tuple[tuple[str, Callable[[Doc], bool], tuple[Column, ...], Calla
 )
 
 
+_COLUMN_ATTRS = {"signature_source": "source"}  # columns named apart from the attribute they show
+
+
 def _cell(ev: Doc, column: str, value: Any, labels: Labels, lang: str) -> str:
     """A fact-table cell in the words stored for the fact: kinds by name, closed values in words;
     a column filled from elsewhere (the key, the place) as it is."""
@@ -301,7 +304,7 @@ def _cell(ev: Doc, column: str, value: Any, labels: Labels, lang: str) -> str:
         return str(words["key"])
     if column == "sdk" and ev["kind"] in ("face.sdk", "sdk.present"):
         return str(ev.get("attrs", {}).get("product") or value)
-    attr = "category" if column == "capability" and ev["kind"] == "sdk.present" else column
+    attr = "category" if column == "capability" and ev["kind"] == "sdk.present" else _COLUMN_ATTRS.get(column, column)
     shown = words["attrs"].get(attr)
     return str(shown["value"]) if shown else value_text(value, labels)
 
@@ -515,4 +518,5 @@ def build_view(report: Doc, lang: str) -> dict[str, Any]:
         "targets": targets,
         "articles": cited_articles(targets),
         "errors": errors_view(report["errors"], labels),
+        "signature_sources": tool.get("signature_sources", []),
     }

@@ -147,7 +147,7 @@ def _print_errors(errors: list[dict[str, str]]) -> None:
 
 @app.command()
 def scan(
-    targets: Annotated[list[Path], typer.Argument(metavar="TARGET", help="APK files, policy files (.html/.htm/.txt/.pdf) or directories of them.")],
+    targets: Annotated[list[Path], typer.Argument(metavar="TARGET", help="Apps (.apk, .xapk/.apks/.apkm bundles, .aab), policy files (.html/.htm/.txt/.pdf/.docx) or directories of them.")],
     output: Annotated[Path, typer.Option("-o", "--output", metavar="DIR", help="Output folder for the reports.")] = DEFAULT_OUT,
     fmt: Annotated[str, typer.Option("-f", "--format", metavar="FORMATS", help=FORMATS_HELP)] = "json,html,md,sarif",
     rules: Annotated[Path | None, typer.Option("--rules", metavar="DIR", help="A rule pack folder instead of the shipped one.")] = None,

@@ -121,7 +121,7 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class ErrorRecord:
-    """A failure that is data, not a crash: stage (open/extract:NAME/rules/render, or timeout/memory/
+    """A failure that is data, not a crash: stage (open/extract:NAME/incomplete:NAME/rules/render, or timeout/memory/
     crash for a target stopped at a limit or lost with its worker), the input, why."""
 
     stage: str
@@ -364,6 +364,8 @@ class Report:
     errors: tuple[ErrorRecord, ...] = ()
     # the scale the scores were computed on (rules/scoring.yaml), so a report explains its own grades
     scoring: Mapping[str, Any] = field(default_factory=dict)
+    # imported signature databases whose entries the evidence cites: {id, name, licence, url, attribution}
+    signature_sources: tuple[Mapping[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         tool: dict[str, Any] = {
@@ -374,6 +376,8 @@ class Report:
         }
         if self.scoring:
             tool["scoring"] = _jsonable(self.scoring)
+        if self.signature_sources:
+            tool["signature_sources"] = [dict(s) for s in self.signature_sources]
         return {
             "schema_version": SCHEMA_VERSION,
             "generated_at": self.generated_at,
@@ -395,6 +399,7 @@ class Report:
             lang=str(d.get("lang", "zh")),
             errors=tuple(ErrorRecord.from_dict(e) for e in d.get("errors", ())),
             scoring=dict(tool.get("scoring") or {}),
+            signature_sources=tuple(dict(s) for s in tool.get("signature_sources", ())),
         )
 
 

@@ -7,9 +7,10 @@ import hashlib
 import os
 import signal
 import threading
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,13 @@ from scanner.model import ErrorRecord, Evidence, Report, Target, TargetKind
 
 __all__ = ["analyse_source", "build_report", "expand_inputs", "extractors_for", "load_ruleset", "scan_file", "scan_paths"]
 
-POLICY_SUFFIXES = (".html", ".htm", ".txt", ".pdf")
-SCANNABLE_SUFFIXES = (".apk", *POLICY_SUFFIXES)
+OWN_SOURCE = "fangcun"  # the project's own signatures (scanner.signatures.OWN_SOURCE): no attribution needed
+# ErrorRecord stages of an extractor that failed (extract:NAME) or could not see all it reads (incomplete:NAME)
+EXTRACTOR_STAGES = ("extract:", "incomplete:")
+POLICY_SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx")
+BUNDLE_SUFFIXES = (".xapk", ".apks", ".apkm")  # a zip of a base APK and its splits (scanner.sources.apk)
+APP_SUFFIXES = (".apk", *BUNDLE_SUFFIXES, ".aab")
+SCANNABLE_SUFFIXES = (*APP_SUFFIXES, *POLICY_SUFFIXES)
 
 
 def sha256_file(path: Path) -> str:
@@ -42,6 +48,25 @@ def _is_zip(path: Path) -> bool:
         return fh.read(4) == b"PK\x03\x04"
 
 
+def zip_kind(path: Path) -> str:
+    """What a zip holds, by its entry names: an apk, a bundle of APKs, an aab, a Word document, or
+    "zip" (none of these, or no readable directory)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return "zip"
+    if "AndroidManifest.xml" in names:
+        return "apk"
+    if "base/manifest/AndroidManifest.xml" in names:
+        return "aab"
+    if "word/document.xml" in names:
+        return "docx"
+    if any(n.lower().endswith(".apk") for n in names):
+        return "bundle"
+    return "zip"
+
+
 def open_source(path: Path) -> Any:
     """Open one input file as the source its content calls for; InputError for anything else."""
     name = str(path)
@@ -51,11 +76,24 @@ def open_source(path: Path) -> Any:
         raise InputError(name, "is a directory (directories are expanded by scan_paths)")
     try:
         suffix = path.suffix.lower()
-        if suffix == ".apk" or (suffix not in POLICY_SUFFIXES and _is_zip(path)):
+        kind = {".xapk": "bundle", ".apks": "bundle", ".apkm": "bundle", ".aab": "aab", ".docx": "docx"}.get(suffix)
+        if kind is None and suffix not in POLICY_SUFFIXES and _is_zip(path):
+            kind = zip_kind(path)  # a package named .apk may be a bundle, and the other way round
+        if kind is None and suffix in POLICY_SUFFIXES:
+            kind = "policy"
+        if kind in ("apk", "zip") or (kind is None and suffix == ".apk"):
             from scanner.sources.apk import open_apk
 
             return open_apk(path)
-        if suffix in POLICY_SUFFIXES:
+        if kind == "bundle":
+            from scanner.sources.apk import open_bundle
+
+            return open_bundle(path)
+        if kind == "aab":
+            from scanner.sources.apk import open_aab
+
+            return open_aab(path)
+        if kind in ("docx", "policy"):
             from scanner.sources.policy import open_policy
 
             return open_policy(path)
@@ -63,7 +101,8 @@ def open_source(path: Path) -> Any:
         raise InputError(name, "permission denied") from None
     except IsADirectoryError:
         raise InputError(name, "is a directory") from None
-    raise InputError(name, f"unsupported input type {path.suffix or '(no extension)'}: expected .apk, .html, .htm, .txt or .pdf")
+    raise InputError(name, f"unsupported input type {path.suffix or '(no extension)'}: expected "
+                           ".apk, .xapk, .apks, .apkm, .aab, .html, .htm, .txt, .pdf or .docx")
 
 
 def judge(
@@ -73,7 +112,7 @@ def judge(
     ran_names = {label.split("@", 1)[0] for label in target.extractors}
     expected = {spec.name for spec in extractors_for(target.kind)} | ran_names
     results = judge_all(ruleset, target.kind.value, target.evidence, ran_names, identity=target.sha256 or target.id,
-                        lang=lang, expected=expected)
+                        lang=lang, expected=expected, reasons=extractor_reasons(target.errors))
     results, notes = apply_waivers(results, waivers, today or dt.date.today())
     results.sort(key=lambda r: r.rule_id)
     # dict.fromkeys: a target judged again (with more facts) keeps one copy of each note
@@ -81,6 +120,16 @@ def judge(
     coverage = assess_coverage(results, target.evidence, ruleset.scoring, lang)
     return replace(target, results=tuple(results), score=score(results, ruleset.scoring, coverage), errors=errors,
                    coverage=coverage, shown={ev.id: evidence_words(ev) for ev in target.evidence})
+
+
+def extractor_reasons(errors: Iterable[ErrorRecord]) -> dict[str, str]:
+    """Why each extractor that did not run cleanly did not, by name (its first recorded error)."""
+    reasons: dict[str, str] = {}
+    for error in errors:
+        prefix = next((p for p in EXTRACTOR_STAGES if error.stage.startswith(p)), None)
+        if prefix is not None:
+            reasons.setdefault(error.stage[len(prefix):], error.message)
+    return reasons
 
 
 def with_facts(target: Target, facts: Iterable[Evidence], extractor_label: str) -> Target:
@@ -272,4 +321,18 @@ def build_report(targets: Sequence[Target], ruleset: RuleSet, *, lang: str = "zh
         lang=lang,
         errors=tuple(errors),
         scoring=ruleset.scoring.scale(),
+        signature_sources=cited_signature_sources(targets),
     )
+
+
+def cited_signature_sources(targets: Iterable[Target]) -> tuple[dict[str, str], ...]:
+    """The imported signature databases whose entries some evidence cites (attrs.source), with their
+    licence and attribution: a report that states facts from εxodus data says so (ODbL §4.3)."""
+    cited = {str(ev.attrs["source"]) for t in targets for ev in t.evidence if ev.kind == "sdk.present" and "source" in ev.attrs}
+    cited.discard(OWN_SOURCE)
+    if not cited:
+        return ()
+    from scanner.signatures import signature_sources
+
+    known = signature_sources()
+    return tuple(asdict(known[source_id]) for source_id in sorted(cited) if source_id in known)

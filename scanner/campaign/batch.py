@@ -72,7 +72,9 @@ class _Job:
 
 
 def kind_of_path(path: Path) -> str:
-    return "apk" if path.suffix.lower() == ".apk" else "policy"
+    from scanner.pipeline import APP_SUFFIXES
+
+    return "apk" if path.suffix.lower() in APP_SUFFIXES else "policy"
 
 
 def plan_units(paths: Sequence[Path]) -> tuple[list[Unit], list[InputError]]:

@@ -117,7 +117,7 @@ def _input_facts(case: Mapping[str, Any], given: Sequence[Evidence], failed: set
                  vocab: Vocabulary) -> tuple[list[Evidence], set[str]] | None:
     """Run the target kind's real extractors (all but the failed ones) on the case's input."""
     from scanner.extractors import extractors_for
-    from scanner.extractors.runner import run_extractors
+    from scanner.extractors.runner import INCOMPLETE_STAGE, run_extractors
 
     try:
         source = _open_input(case, path)
@@ -128,7 +128,7 @@ def _input_facts(case: Mapping[str, Any], given: Sequence[Evidence], failed: set
     every = extractors_for(TargetKind(case["target_kind"]))
     specs = [s for s in every if s.name not in failed]
     evidence, ran, errors = run_extractors(source, specs, vocab, given=given, expected={s.name for s in every})
-    broken = [e for e in errors if not e.message.startswith("ran on incomplete facts")]
+    broken = [e for e in errors if not e.stage.startswith(INCOMPLETE_STAGE)]
     if broken:
         raise RuleLoadError(f"{path}: case {case['name']!r}: extraction failed: {broken[0].message}")
     return evidence, {label.split("@", 1)[0] for label in ran}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,8 +30,8 @@ def _unique_ids(evidence: Iterable[Evidence]) -> tuple[str, ...]:
     return tuple(sorted({e.id for e in evidence}))
 
 
-_UNSEEN_NOTE = {"zh": "无法判断：判断所需的事实未能提取（提取器出错）",
-                "en": "Cannot judge: the facts this rule needs could not be extracted (an extractor failed)"}
+_UNSEEN_NOTE = {"zh": "无法判断：判断所需的事实未能提取", "en": "Cannot judge: the facts this rule needs could not be extracted"}
+_NO_REASON = {"zh": "提取器出错", "en": "an extractor failed"}
 _UNANALYSED_NOTE = {"zh": "无法判断：相关材料未能分析", "en": "Cannot judge: the relevant material could not be analysed"}
 
 
@@ -47,20 +47,27 @@ def unseen_kinds(rule: Rule, ran_cleanly: set[str], expected: set[str] | None = 
 
 
 def judge(
-    rule: Rule, evidence: Sequence[Evidence], ran_cleanly: set[str], *, lang: str = "zh", expected: set[str] | None = None
+    rule: Rule, evidence: Sequence[Evidence], ran_cleanly: set[str], *, lang: str = "zh", expected: set[str] | None = None,
+    reasons: Mapping[str, str] | None = None,
 ) -> RuleResult:
-    """One rule on one target's evidence. `ran_cleanly` holds extractor names (no version).
+    """One rule on one target's evidence. `ran_cleanly` holds extractor names (no version);
+    `reasons` says, by extractor name, why one did not run cleanly.
 
     A condition that depends on facts an extractor failed to state is unknown (see
-    scanner.engine.conditions), and so is the rule: UNKNOWN, naming the kinds it could not see.
+    scanner.engine.conditions), and so is the rule: UNKNOWN, naming the kinds it could not see and
+    why they could not be seen (a packed app's code, an extractor's error).
     """
 
     def result(outcome: Outcome, decisive: Sequence[Evidence], message: str) -> RuleResult:
         return RuleResult(rule.id, rule.info.version, outcome, rule.info.severity, rule.info.confidence, message, _unique_ids(decisive))
 
     def unknown(verdict: Verdict) -> RuleResult:
-        return replace(result(Outcome.UNKNOWN, (), _UNSEEN_NOTE.get(lang, _UNSEEN_NOTE["zh"])),
-                       unseen=tuple(sorted(verdict.unseen)))
+        # the kinds themselves are kept apart (`unseen`); the message says why in words, with the
+        # reasons the failed extractors gave
+        why = _why_unseen(rule, verdict.unseen, reasons or {}) or [_NO_REASON.get(lang, _NO_REASON["zh"])]
+        note = _UNSEEN_NOTE.get(lang, _UNSEEN_NOTE["zh"])
+        message = note + (f"（{'；'.join(why)}）" if lang == "zh" else f" ({'; '.join(why)})")
+        return replace(result(Outcome.UNKNOWN, (), message), unseen=tuple(sorted(verdict.unseen)))
 
     unseen = unseen_kinds(rule, ran_cleanly, expected)
     support: tuple[Evidence, ...] = ()
@@ -83,6 +90,12 @@ def judge(
     if fails.truth:
         return result(Outcome.FAIL, [*support, *fails.evidence], _message(rule, lang, fails.evidence))
     return result(Outcome.PASS, [*support, *fails.evidence], "")
+
+
+def _why_unseen(rule: Rule, unseen: Iterable[str], reasons: Mapping[str, str]) -> list[str]:
+    """The distinct reasons the emitters of the unseen kinds gave, in a stable order."""
+    found = (reasons[name] for kind in sorted(unseen) for name in sorted(rule.requires.get(kind, ())) if name in reasons)
+    return list(dict.fromkeys(found))
 
 
 JUDGED = frozenset({Outcome.PASS, Outcome.FAIL, Outcome.WAIVED})
@@ -226,11 +239,12 @@ def judge_all(
     identity: str,
     lang: str = "zh",
     expected: set[str] | None = None,
+    reasons: Mapping[str, str] | None = None,
 ) -> list[RuleResult]:
     """Every rule that applies to this kind of target, each result with its finding fingerprint
     (`identity`: the input's sha256, or the target id when it has none)."""
     return [
-        replace(judge(rule, evidence, ran_cleanly, lang=lang, expected=expected),
+        replace(judge(rule, evidence, ran_cleanly, lang=lang, expected=expected, reasons=reasons),
                 fingerprint=finding_fingerprint(rule.id, identity))
         for rule in ruleset.rules
         if target_kind in rule.applies_to

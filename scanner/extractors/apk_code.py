@@ -89,4 +89,4 @@ def api_evidence(source: Any, sig: ApiSignature, caller: str, table: ApiTable) -
     )
 
 
-SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"face.api_call", "biometric.system_prompt", "camera.use", "identifier.collect", "location.collect", "contacts.collect", "sms.collect", "applist.collect", "clipboard.read"}), reads=ApkSource)
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"face.api_call", "biometric.system_prompt", "camera.use", "identifier.collect", "location.collect", "contacts.collect", "sms.collect", "applist.collect", "clipboard.read"}), reads=ApkSource, needs_code=True)

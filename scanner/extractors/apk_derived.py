@@ -101,6 +101,6 @@ def run(source: ApkSource, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
         yield Evidence("face.capture", purpose, attrs, location, EXTRACTOR, confidence)
 
 
-SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"face.capture"}), reads=ApkSource,
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"face.capture"}), reads=ApkSource, needs_code=True,
                      consumes=frozenset({"face.sdk", "face.api_call", "face.upload", "camera.use", "app.permission",
                                          "ui.text"}))

@@ -8,31 +8,17 @@ from typing import Any
 from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.text_utils import snippet
 from scanner.model import Confidence, Evidence, Location
-from scanner.signatures import SdkSignature, all_sdks, api_table, face_sdks, host_matches, readable_ref, ref_class
+from scanner.signatures import api_table, face_index, host_matches, readable_ref, ref_class, sdk_index
 from scanner.sources.apk import ApkSource, FoundUrl
-from scanner.sources.urls import Url
 
 NAME = "apk_endpoints"
-VERSION = 1
+VERSION = 2
 EXTRACTOR = f"{NAME}@{VERSION}"
 MAX_CALLERS = 3
 
 
-
 def is_ignored_host(host: str) -> bool:
     return host_matches(host, api_table().endpoint_ignore_hosts)
-
-
-def sdk_for_host(host: str, sdks: Sequence[SdkSignature]) -> SdkSignature | None:
-    return next((s for s in sdks if s.matches_host(host)), None)
-
-
-def face_upload_sdk(url: Url, sdks: Sequence[SdkSignature]) -> SdkSignature | None:
-    """The face SDK whose cloud receives this URL, when its host (and face path, if any) match."""
-    for sdk in sdks:
-        if sdk.matches_host(url.host) and (not sdk.upload_paths or url.path.startswith(sdk.upload_paths)):
-            return sdk
-    return None
 
 
 def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
@@ -42,7 +28,7 @@ def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
 
 
 def _endpoints(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
-    sdks = all_sdks()
+    index = sdk_index()
     seen: set[tuple[str, str]] = set()
     for found in urls:
         url = found.url
@@ -50,7 +36,7 @@ def _endpoints(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
             continue
         seen.add((url.host, url.scheme))
         attrs: dict[str, Any] = {"scheme": url.scheme, "cleartext": url.scheme == "http"}
-        sdk = sdk_for_host(url.host, sdks)
+        sdk = index.host_owner(url.host)
         if sdk:
             attrs.update(vendor=sdk.vendor, sdk=sdk.id)
         if found.callers:
@@ -59,11 +45,11 @@ def _endpoints(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
 
 
 def _face_uploads(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
-    sdks = face_sdks()
+    faces = face_index()
     seen: set[tuple[str, str]] = set()
     for found in urls:
         url = found.url
-        sdk = face_upload_sdk(url, sdks)
+        sdk = faces.endpoint_owner(url.host, url.path)  # its host, and its face path where it names one
         if sdk is None or (url.host, url.path) in seen:
             continue
         seen.add((url.host, url.path))
@@ -85,4 +71,4 @@ def _face_uploads(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
         )
 
 
-SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"network.endpoint", "face.upload"}), reads=ApkSource)
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"network.endpoint", "face.upload"}), reads=ApkSource, needs_code=True)

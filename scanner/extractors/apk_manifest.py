@@ -7,11 +7,11 @@ from typing import Any
 
 from scanner.extractors.base import ExtractorSpec
 from scanner.model import Evidence, Location
-from scanner.signatures import all_sdks, api_table
+from scanner.signatures import api_table, sdk_index
 from scanner.sources.apk import ApkSource
 
 NAME = "apk_manifest"
-VERSION = 1
+VERSION = 2
 EXTRACTOR = f"{NAME}@{VERSION}"
 
 # Android P (API 28) switched the default of usesCleartextTraffic from true to false.
@@ -70,10 +70,10 @@ def _permissions(source: Any) -> Iterator[Evidence]:
 def _components(source: Any) -> Iterator[Evidence]:
     """Launcher and exported components, and every component belonging to a known SDK."""
     m = source.manifest
-    sdks = all_sdks()
+    index = sdk_index()
     for type_name, field_name in _COMPONENT_TYPES:
         for name in getattr(m, field_name):
-            sdk = next((s for s in sdks if s.owns_component(name)), None)
+            sdk = index.component_owner(name)
             launcher = name in m.launcher_activities
             exported = name in m.exported
             if not (launcher or exported or sdk):

@@ -44,4 +44,4 @@ def _policy_urls(source: Any) -> Iterator[Evidence]:
         yield Evidence("policy.document", url.url, attrs, Location(source.uri, found.logical, snippet(url.url)), EXTRACTOR)
 
 
-SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"policy.document", "policy.discloses", "policy.checklist"}), reads=ApkSource)
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"policy.document", "policy.discloses", "policy.checklist"}), reads=ApkSource, needs_code=True)

@@ -5,33 +5,40 @@ stated as such (renamed_callers): release builds are shrunk, so renamed code tha
 app keeps, and most commercial apps rename all of their own code. sdk.present's `called` stays
 own-code only.
 
-Signatures are product-level (rules/signatures/*.yaml): a class under a listed package, a native
-library file name, a manifest component, an asset, or a cloud host. A string that merely contains a
-vendor's name is not an SDK.
+Signatures are product-level (rules/signatures/*.yaml and the imported anchors/): a class under a
+listed package or a listed class, a native library file name, a manifest component, an asset, a model
+file, a cloud host (with its face API path where the vendor's cloud serves other products too), or a
+URL path on any host (LAN devices such as door terminals). Every name of the app is looked up once in
+one index over all signatures (scanner.signatures.SdkIndex). A string that merely contains a vendor's
+name is not an SDK.
+
+A renamed (obfuscated) SDK keeps its native libraries, manifest components, assets and model files:
+it is still found, with `via` saying how, and a face SDK found without its classes or libraries is
+stated at medium confidence.
 """
 
 from __future__ import annotations
 
 import posixpath
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from fnmatch import fnmatchcase
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.text_utils import snippet
 from scanner.model import Confidence, Evidence, Location
-from scanner.signatures import SdkSignature, all_sdks, api_table, dotted_class, readable_ref, ref_class
+from scanner.signatures import SdkIndex, SdkSignature, api_table, dotted_class, readable_ref, ref_class, sdk_index
 from scanner.sources.apk import ApkSource
 
 NAME = "apk_sdks"
-VERSION = 2
+VERSION = 3
 EXTRACTOR = f"{NAME}@{VERSION}"
 MAX_NAMES = 5
 MAX_CALLERS = 3
-BUNDLED_VIA = ("class", "native_lib", "component", "asset")
+BUNDLED_VIA = ("class", "native_lib", "component", "asset", "model")
+VIA_ORDER = (*BUNDLED_VIA, "endpoint", "url_path")
+STRONG_VIA = ("class", "native_lib")  # names an SDK cannot shed: its packages and JNI libraries
+LIBRARY = "library"  # the category of development libraries (no personal-data role of their own)
 
 
 @dataclass(frozen=True)
@@ -41,59 +48,101 @@ class ApkInventory:
     classes: frozenset[str]  # dex descriptors of defined classes
     native_libs: tuple[str, ...]  # zip paths lib/<abi>/<name>.so
     components: tuple[str, ...]  # manifest component class names
-    assets: tuple[str, ...]  # zip paths under assets/
-    hosts: frozenset[str]
-
-    @cached_property
-    def sorted_classes(self) -> tuple[str, ...]:
-        return tuple(sorted(self.classes))
-
-    def classes_under(self, prefixes: Sequence[str]) -> list[str]:
-        """Sorted classes starting with any of `prefixes`: a binary search per prefix instead of a
-        test of every class of the app against every SDK."""
-        ordered = self.sorted_classes
-        found: set[str] = set()
-        for prefix in prefixes:
-            i = bisect_left(ordered, prefix)
-            while i < len(ordered) and ordered[i].startswith(prefix):
-                found.add(ordered[i])
-                i += 1
-        return sorted(found)
+    files: tuple[str, ...]  # every zip entry: assets and model files are among them
+    urls: tuple[tuple[str, str], ...] = ()  # (host, path) of every URL written in the app
+    path_strings: tuple[str, ...] = ()  # strings holding a URL-path signature (a LAN device's API)
+    loaders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # URL / path string → methods loading it
 
 
 @dataclass(frozen=True)
 class SdkMatch:
-    via: tuple[str, ...]  # in BUNDLED_VIA order, then "endpoint"
-    names: tuple[str, ...]  # a few matched class / lib / component / asset / host names
+    via: tuple[str, ...]  # in VIA_ORDER
+    names: tuple[str, ...]  # a few matched class / lib / component / asset / host / path names
     logical: str  # where to point a reader: the first matched thing
+    loaders: tuple[str, ...] = ()  # methods that load a matched URL or path string
 
 
-def inventory_of(source: Any) -> ApkInventory:
+def inventory_of(source: Any, index: SdkIndex) -> ApkInventory:
     m = source.manifest
+    loaders: dict[str, tuple[str, ...]] = {}
+    urls = []
+    for found in source.urls:
+        urls.append((found.url.host, found.url.path))
+        if found.callers:
+            loaders[found.url.host + found.url.path] = found.callers
+    needles = tuple(dict.fromkeys(path for path, _ in index.url_paths))
+    path_strings: tuple[str, ...] = ()
+    if needles:
+        dex_hits = strings_containing(source.dex.strings, needles)
+        resource_hits = {value for _, value in source.resource_strings if any(n in value for n in needles)}
+        path_strings = tuple(sorted(dex_hits | resource_hits))
+        if dex_hits:
+            loaders.update(source.dex.users_of_strings(dex_hits.__contains__))
     return ApkInventory(
         classes=source.dex.class_descriptors,
         native_libs=tuple(f for f in source.files if f.startswith("lib/") and f.endswith(".so")),
         components=m.activities + m.services + m.receivers + m.providers,
-        assets=tuple(f for f in source.files if f.startswith("assets/")),
-        hosts=frozenset(found.url.host for found in source.urls),
+        files=tuple(source.files),
+        urls=tuple(urls),
+        path_strings=path_strings,
+        loaders=loaders,
     )
 
 
-def match_sdk(sdk: SdkSignature, inv: ApkInventory) -> SdkMatch:
-    """How (if at all) one SDK signature matches an APK inventory."""
-    hits: list[tuple[str, list[str]]] = [
-        ("class", inv.classes_under(sdk.descriptor_prefixes)),
-        ("native_lib", sorted(p for p in inv.native_libs if posixpath.basename(p) in sdk.native_libs)),
-        ("component", sorted(c for c in inv.components if sdk.owns_component(c))),
-        ("asset", sorted(a for a in inv.assets if any(fnmatchcase(a, pat) for pat in sdk.assets))),
-        ("endpoint", sorted(h for h in inv.hosts if sdk.matches_host(h))),
-    ]
-    via = tuple(kind for kind, names in hits if names)
+def strings_containing(strings: Iterable[str], needles: Sequence[str]) -> set[str]:
+    """The strings holding any of `needles`: one plain substring pass per needle (on a dex's short
+    strings several times faster than one regex, or one search over them all joined)."""
+    strings = tuple(strings)
+    return {s for needle in needles for s in strings if needle in s}
+
+
+def match_all(index: SdkIndex, inv: ApkInventory) -> dict[str, SdkMatch]:
+    """How each SDK that matches at all matches the inventory: every name looked up once."""
+    hits: dict[str, dict[str, list[str]]] = {}
+    loaders: dict[str, set[str]] = {}
+
+    def hit(sdk: SdkSignature | None, via: str, name: str) -> None:
+        if sdk is not None:
+            hits.setdefault(sdk.id, {v: [] for v in VIA_ORDER})[via].append(name)
+
+    for descriptor in inv.classes:
+        hit(index.class_owner(descriptor), "class", descriptor)
+    for path in inv.native_libs:
+        hit(index.native_lib_owner(posixpath.basename(path)), "native_lib", path)
+    for component in inv.components:
+        hit(index.component_owner(component), "component", component)
+    for entry in inv.files:
+        if entry.startswith("assets/"):
+            hit(index.asset_owner(entry), "asset", entry)
+        if index.may_be_model(entry):
+            hit(index.model_owner(posixpath.basename(entry)), "model", entry)
+    for host, path in inv.urls:
+        sdk = index.endpoint_owner(host, path)
+        hit(sdk, "endpoint", host)
+        owner = index.url_path_owner(path)
+        hit(owner, "url_path", path)
+        for found in (sdk, owner):
+            if found is not None:
+                loaders.setdefault(found.id, set()).update(inv.loaders.get(host + path, ()))
+    for text in inv.path_strings:  # "/ISAPI/…?format=json", or a URL whose host is added at run time
+        for prefix, sdk in index.url_paths:
+            at = text.find(prefix)
+            if at >= 0:
+                hit(sdk, "url_path", text[at:].split("?", 1)[0])
+                loaders.setdefault(sdk.id, set()).update(inv.loaders.get(text, ()))
+                break
+    return {sdk_id: _summary(by_via, loaders.get(sdk_id, set())) for sdk_id, by_via in hits.items()}
+
+
+def _summary(by_via: Mapping[str, list[str]], loaders: Iterable[str]) -> SdkMatch:
+    via = tuple(v for v in VIA_ORDER if by_via[v])
     names: dict[str, None] = {}  # insertion-ordered set: a class can also be a declared component
-    for kind, found in hits:
+    firsts = []
+    for kind in via:
+        found = sorted(set(by_via[kind]))
+        firsts.append(found[0])
         names.update((dotted_class(n) if kind == "class" else n, None) for n in found[:2])
-    logical = next((found[0] for _, found in hits if found), "")
-    return SdkMatch(via, tuple(names)[:MAX_NAMES], logical)
+    return SdkMatch(via, tuple(names)[:MAX_NAMES], firsts[0], tuple(sorted(loaders)))
 
 
 @dataclass(frozen=True)
@@ -102,58 +151,70 @@ class SdkCallers:
     renamed: tuple[str, ...] = ()  # methods whose every name is shortened (origin unknown)
 
 
-def callers_by_sdk(source: Any, sdks: Sequence[SdkSignature]) -> dict[str, SdkCallers]:
-    """For each SDK id, the methods outside known libraries that call into (or read fields of) the
-    SDK's classes."""
-    prefixes = tuple(p for sdk in sdks for p in sdk.descriptor_prefixes)
-    if not prefixes:
+def callers_by_sdk(source: Any, index: SdkIndex, present: Iterable[str]) -> dict[str, SdkCallers]:
+    """For each present SDK id, the methods outside known libraries that call into (or read fields
+    of) the SDK's classes."""
+    wanted = set(present)
+    if not wanted:
         return {}
-    calls = source.dex.callers_of(lambda ref: ref.startswith(prefixes))
-    return group_callers(calls, sdks, source.manifest.package)
+
+    def into_present(ref: str) -> bool:
+        owner = index.class_owner(ref_class(ref))
+        return owner is not None and owner.id in wanted
+
+    calls = source.dex.callers_of(into_present)
+    return group_callers(calls, index, source.manifest.package)
 
 
-def group_callers(
-    calls: Mapping[str, Iterable[str]], sdks: Sequence[SdkSignature], app_package: str
-) -> dict[str, SdkCallers]:
-    table = api_table()
-    found: dict[str, dict[str, set[str]]] = {}
+def group_callers(calls: Mapping[str, Iterable[str]], index: SdkIndex, app_package: str) -> dict[str, SdkCallers]:
+    grouped: dict[str, list[str]] = {}
     for ref, callers in calls.items():
-        owner = next((s for s in sdks if s.owns_class(ref_class(ref))), None)
-        if owner is None:
-            continue
-        for caller in callers:
-            origin = table.code_origin(ref_class(caller), app_package)
-            if origin == "library":  # SDK prefixes are library prefixes: an SDK calling itself is not use
-                continue
-            group = "renamed" if origin == "obfuscated" else "own"
-            found.setdefault(owner.id, {"own": set(), "renamed": set()})[group].add(caller)
-    return {sdk_id: SdkCallers(tuple(sorted(g["own"])), tuple(sorted(g["renamed"]))) for sdk_id, g in found.items()}
+        owner = index.class_owner(ref_class(ref))
+        if owner is not None:
+            grouped.setdefault(owner.id, []).extend(callers)
+    return {sdk_id: sort_callers(callers, app_package) for sdk_id, callers in grouped.items()}
+
+
+def sort_callers(callers: Iterable[str], app_package: str) -> SdkCallers:
+    """The app's own callers and renamed ones; callers inside known libraries and SDKs are left out
+    (SDK prefixes are library prefixes: an SDK calling itself is not use)."""
+    table = api_table()
+    own: set[str] = set()
+    renamed: set[str] = set()
+    for caller in callers:
+        origin = table.code_origin(ref_class(caller), app_package)
+        if origin != "library":
+            (renamed if origin == "obfuscated" else own).add(caller)
+    return SdkCallers(tuple(sorted(own)), tuple(sorted(renamed)))
 
 
 def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
-    sdks = all_sdks()
-    inv = inventory_of(source)
-    matches = {sdk.id: match_sdk(sdk, inv) for sdk in sdks}
-    present = [sdk for sdk in sdks if matches[sdk.id].via]
-    callers = callers_by_sdk(source, present)
-    for sdk in present:
-        match = matches[sdk.id]
-        sdk_callers = callers.get(sdk.id, SdkCallers())
+    index = sdk_index()
+    matches = match_all(index, inventory_of(source, index))
+    # who calls a development library is not asked: every app calls androidx and kotlin, and finding
+    # those call sites would cost more than the rest of the scan
+    callers = callers_by_sdk(source, index, (i for i in matches if index.by_id[i].category != LIBRARY))
+    for sdk_id in sorted(matches, key=lambda i: (not index.by_id[i].is_face, i)):
+        sdk, match = index.by_id[sdk_id], matches[sdk_id]
+        sdk_callers = callers.get(sdk_id, SdkCallers())
+        if match.loaders:  # the methods that load its URLs or URL paths use it too
+            loading = sort_callers(match.loaders, source.manifest.package)
+            sdk_callers = SdkCallers(tuple(sorted({*sdk_callers.own, *loading.own})),
+                                     tuple(sorted({*sdk_callers.renamed, *loading.renamed})))
         location = Location(source.uri, match.logical, snippet(", ".join(match.names)))
-        yield Evidence(
-            "sdk.present",
-            sdk.id,
-            {
-                "vendor": sdk.vendor,
-                "product": sdk.product,
-                "category": sdk.category,
-                "via": list(match.via),
-                "called": bool(sdk_callers.own),
-            },
-            location,
-            EXTRACTOR,
-        )
-        if sdk.is_face and set(match.via) & set(BUNDLED_VIA):
+        attrs: dict[str, Any] = {
+            "vendor": sdk.vendor,
+            "product": sdk.product,
+            "category": sdk.category,
+            "via": list(match.via),
+            "source": sdk.source,
+        }
+        if sdk.category != LIBRARY:
+            attrs["called"] = bool(sdk_callers.own)
+        if sdk.source_ref:
+            attrs["source_ref"] = sdk.source_ref
+        yield Evidence("sdk.present", sdk.id, attrs, location, EXTRACTOR)
+        if sdk.is_face:
             yield _face_sdk(sdk, match, sdk_callers, location)
 
 
@@ -169,8 +230,10 @@ def _face_sdk(sdk: SdkSignature, match: SdkMatch, callers: SdkCallers, location:
     }
     if callers.renamed:
         attrs["renamed_callers"] = [readable_ref(c) for c in callers.renamed[:MAX_CALLERS]]
-    strong = "class" in match.via or "native_lib" in match.via
+    # its own classes or JNI libraries prove the SDK; a screen, asset, model, host or path alone is a
+    # strong hint that survives renaming, not proof
+    strong = any(v in match.via for v in STRONG_VIA)
     return Evidence("face.sdk", sdk.id, attrs, location, EXTRACTOR, Confidence.HIGH if strong else Confidence.MEDIUM)
 
 
-SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"sdk.present", "face.sdk"}), reads=ApkSource)
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"sdk.present", "face.sdk"}), reads=ApkSource, needs_code=True)

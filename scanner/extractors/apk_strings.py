@@ -352,4 +352,4 @@ def sdk_agreements(activities: Iterable[str], uri: str) -> list[Evidence]:
     return found
 
 
-SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"context.access_control", "access.alternative_method", "consent.dialog", "consent.separate_face", "ui.text"}), reads=ApkSource)
+SPEC = ExtractorSpec(NAME, VERSION, run, emits=frozenset({"context.access_control", "access.alternative_method", "consent.dialog", "consent.separate_face", "ui.text"}), reads=ApkSource, needs_code=True)

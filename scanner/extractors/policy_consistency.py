@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from scanner.extractors.base import ExtractorSpec
 from scanner.model import Confidence, Evidence
 
-NAME, VERSION = "policy_consistency", 1
+NAME, VERSION = "policy_consistency", 2
 EXTRACTOR = f"{NAME}@{VERSION}"
 
 # Code evidence kind → the policy's data category (items of policy.discloses data_collected).
@@ -24,6 +24,7 @@ OWN_CODE_CATEGORIES = {
     "applist.collect": "applist",
 }
 FACE_PRACTICES = ("face_collection",)
+LIBRARY = "library"  # development libraries handle no personal data of their own: no SDK a policy lists
 STATED = ("affirm", "conditional")
 # Words of vendor/product names too generic to identify an SDK in a policy.
 GENERIC_NAME_WORDS = {"sdk", "api", "android", "ios", "app", "mobile", "lite", "pro", "plus", "cloud",
@@ -40,8 +41,9 @@ def run(_source: object, evidence: Sequence[Evidence]) -> Iterable[Evidence]:
     return [*_undisclosed_data(evidence, discloses, policy), *_unlisted_sdks(evidence, discloses, policy)]
 
 
+# needs_code: it compares the policy with what the code collects and bundles
 CONSISTENCY = ExtractorSpec(
-    NAME, VERSION, run, emits=frozenset({"sdk.unlisted", "data.undisclosed"}), reads=object,
+    NAME, VERSION, run, emits=frozenset({"sdk.unlisted", "data.undisclosed"}), reads=object, needs_code=True,
     consumes=frozenset({"policy.document", "policy.discloses", "identifier.collect", "location.collect",
                         "contacts.collect", "applist.collect", "face.capture", "sdk.present", "face.sdk"}))
 
@@ -91,7 +93,7 @@ def _unlisted_sdks(evidence: Sequence[Evidence], discloses: Sequence[Evidence],
     ).lower()
     out, seen = [], set()
     for e in evidence:
-        if e.kind not in ("sdk.present", "face.sdk") or e.key in seen:
+        if e.kind not in ("sdk.present", "face.sdk") or e.key in seen or e.attrs.get("category") == LIBRARY:
             continue
         seen.add(e.key)
         names = sdk_names(e)

@@ -15,6 +15,9 @@ def evidence_order(ev: Evidence) -> tuple[str, str, str, str, str]:
 
 
 MAX_CONTRACT_PROBLEMS_SHOWN = 3
+# The stage of an extractor that ran without error but could not see all it reads (a packed app's
+# code): not a failure of the extractor, and not a clean run either.
+INCOMPLETE_STAGE = "incomplete:"
 
 
 def run_extractors(
@@ -33,7 +36,13 @@ def run_extractors(
     the SDK, API and camera facts) that ran while every expected emitter of a kind it consumes had
     failed ran on incomplete facts: its facts are kept, but it does not count as clean, so a rule
     that depends on what it did *not* state says UNKNOWN. `expected` names the extractors that should
-    have run on this target (default: all of `extractors`)."""
+    have run on this target (default: all of `extractors`).
+
+    On a source whose code cannot be read (`unreadable_code`: packed, or declared but absent), an
+    extractor that needs code keeps the facts it could state (from the manifest, native libraries,
+    resources, assets) but is recorded (stage incomplete:NAME) with the reason and does not count as
+    clean: what it did not find may be in the code nobody could read."""
+    unreadable_code = getattr(source, "unreadable_code", "")
     vocabulary = vocabulary or load_vocabulary()
     evidence: dict[str, Evidence] = {ev.id: ev for ev in given}
     ran: list[str] = []
@@ -54,9 +63,13 @@ def run_extractors(
             continue
         for ev in stated:
             evidence.setdefault(ev.id, ev)
+        if spec.needs_code and unreadable_code:
+            errors.append(ErrorRecord(f"{INCOMPLETE_STAGE}{spec.name}", unreadable_code, source.uri))
+            continue
         unseen = _unseen_inputs(spec, vocabulary, should_run, clean)
         if unseen:
-            errors.append(ErrorRecord(f"extract:{spec.name}", "ran on incomplete facts: " + "; ".join(unseen), source.uri))
+            errors.append(ErrorRecord(f"{INCOMPLETE_STAGE}{spec.name}", "ran on incomplete facts: " + "; ".join(unseen),
+                                      source.uri))
             continue
         clean.add(spec.name)
         ran.append(spec.label)

@@ -18,7 +18,7 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +32,7 @@ from scanner.sources.dex import DexFormatError, DexIndex, parse_dex
 from scanner.sources.urls import Url, find_urls
 
 if TYPE_CHECKING:
+    from scanner.signatures.packers import PackerMatch
     from scanner.sources.policy import PolicySource
 
 MANIFEST = "AndroidManifest.xml"
@@ -44,6 +45,7 @@ _LAYOUT_TEXT_ATTRIBUTES = ("text", "hint", "contentDescription")
 _BINARY_XML_MAGIC = b"\x03\x00\x08\x00"  # RES_XML_TYPE chunk with an 8-byte header
 _STRING_POOL_TYPE, _STRING_POOL_HEADER_SIZE = 0x0001, 0x1C
 _COMPONENT_TAGS = ("activity", "activity-alias", "service", "receiver", "provider")
+BOOT_COMPLETED = "android.intent.action.BOOT_COMPLETED"
 # NotImplementedError: a damaged header claiming an unknown zip version or compression method.
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
@@ -74,6 +76,11 @@ class Manifest:
     uses_cleartext_traffic: bool | None
     network_security_config: str | None
     cleartext_permitted_by_nsc: bool | None
+    application_class: str = ""  # android:name of <application>: the app's own Application subclass
+    boot_receivers: tuple[str, ...] = ()  # receivers with a BOOT_COMPLETED intent filter
+    startup_initializers: tuple[str, ...] = ()  # androidx.startup Initializer classes named in provider meta-data
+    alias_targets: tuple[tuple[str, str], ...] = ()  # (activity-alias name, the activity class it starts)
+    activity_aliases: tuple[str, ...] = ()  # names in `activities` that are aliases, not classes
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,7 @@ class ApkViews:
     files: tuple[str, ...]
     resource_strings: tuple[tuple[str, str], ...]
     dex: Any  # a DexIndex in a real source; DexStrings is what the views below read of it
+    manifest: Any  # a Manifest in a real source
 
     def read(self, name: str, limit: int = ...) -> bytes:  # pragma: no cover - provided by the class
         raise NotImplementedError
@@ -139,6 +147,21 @@ class ApkViews:
                 found.append((name, document))
         return tuple(found)
 
+    @cached_property
+    def packers(self) -> tuple[PackerMatch, ...]:
+        """Protectors (加固) whose stubs, libraries or assets the package carries."""
+        from scanner.signatures.packers import find_packers
+
+        return find_packers(self.files, self.dex.class_descriptors, self.manifest.application_class)
+
+    @cached_property
+    def unreadable_code(self) -> str:
+        """Why the app's own code cannot be read (packed, or declared but absent), or "" when it can."""
+        from scanner.signatures.packers import unreadable_code_reason
+
+        m = self.manifest
+        return unreadable_code_reason(self.packers, m.launcher_activities, m.activity_aliases, self.dex.class_descriptors)
+
 
 class ApkSource(ApkViews):
     """An opened APK: its identity, manifest, resources, texts and bytecode index."""
@@ -159,6 +182,8 @@ class ApkSource(ApkViews):
         dex_bytes: int,
         problems: tuple[str, ...],
         certificates: tuple[dict[str, str], ...] = (),
+        splits: Sequence[tuple[str, zipfile.ZipFile]] = (),
+        entry_names: Mapping[str, str] | None = None,
     ) -> None:
         self.path = path
         self.uri = str(path)
@@ -166,7 +191,14 @@ class ApkSource(ApkViews):
         self.size = size
         self.manifest = manifest
         self.label = manifest.app_label or manifest.package
-        self.files: tuple[str, ...] = tuple(archive.namelist())
+        # every entry by the name an APK gives it (entry_names: an app bundle's base/lib/… is lib/…),
+        # then each split's (a split's file of the same name is the base's)
+        names = entry_names if entry_names is not None else {n: n for n in archive.namelist()}
+        self._entries: dict[str, tuple[zipfile.ZipFile, str]] = {shown: (archive, real) for shown, real in names.items()}
+        for _name, split in splits:
+            for entry in split.namelist():
+                self._entries.setdefault(entry, (split, entry))
+        self.files: tuple[str, ...] = tuple(self._entries)
         self.resource_strings = resource_strings
         self.layout_texts = layout_texts
         self.dex = dex
@@ -181,12 +213,14 @@ class ApkSource(ApkViews):
             "dex_bytes": dex_bytes,
             "signing_certificates": [dict(c) for c in certificates],
         }
-        self._archive = archive
+        if splits:
+            self.attributes["splits"] = [name for name, _ in splits]
 
     def read(self, name: str, limit: int = DEFAULT_READ_LIMIT) -> bytes:
         """At most `limit` bytes of entry `name`. KeyError if absent, InputError if corrupt."""
+        archive, real = self._entries[name]
         try:
-            with self._archive.open(name) as entry:
+            with archive.open(real) as entry:
                 return entry.read(limit)
         except _ZIP_ERRORS as exc:
             raise InputError(self.uri, f"entry {name} cannot be read: {exc}") from None
@@ -198,11 +232,23 @@ class ApkSource(ApkViews):
 def open_apk(path: Path) -> ApkSource:
     """Open and index one APK. Raises InputError for input that is not a readable APK."""
     uri = str(path)
+    raw = _read_input(uri, path)
+    sha256 = hashlib.sha256(raw).hexdigest()  # hashed as read, before any parsing
+    return _apk_source(path, uri, raw, sha256=sha256, size=len(raw))
+
+
+def _read_input(uri: str, path: Path) -> bytes:
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise InputError(uri, f"cannot be read: {exc.strerror or exc}") from None
-    sha256 = hashlib.sha256(raw).hexdigest()  # hashed as read, before any parsing
+
+
+def _apk_source(
+    path: Path, uri: str, raw: bytes, *, sha256: str, size: int, splits: Sequence[ApkSplit] = (),
+    bundle_problems: Sequence[str] = (),
+) -> ApkSource:
+    """The source of an APK's bytes (`uri` names it in errors), with the splits installed beside it."""
     archive = _open_zip(uri, raw)
     _check_manifest_readable(uri, archive)
     apk = _androguard_apk(uri, raw)
@@ -210,18 +256,27 @@ def open_apk(path: Path) -> ApkSource:
     resources = _resources(apk, problems)
     manifest = _manifest(apk, resources, archive, problems)
     dex, dex_bytes = _dex_index(archive, problems)
+    strings = _resource_strings(resources, problems)
+    layouts = _layout_texts(archive, problems)
+    problems.extend(bundle_problems)
+    merged = dict.fromkeys(strings)  # locale and density splits repeat many of the base's strings
+    for split in splits:
+        merged.update(dict.fromkeys(split.resource_strings))
+        layouts += split.layout_texts
+        problems.extend(f"{split.name}: {problem}" for problem in split.problems)
     return ApkSource(
         path=path,
         sha256=sha256,
-        size=len(raw),
+        size=size,
         archive=archive,
         manifest=manifest,
-        resource_strings=_resource_strings(resources, problems),
-        layout_texts=_layout_texts(archive, problems),
-        dex=dex,
-        dex_bytes=dex_bytes,
+        resource_strings=tuple(merged),
+        layout_texts=layouts,
+        dex=DexIndex(dex.files + tuple(f for split in splits for f in split.dex.files)),
+        dex_bytes=dex_bytes + sum(split.dex_bytes for split in splits),
         problems=tuple(problems),
         certificates=_certificates(apk, problems),
+        splits=tuple((split.name, split.archive) for split in splits),
     )
 
 
@@ -234,6 +289,113 @@ def _certificates(apk: Any, problems: list[str]) -> tuple[dict[str, str], ...]:
         return ()
     return tuple({"subject": cert.subject.human_friendly, "issuer": cert.issuer.human_friendly,
                   "sha256": hashlib.sha256(cert.dump()).hexdigest()} for cert in found)
+
+
+
+# --- app bundles as stores ship them -----------------------------------------------------------
+
+BUNDLE_SUFFIXES = (".xapk", ".apks", ".apkm")
+BUNDLE_MANIFEST = "manifest.json"  # XAPK: {"package_name", "split_apks": [{"file", "id"}], "expansions": [...]}
+OBB_SUFFIX = ".obb"
+
+
+@dataclass(frozen=True)
+class ApkSplit:
+    """A split APK of a bundle, read for what a split adds: its files, bytecode and strings."""
+
+    name: str
+    archive: zipfile.ZipFile
+    dex: DexIndex
+    dex_bytes: int
+    resource_strings: tuple[tuple[str, str], ...]
+    layout_texts: tuple[tuple[str, str], ...]
+    problems: tuple[str, ...]
+
+
+def open_bundle(path: Path) -> ApkSource:
+    """Open an .xapk / .apks / .apkm bundle (a zip of a base APK and its split APKs, maybe OBB
+    expansion files and a manifest.json) as one app: the base's manifest, every split's files, dex
+    and strings. InputError names the bundle and the problem."""
+    uri = str(path)
+    fmt = Path(path).suffix.lower() or ".xapk"
+    raw = _read_input(uri, path)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    outer = _open_bundle_zip(uri, raw, fmt)
+    apks = [n for n in outer.namelist() if n.lower().endswith(".apk") and not n.endswith("/")]
+    if not apks:
+        raise InputError(uri, f"{fmt} bundle holds no APK")
+    base = _base_apk(outer, apks)
+    splits, unreadable = [], []
+    for name in apks:
+        if name != base:
+            try:
+                splits.append(_split(name, _bundle_entry(uri, outer, name)))
+            except InputError as exc:
+                unreadable.append(f"{name}: {exc.problem}: its contents are missing from the analysis")
+    source = _apk_source(path, f"{uri}!/{base}", _bundle_entry(uri, outer, base), sha256=sha256, size=len(raw),
+                         splits=splits, bundle_problems=unreadable)
+    source.attributes["format"] = fmt.lstrip(".")
+    source.attributes["base"] = base
+    obb = [n for n in outer.namelist() if n.lower().endswith(OBB_SUFFIX)]
+    if obb:
+        source.attributes["obb"] = obb  # expansion data (media, game assets): not analysed
+    return source
+
+
+def _open_bundle_zip(uri: str, raw: bytes, fmt: str) -> zipfile.ZipFile:
+    try:
+        outer = zipfile.ZipFile(io.BytesIO(raw))
+    except _ZIP_ERRORS as exc:
+        raise InputError(uri, f"not a readable {fmt} bundle (a zip of APKs): {exc}") from None
+    if any(info.flag_bits & 0x1 for info in outer.infolist()):
+        raise InputError(uri, f"{fmt} bundle is encrypted (APKMirror protects some .apkm files): unpack it first")
+    return outer
+
+
+def _bundle_entry(uri: str, outer: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return outer.read(name)
+    except _ZIP_ERRORS as exc:
+        raise InputError(uri, f"entry {name} cannot be read: {exc}") from None
+
+
+def _base_apk(outer: zipfile.ZipFile, apks: list[str]) -> str:
+    """The base APK: named so (base.apk, or the split of id "base" in an XAPK manifest.json), else
+    the first APK whose name marks it as no split."""
+    for name in apks:
+        if posixpath.basename(name) == "base.apk":
+            return name
+    if BUNDLE_MANIFEST in outer.namelist():
+        try:
+            described = json.loads(outer.read(BUNDLE_MANIFEST))
+            base = next((s["file"] for s in described.get("split_apks", ()) if s.get("id") == "base"), None)
+        except (ValueError, TypeError, AttributeError, KeyError, *_ZIP_ERRORS):
+            base = None
+        if base in apks:
+            return base
+    plain = [n for n in apks if not posixpath.basename(n).startswith(("split_", "config."))]
+    return (plain or apks)[0]
+
+
+def _split(name: str, raw: bytes) -> ApkSplit:
+    """A split's files, dex and strings; InputError when it is no readable zip."""
+    problems: list[str] = []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except _ZIP_ERRORS as exc:
+        raise InputError(name, f"not a readable APK ({exc})") from None
+    dex, dex_bytes = _dex_index(archive, problems, required=False, prefix=f"{name}!")
+    resources = None
+    if "resources.arsc" in archive.namelist():
+        from androguard.core.axml import ARSCParser
+
+        try:
+            resources = ARSCParser(archive.read("resources.arsc"))
+        except Exception as exc:  # noqa: BLE001 — androguard raises assorted types on a damaged table
+            problems.append(f"resources.arsc: cannot be parsed ({type(exc).__name__}: {exc})")
+    return ApkSplit(name, archive, dex, dex_bytes, _resource_strings(resources, problems),
+                    _layout_texts(archive, problems), tuple(problems))
+
 
 
 def _open_zip(uri: str, raw: bytes) -> zipfile.ZipFile:
@@ -314,21 +476,37 @@ def _resources(apk: Any, problems: list[str]) -> Any:
 
 
 def _manifest(apk: Any, resources: Any, archive: zipfile.ZipFile, problems: list[str]) -> Manifest:
-    root = apk.get_android_manifest_xml()
+    return _manifest_of(
+        apk.get_android_manifest_xml(),
+        app_label=_app_label(apk),
+        resolve_string=lambda value: _resolve_string_reference(resources, value),
+        resolve_file=lambda value: _resolve_file_reference(resources, value),
+        read_xml=lambda name: _binary_xml(archive, name, problems),
+        problems=problems,
+    )
+
+
+def _manifest_of(
+    root: Any, *, app_label: str, resolve_string: Callable[[str], str], resolve_file: Callable[[str], str | None],
+    read_xml: Callable[[str], Any], problems: list[str],
+) -> Manifest:
+    """The manifest model of a parsed manifest; resource references are resolved by the callables
+    (a binary resource table in an APK, a protobuf one in an app bundle)."""
     package = root.get("package") or ""
     application = root.find("application")
     components = _components(root, package)
     nsc_path = None
     nsc_value = _attr(application, "networkSecurityConfig")
     if nsc_value:
-        nsc_path = _resolve_file_reference(resources, nsc_value)
+        nsc_path = resolve_file(nsc_value)
         if nsc_path is None:
             problems.append(f"networkSecurityConfig {nsc_value}: cannot be resolved")
     uses_sdk = root.find("uses-sdk")
+    application_class = _attr(application, "name")
     return Manifest(
         package=package,
-        app_label=_app_label(apk),
-        version_name=_resolve_string_reference(resources, _attr(root, "versionName") or ""),
+        app_label=app_label,
+        version_name=resolve_string(_attr(root, "versionName") or ""),
         version_code=_attr(root, "versionCode") or "",
         min_sdk=_int_or_none(_attr(uses_sdk, "minSdkVersion")),
         target_sdk=_int_or_none(_attr(uses_sdk, "targetSdkVersion")),
@@ -341,7 +519,12 @@ def _manifest(apk: Any, resources: Any, archive: zipfile.ZipFile, problems: list
         exported=_exported(root, package),
         uses_cleartext_traffic=_bool_or_none(_attr(application, "usesCleartextTraffic")),
         network_security_config=nsc_path,
-        cleartext_permitted_by_nsc=_nsc_cleartext(archive, nsc_path, problems),
+        cleartext_permitted_by_nsc=_nsc_cleartext(read_xml, nsc_path),
+        application_class=_qualified(package, application_class) if application_class else "",
+        boot_receivers=_receivers_for(root, package, BOOT_COMPLETED),
+        startup_initializers=_startup_initializers(root, package),
+        alias_targets=_alias_targets(root, package),
+        activity_aliases=components["activity-alias"],
     )
 
 
@@ -376,8 +559,40 @@ def _components(root: Any, package: str) -> dict[str, tuple[str, ...]]:
             name = _attr(element, "name")
             if name:
                 found[tag].append(_qualified(package, name))
-    found["activity"].extend(found.pop("activity-alias"))
+    found["activity"].extend(found["activity-alias"])
     return {tag: tuple(dict.fromkeys(names)) for tag, names in found.items()}
+
+
+def _receivers_for(root: Any, package: str, action: str) -> tuple[str, ...]:
+    """Receivers whose intent filters name `action`, in manifest order."""
+    found = []
+    for element in root.iter("receiver"):
+        name = _attr(element, "name")
+        actions = {_attr(a, "name") for f in element.iter("intent-filter") for a in f.iter("action")}
+        if name and action in actions:
+            found.append(_qualified(package, name))
+    return tuple(dict.fromkeys(found))
+
+
+def _alias_targets(root: Any, package: str) -> tuple[tuple[str, str], ...]:
+    found = []
+    for element in root.iter("activity-alias"):
+        name, target = _attr(element, "name"), _attr(element, "targetActivity")
+        if name and target:
+            found.append((_qualified(package, name), _qualified(package, target)))
+    return tuple(found)
+
+
+def _startup_initializers(root: Any, package: str) -> tuple[str, ...]:
+    """androidx.startup runs every Initializer its provider's meta-data names (value "androidx.startup")
+    before Application.onCreate."""
+    found = []
+    for provider in root.iter("provider"):
+        for meta in provider.iter("meta-data"):
+            name = _attr(meta, "name")
+            if name and _attr(meta, "value") == "androidx.startup":
+                found.append(_qualified(package, name))
+    return tuple(dict.fromkeys(found))
 
 
 def _permissions(root: Any) -> tuple[str, ...]:
@@ -465,12 +680,10 @@ def _resolve_file_reference(resources: Any, value: str) -> str | None:
     return None
 
 
-def _nsc_cleartext(
-    archive: zipfile.ZipFile, nsc_path: str | None, problems: list[str]
-) -> bool | None:
+def _nsc_cleartext(read_xml: Callable[[str], Any], nsc_path: str | None) -> bool | None:
     if nsc_path is None:
         return None
-    root = _binary_xml(archive, nsc_path, problems)
+    root = read_xml(nsc_path)
     if root is None:
         return None
     base = root.find("base-config")
@@ -622,10 +835,15 @@ def _dex_entries(archive: zipfile.ZipFile) -> list[str]:
     return [name for _number, name in sorted(numbered)]
 
 
-def _dex_index(archive: zipfile.ZipFile, problems: list[str]) -> tuple[DexIndex, int]:
+def _dex_index(
+    archive: zipfile.ZipFile, problems: list[str], *, required: bool = True, prefix: str = ""
+) -> tuple[DexIndex, int]:
+    """Every dex entry parsed; `prefix` names the split an entry comes from. A split need not
+    carry bytecode (config splits hold libraries or resources only)."""
     names = _dex_entries(archive)
     if not names:
-        problems.append("no classes.dex: the package carries no bytecode")
+        if required:
+            problems.append("no classes.dex: the package carries no bytecode")
         return DexIndex(), 0
     files = []
     total = 0
@@ -637,7 +855,7 @@ def _dex_index(archive: zipfile.ZipFile, problems: list[str]) -> tuple[DexIndex,
             continue
         total += len(data)
         try:
-            files.extend(parse_dex(name, data))
+            files.extend(parse_dex(prefix + name, data))
         except DexFormatError as exc:
             problems.append(str(exc))
     return DexIndex(files), total
@@ -659,6 +877,119 @@ def _bool_or_none(value: str | None) -> bool | None:
     if lowered == "false":
         return False
     return None
+
+
+# --- Android App Bundles ---------------------------------------------------------------------------
+
+AAB_SUFFIX = ".aab"
+AAB_MANIFEST = "base/manifest/AndroidManifest.xml"
+AAB_RESOURCES = "base/resources.pb"
+_AAB_SHOWN_DIRS = ("lib/", "assets/", "res/", "root/")  # a module's folders, as an APK names them (root/ → /)
+
+
+def open_aab(path: Path) -> ApkSource:
+    """Open an Android App Bundle (.aab): its modules' manifest, bytecode, libraries, assets and
+    string resources, read from aapt2's protobuf format (scanner.sources.aab). InputError names the
+    format when the bundle's manifest cannot be read."""
+    from scanner.sources.aab import AabFormatError, string_resources, xml_tree
+
+    uri = str(path)
+    raw = _read_input(uri, path)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except _ZIP_ERRORS as exc:
+        raise InputError(uri, f"not a readable .aab app bundle (a zip): {exc}") from None
+    names = archive.namelist()
+    if AAB_MANIFEST not in names:
+        raise InputError(uri, f".aab app bundle without {AAB_MANIFEST}: its manifest cannot be read")
+    try:
+        root = xml_tree(archive.read(AAB_MANIFEST))
+    except (AabFormatError, *_ZIP_ERRORS) as exc:
+        raise InputError(uri, f".aab app bundle: {AAB_MANIFEST} is not readable protobuf XML ({exc})") from None
+    if root.tag != "manifest":
+        raise InputError(uri, f".aab app bundle: {AAB_MANIFEST} has no <manifest> root")
+    problems: list[str] = []
+    shown, dex_entries = _aab_entries(names)
+
+    def read_xml(name: str) -> Any:
+        try:
+            return xml_tree(archive.read(shown[name]))
+        except KeyError:
+            problems.append(f"{name}: missing from the bundle")
+        except (AabFormatError, *_ZIP_ERRORS) as exc:
+            problems.append(f"{name}: cannot be parsed ({exc})")
+        return None
+
+    strings: dict[str, str] = {}  # default-locale strings, to resolve @string/ references
+    pairs: dict[tuple[str, str], None] = {}
+    if AAB_RESOURCES in names:
+        try:
+            for locale, name, value in string_resources(archive.read(AAB_RESOURCES)):
+                if _is_read_locale(locale):
+                    pairs[(name, value)] = None
+                    if not locale:
+                        strings.setdefault(name, value)
+        except (AabFormatError, *_ZIP_ERRORS) as exc:
+            problems.append(f"{AAB_RESOURCES}: string resources unreadable ({exc})")
+
+    def resolve_string(value: str) -> str:
+        return strings.get(value.removeprefix("@string/"), value) if value.startswith("@string/") else value
+
+    def resolve_file(value: str) -> str | None:
+        candidate = f"res/{value[1:]}.xml" if value.startswith("@xml/") else None
+        return candidate if candidate in shown else None
+
+    manifest = _manifest_of(root, app_label=resolve_string(_attr(root.find("application"), "label") or ""),
+                            resolve_string=resolve_string, resolve_file=resolve_file, read_xml=read_xml,
+                            problems=problems)
+    files = []
+    dex_bytes = 0
+    for shown_name, entry in dex_entries:
+        try:
+            data = archive.read(entry)
+            dex_bytes += len(data)
+            files.extend(parse_dex(shown_name, data))
+        except DexFormatError as exc:
+            problems.append(str(exc))
+        except _ZIP_ERRORS as exc:
+            problems.append(f"{entry}: cannot be read from the zip ({exc})")
+    if not dex_entries:
+        problems.append("no dex in the bundle: it carries no bytecode")
+    layouts = [(name, text) for name in shown if _LAYOUT_ENTRY.fullmatch(name) for text in _layout_strings(read_xml(name))]
+    source = ApkSource(path=path, sha256=sha256, size=len(raw), archive=archive, manifest=manifest,
+                       resource_strings=tuple(sorted(pairs)), layout_texts=tuple(layouts), dex=DexIndex(files),
+                       dex_bytes=dex_bytes, problems=tuple(problems), entry_names=shown)
+    source.attributes["format"] = "aab"
+    source.attributes["modules"] = sorted({entry.split("/", 1)[0] for entry in shown.values()} | {"base"})
+    return source
+
+
+def _aab_entries(names: Sequence[str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Each module's files under the names an APK gives them (base first), and its dex entries."""
+    modules = sorted({n.split("/", 1)[0] for n in names if n.count("/") >= 2 and n.split("/")[1] == "manifest"},
+                     key=lambda m: (m != "base", m))
+    shown: dict[str, str] = {"AndroidManifest.xml": AAB_MANIFEST}
+    dex: list[tuple[str, str]] = []
+    for module in modules:
+        for name in names:
+            rest = name[len(module) + 1:] if name.startswith(module + "/") else ""
+            if rest.startswith("dex/") and rest.endswith(".dex"):
+                dex.append((f"{module}!{rest[4:]}", name))
+            elif rest.startswith(_AAB_SHOWN_DIRS) and not name.endswith("/"):
+                shown.setdefault(rest.removeprefix("root/"), name)
+    dex.sort(key=lambda d: (not d[0].startswith("base!"), d[0]))
+    return shown, dex
+
+
+def _layout_strings(root: Any) -> Iterator[str]:
+    if root is None:
+        return
+    for element in root.iter():
+        for attribute in _LAYOUT_TEXT_ATTRIBUTES:
+            value = _attr(element, attribute)
+            if value and not value.startswith(("@", "?")):
+                yield value
 
 
 def apk_from_texts(texts: Sequence[str], *, uri: str, package: str = "case.app",

@@ -1,4 +1,4 @@
-"""Open a privacy policy or disclosure (.txt, .html/.htm, .pdf) as text with section headings.
+"""Open a privacy policy or disclosure (.txt, .html/.htm, .pdf, .docx) as text with section headings.
 
 HTML becomes the text a reader sees: scripts, styles, templates and hidden elements are dropped
 (a keyword inside a <script> string is not a disclosure), block elements end lines, table cells
@@ -15,6 +15,7 @@ import html
 import io
 import logging
 import re
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,10 @@ MAX_PDF_PAGES = 300  # a disclosure or policy is far shorter; bounded work on a 
 MAX_HTML_BYTES = 8_000_000
 MAX_TEXT_BYTES = 4 * MAX_TEXT_CHARS  # GB18030/UTF-8 need at most 4 bytes per character
 SNIFF_BYTES = 4096
-FORMATS = ("txt", "html", "pdf")
+FORMATS = ("txt", "html", "pdf", "docx")
+DOCX_BODY = "word/document.xml"
+MAX_DOCX_XML_BYTES = 64 * 2**20  # the body's declared size: a policy is far smaller, a zip bomb far larger
+DOCX_HEADING_STYLE = re.compile(r"^(heading|title|标题)\s*\d*$", re.IGNORECASE)
 
 DROPPED_TAGS = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
 BLOCK_TAGS = (
@@ -97,6 +101,9 @@ def policy_from_bytes(data: bytes, *, uri: str, content_type: str | None = None,
     if fmt == "pdf":
         text, title, encoding = pdf_text(data, uri), "", "pdf"
         sections = heading_sections(text)
+    elif fmt == "docx":
+        text, title, sections = docx_text(data, uri)
+        encoding = "docx"
     else:
         limit = MAX_HTML_BYTES if fmt == "html" else MAX_TEXT_BYTES
         text, encoding = decode_document(data[:limit], uri=uri, content_type=content_type, fmt=fmt)
@@ -125,6 +132,8 @@ def _format(data: bytes, uri: str, content_type: str | None) -> str:
     head = data[:SNIFF_BYTES]
     if head.lstrip().startswith(b"%PDF-"):
         return "pdf"
+    if uri.lower().endswith(".docx") or (head.startswith(b"PK\x03\x04") and is_docx(data)):
+        return "docx"
     ctype = (content_type or "").lower()
     suffix = uri.lower().rsplit(".", 1)[-1] if "." in uri.rsplit("/", 1)[-1] else ""
     if "pdf" in ctype or suffix == "pdf":
@@ -356,6 +365,64 @@ def _drop_blocks(markup: str) -> str:
 def _tidy(text: str) -> str:
     lines = (SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def is_docx(data: bytes) -> bool:
+    """A zip holding a Word body (word/document.xml): what python-docx opens."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return DOCX_BODY in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
+def docx_text(data: bytes, uri: str) -> tuple[str, str, tuple[tuple[int, str], ...]]:
+    """A Word document's text in reading order (paragraphs, and table rows one per line), its title,
+    and its sections from the heading styles (or, without any, from heading-like lines)."""
+    import docx
+    from docx.table import Table
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            body = archive.getinfo(DOCX_BODY)
+        if body.file_size > MAX_DOCX_XML_BYTES:
+            raise InputError(uri, f"Word document body is {body.file_size} bytes unpacked: more than a policy, not read")
+        document = docx.Document(io.BytesIO(data))
+    except InputError:
+        raise
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
+        raise InputError(uri, f"not a readable Word document (.docx): {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 — python-docx and lxml raise assorted types on a damaged package
+        raise InputError(uri, f"not a readable Word document (.docx): {type(exc).__name__}") from None
+    lines: list[str] = []
+    headings: list[tuple[int, str]] = []
+    at = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):  # one line per row, its cells side by side
+            rows = ["  ".join(t for t in (" ".join(c.text.split()) for c in _unique_cells(row.cells)) if t)
+                    for row in block.rows]
+        else:
+            rows = [block.text.strip()]
+            style = block.style.name if block.style is not None else ""
+            if rows[0] and DOCX_HEADING_STYLE.match(style or ""):
+                headings.append((at, rows[0]))
+        for row in filter(None, rows):
+            lines.append(row)
+            at += len(row) + 1
+    text = "\n".join(lines)
+    title = (document.core_properties.title or "").strip() or (headings[0][1] if headings else "")
+    return text, title, tuple(headings) or heading_sections(text)
+
+
+def _unique_cells(cells: Any) -> list[Any]:
+    """A merged cell is repeated for every grid column it spans: each once."""
+    seen: set[int] = set()
+    unique = []
+    for cell in cells:
+        if id(cell._tc) not in seen:
+            seen.add(id(cell._tc))
+            unique.append(cell)
+    return unique
 
 
 def pdf_text(data: bytes, uri: str) -> str:

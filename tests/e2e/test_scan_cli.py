@@ -218,3 +218,20 @@ def test_report_rerenders_from_report_json_alone(tmp_path):
     (broken / "report.json").write_text('{"x": 1}', encoding="utf-8")
     proc = fangcun("report", str(broken))
     assert proc.returncode == 2 and "not a Fangcun report.json" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_word_policy_and_an_app_bundle_are_scanned_from_the_command_line(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("隐私政策", style="Heading 1")
+    document.add_paragraph("为实现刷脸开门，我们会收集您的人脸信息。")
+    policy = tmp_path / "policy.docx"
+    document.save(policy)
+    proc, report = scan(tmp_path, policy, FIXTURES / "facedoor.aab")
+    assert proc.returncode == 0, proc.stderr
+    assert "AndroidManifest" not in proc.stderr and report["errors"] == []
+    kinds = {t["kind"]: t for t in report["targets"]}
+    assert set(kinds) == {"apk", "policy"}
+    assert any(e["kind"] == "policy.discloses" and e["key"] == "face_collection" for e in kinds["policy"]["evidence"])
+    assert kinds["apk"]["attributes"]["format"] == "aab"

@@ -15,6 +15,7 @@ class FakeDex:
     calls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # callee ref → callers
     string_users: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # string → loading methods
     extra_strings: tuple[str, ...] = ()
+    files: tuple = ()  # no parsed dex: the start-up walk finds no class to enter
 
     @property
     def strings(self) -> tuple[str, ...]:
@@ -55,6 +56,11 @@ class FakeManifest:
     uses_cleartext_traffic: bool | None = None
     network_security_config: str | None = None
     cleartext_permitted_by_nsc: bool | None = None
+    application_class: str = ""
+    boot_receivers: tuple[str, ...] = ()
+    startup_initializers: tuple[str, ...] = ()
+    alias_targets: tuple[tuple[str, str], ...] = ()
+    activity_aliases: tuple[str, ...] = ()
 
 
 @dataclass(eq=False)

@@ -27,7 +27,9 @@ def of(name: str, kind: str, **attrs) -> list[Evidence]:
 
 def test_extractor_names_and_order():
     assert [s.label for s in APK_EXTRACTORS] == [
-        "apk_manifest@1", "apk_sdks@2", "apk_code@1", "apk_strings@1", "apk_policy@1", "apk_endpoints@1", "apk_derived@2",
+        "apk_manifest@2", "apk_packer@1", "apk_sdks@3", "apk_code@1", "apk_strings@1", "apk_policy@1", "apk_endpoints@2",
+        "apk_startup@1",
+        "apk_derived@2",
     ]
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from scanner.extractors import apk_endpoints, apk_policy, apk_sdks, apk_strings
-from scanner.extractors.apk_sdks import ApkInventory
 from scanner.extractors.apk_strings import MAX_TEXT, ui_lexicon
 
 from .fakes import FakeDex, FakeSource
@@ -94,16 +93,3 @@ def test_batch_prefilter_agrees_on_a_real_apps_strings() -> None:
     lex = ui_lexicon()
     chosen = lex.texts_that_may_matter(strings)
     assert chosen and chosen == {s for s in strings if lex.may_matter(s)}
-
-
-def test_classes_under_matches_prefixes_at_package_boundaries() -> None:
-    inv = ApkInventory(
-        classes=frozenset({"Lcom/arcsoft/face/FaceEngine;", "Lcom/arcsoft/facex/Other;", "Lcom/arcsoft/face/a/B;",
-                           "Lcom/baidu/idl/X;", "Lcom/arcsoft/Face;"}),
-        native_libs=(), components=(), assets=(), hosts=frozenset(),
-    )
-    assert inv.classes_under(("Lcom/arcsoft/face/",)) == ["Lcom/arcsoft/face/FaceEngine;", "Lcom/arcsoft/face/a/B;"]
-    assert inv.classes_under(("Lcom/arcsoft/face/", "Lcom/arcsoft/")) == sorted(
-        c for c in inv.classes if c.startswith("Lcom/arcsoft/"))
-    assert inv.classes_under(("Lcom/megvii/",)) == []
-    assert inv.classes_under(()) == []

@@ -161,11 +161,30 @@ def test_native_lib_and_component_and_tracker():
     assert present["umeng"]["category"] == "analytics" and present["umeng"]["called"] is True
 
 
-def test_endpoint_only_is_sdk_present_but_not_face_sdk():
+@pytest.mark.parametrize("entries, classes, expected", [
+    ({"lib/armeabi-v7a/libhcnetsdk.so": b""}, {"Lcom/hikvision/netsdk/HCNetSDK;"}, "hikvision_hcnetsdk"),
+    ({"lib/armeabi-v7a/libjninetsdk.so": b""}, {"Lcom/company/NetSDK/INetSDK;"}, "dahua_netsdk"),
+])
+def test_door_terminal_device_sdks_are_found_and_look_alikes_are_not(entries, classes, expected):
+    found = {e.key for e in run(apk_sdks, FakeSource(entries=entries, dex=FakeDex(class_descriptors=frozenset(classes))))}
+    assert expected in found and not kinds(run(apk_sdks, FakeSource(entries=entries)), "face.sdk")
+    look_alike = FakeSource(entries={"lib/armeabi-v7a/libnetsdk_demo.so": b""},
+                            dex=FakeDex(class_descriptors=frozenset({"Lcom/hikvision/netsdkx/A;", "Lcom/company/Other;"})))
+    assert expected not in {e.key for e in run(apk_sdks, look_alike)}
+
+
+def test_face_cloud_endpoint_is_a_face_api_at_medium_confidence_not_a_bundled_call():
     source = FakeSource(resource_strings=(("u", "https://api-cn.faceplusplus.com/facepp/v3/detect"),))
     ev = run(apk_sdks, source)
     assert [e.key for e in kinds(ev, "sdk.present")] == ["megvii_facepp_api"]
-    assert kinds(ev, "face.sdk") == []
+    [face] = kinds(ev, "face.sdk")
+    assert face.attrs["via"] == ["endpoint"] and face.attrs["called"] is False
+    assert face.confidence is Confidence.MEDIUM
+
+
+def test_vendor_cloud_without_the_face_path_is_no_face_api():
+    source = FakeSource(resource_strings=(("u", "https://api-cn.faceplusplus.com/imagepp/v1/recognizetext"),))
+    assert run(apk_sdks, source) == []
 
 
 # --- strings -------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import yaml
 from scanner.errors import RuleLoadError
 from scanner.signatures import (
     FACE_SDKS_PATH,
+    TRACKERS_PATH,
     api_table,
     apk_lexicon,
     face_sdks,
@@ -12,6 +13,7 @@ from scanner.signatures import (
     parse_sdk_file,
     readable_ref,
     ref_head,
+    sdk_index,
     trackers,
 )
 
@@ -26,11 +28,11 @@ def test_shipped_files_load_and_cover_all_face_vendors():
 
 
 def test_signatures_are_product_level():
-    megvii = next(s for s in face_sdks() if s.id == "megvii_faceid")
-    assert megvii.owns_class("Lcom/megvii/meglive_sdk/manager/MegLiveManager;")
-    assert not megvii.owns_class("Lcom/megvii/player/Player;")
-    arcsoft = next(s for s in face_sdks() if s.id == "arcsoft_arcface")
-    assert not arcsoft.owns_class("Lcom/arcsoft/facex/Other;")
+    index = sdk_index()
+    assert index.class_owner("Lcom/megvii/meglive_sdk/manager/MegLiveManager;").id == "megvii_faceid"
+    assert index.class_owner("Lcom/megvii/player/Player;") is None
+    assert index.class_owner("Lcom/megvii/licensemanager/Manager;") is None  # shared by two products
+    assert index.class_owner("Lcom/arcsoft/facex/Other;") is None
 
 
 def _write(tmp_path, name, data):
@@ -88,3 +90,25 @@ def test_ref_helpers():
     assert ref_head("Lcom/a/B;->m(I)V") == "Lcom/a/B;->m"
     assert ref_head("Landroid/os/Build;->SERIAL:Ljava/lang/String;") == "Landroid/os/Build;->SERIAL"
     assert readable_ref("Lcom/a/B$C;->m(I)V") == "com.a.B$C.m"
+
+
+def test_start_calls_become_ref_heads_and_a_compliant_pre_init_is_none():
+    umeng = next(s for s in trackers() if s.id == "umeng")
+    assert "Lcom/umeng/commonsdk/UMConfigure;->init" in umeng.start_call_refs()
+    assert not any(ref.endswith("->preInit") for ref in umeng.start_call_refs())
+    arcsoft = next(s for s in face_sdks() if s.id == "arcsoft_arcface")
+    assert arcsoft.start_call_refs() == ("Lcom/arcsoft/face/FaceEngine;->activeOnline", "Lcom/arcsoft/face/FaceEngine;->init")
+
+
+def test_a_start_call_that_names_no_method_is_rejected(tmp_path):
+    data = yaml.safe_load(TRACKERS_PATH.read_text(encoding="utf-8"))
+    data["sdks"][0]["start_calls"] = ["UMConfigure init"]
+    with pytest.raises(RuleLoadError, match="trackers_bad.yaml"):
+        parse_sdk_file(_write(tmp_path, "trackers_bad.yaml", data))
+
+
+def test_lexicon_with_bad_consent_flag_key_pattern_is_rejected(tmp_path):
+    data = dict(apk_lexicon())
+    data["consent_dialog"] = dict(data["consent_dialog"], flag_keys=["agree("])
+    with pytest.raises(RuleLoadError, match="bad pattern"):
+        parse_lexicon_file(_write(tmp_path, "lex.yaml", data))

@@ -114,6 +114,8 @@ def test_consistency_flags_undisclosed_collection_and_unlisted_sdks() -> None:
         code_evidence("face.capture", "access_control", purpose="access_control"),
         code_evidence("sdk.present", "jpush", vendor="极光 Aurora", product="JPush 极光推送"),
         code_evidence("face.sdk", "arcsoft_arcface", vendor="ArcSoft 虹软", product="ArcFace"),
+        # a development library is no SDK a policy must list
+        code_evidence("sdk.present", "lc_okhttp3", vendor="Square", product="OKHttp3", category="library"),
     ]
     found = list(CONSISTENCY.run(None, policy + code))
     assert sorted(e.key for e in found if e.kind == "data.undisclosed") == ["contacts", "face"]

@@ -154,7 +154,7 @@ def test_a_derived_extractor_on_incomplete_facts_does_not_count_as_clean() -> No
         uri = "x.apk"
 
     _, ran, errors = run_extractors(Source(), [upstream, derived], VOCAB)
-    assert ran == [] and [e.stage for e in errors] == ["extract:apk_derived", "extract:policy_consistency"]
+    assert ran == [] and [e.stage for e in errors] == ["extract:apk_derived", "incomplete:policy_consistency"]
     assert "ran on incomplete facts: face.capture (apk_derived did not run cleanly)" in errors[1].message
     # with its input there, it is clean
     fine = ExtractorSpec("apk_derived", 1, lambda _s, _e: [], emits=frozenset({"face.capture"}), reads=object)

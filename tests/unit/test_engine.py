@@ -76,6 +76,17 @@ def test_outcomes_follow_the_conditions(tmp_path):
     assert judge(rule, [door, face], ran, lang="en").message == "Face only: door access"  # closed values in words
 
 
+def test_unknown_names_why_the_kinds_could_not_be_seen(tmp_path):
+    rule = load_ruleset(write_pack(tmp_path)).by_id("TEST-001")
+    door = ev("context.access_control", "刷脸开门")
+    why = "code is packed by 360 加固 (com.stub.StubApp)"
+    unknown = judge(rule, [door], {"apk_strings"}, reasons={"apk_derived": why, "apk_code": "not asked"})
+    assert unknown.outcome is Outcome.UNKNOWN
+    # only the reason the emitter of the unseen kind gave; the kind itself is kept apart, not worded as found
+    assert unknown.message == f"无法判断：判断所需的事实未能提取（{why}）" and unknown.unseen == ("face.capture",)
+    assert judge(rule, [door], {"apk_strings"}, reasons={}).message == "无法判断：判断所需的事实未能提取（提取器出错）"
+
+
 def test_min_count_and_key_lists():
     evs = [ev("identifier.collect", "imei", own_code=True), ev("identifier.collect", "android_id", own_code=True)]
     assert evaluate({"evidence": "identifier.collect", "key": ["imei", "mac"]}, evs).truth
