@@ -45,7 +45,7 @@ def english_values() -> set[str]:
     values = {v for vs in vocab_labels()["values"].values() for v in vs if len(v) > 2}
     values |= {"critical", "high", "medium", "low", "info", "FAIL", "PASS", "UNKNOWN", "WAIVED", "NOT_APPLICABLE",
                "incomplete", "apk", "site", "policy", "page"}
-    return values - {"nfc", "mac", "imei", "imsi", "iccid"}
+    return values - {"nfc", "mac", "imei", "imsi", "iccid", "fangcun"}  # the tool's own name stands as it is
 
 
 def leaked(text: str) -> set[str]:
@@ -155,7 +155,7 @@ def test_facedoor_case_documents_show_the_law_page_numbers_and_no_internals(tmp_
         assert "引用的法律条文" in text and "签名证书" in text and "com.fangcun.fixture.facedoor" in text
         assert not leaked(text), leaked(text)
     assert f"第 1 页 共 {pages} 页" in pdf
-    assert pages <= 14, f"{pages} pages for one app"
+    assert pages <= 18, f"{pages} pages for one app"  # twelve violations, each cited article printed once
     fonts = [font for page in PdfReader(str(tmp_path / "report.pdf")).pages
              for font in (page["/Resources"].get("/Font") or {}).values()]
     descendants = [f.get_object()["/DescendantFonts"][0].get_object() for f in fonts if "/DescendantFonts" in f.get_object()]
