@@ -18,11 +18,12 @@ from typing import Any
 import jinja2
 
 from reports.escape import md_escape
+from reports.view import display_names, named
 from scanner.documents import company_of, iter_findings, localized, rule_index, severity_rank
-from scanner.model import Outcome
+from scanner.model import INCOMPLETE, Outcome
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-GRADES = ("A", "B", "C", "D", "E", "N/A")
+GRADES = ("incomplete", "A", "B", "C", "D", "E", "N/A")
 _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}")
 BAR_WIDTH = 360  # px of the longest bar
 
@@ -133,6 +134,11 @@ def existing_target_links(report: Mapping[str, Any], out_dir: Path, pattern: str
     return links
 
 
+def safe_file_name(name: str) -> bool:
+    """A target id that can name a file inside the output folder (never a path out of it)."""
+    return bool(_SAFE_FILE_NAME.fullmatch(name))
+
+
 def one_target_report(report: Mapping[str, Any], target: Mapping[str, Any]) -> dict[str, Any]:
     """The report document narrowed to one target (run-level errors belong to other inputs)."""
     return {**report, "targets": [target], "errors": []}
@@ -169,7 +175,8 @@ def campaign_view(report: Mapping[str, Any], *, lang: str, target_links: Mapping
     for finding in iter_findings(report, lang=lang, outcomes=frozenset({Outcome.FAIL, Outcome.UNKNOWN})):
         findings_by_target.setdefault(finding.target_id, []).append(finding)
     rows = [_target_row(t, findings_by_target.get(t["id"], []), links.get(t["id"])) for t in targets]
-    rows.sort(key=lambda r: (_score_key(r.score), -severity_rank(r.worst_severity), r.label, r.uri))
+    # incomplete targets first: something must be supplied before they can be graded
+    rows.sort(key=lambda r: (r.grade != INCOMPLETE, _score_key(r.score), -severity_rank(r.worst_severity), r.label, r.uri))
     rule_fails = Counter(
         f.rule_id for findings in findings_by_target.values() for f in findings if f.outcome == Outcome.FAIL
     )
@@ -194,7 +201,8 @@ def render_campaign_html(
     lang = lang or str(report.get("lang", "zh"))
     view = campaign_view(report, lang=lang, target_links=target_links)
     template = template_environment().get_template("campaign.html.j2")
-    return template.render(view=view, lang=lang, text=TEXT.get(lang, TEXT["en"]), bar_width=BAR_WIDTH, style=STYLE)
+    return template.render(view=view, lang=lang, text=TEXT.get(lang, TEXT["en"]), bar_width=BAR_WIDTH, style=STYLE,
+                           N=display_names(lang), named=named)
 
 
 def render_campaign_md(
@@ -203,6 +211,7 @@ def render_campaign_md(
     lang = lang or str(report.get("lang", "zh"))
     view = campaign_view(report, lang=lang, target_links=target_links)
     text = TEXT.get(lang, TEXT["en"])
+    names = display_names(lang)
     lines = [f"# {text['title']}", "", f"{text['generated']}: {view['generated_at']}", ""]
     lines += [f"## {text['targets']}", "",
               f"| {text['rank']} | {text['target']} | {text['kind']} | {text['company']} | {text['score']} | "
@@ -211,8 +220,8 @@ def render_campaign_md(
     for rank, row in enumerate(view["targets"], start=1):
         link = f"[{text['open']}]({md_escape(row.link)})" if row.link else ""
         lines.append(
-            f"| {rank} | {md_escape(row.label or row.uri)} | {row.kind} | {md_escape(row.company)} | {_score_text(row.score)} | "
-            f"{row.grade} | {row.worst_severity or '–'} | {row.fails} | {link} |"
+            f"| {rank} | {md_escape(row.label or row.uri)} | {named(names['kind'], row.kind)} | {md_escape(row.company)} | {_score_text(row.score)} | "
+            f"{named(names['grade'], row.grade)} | {named(names['severity'], row.worst_severity) or '–'} | {row.fails} | {link} |"
         )
     lines += ["", f"## {text['companies']}", "",
               f"| {text['rank']} | {text['company']} | {text['target_count']} | {text['score']} | {text['worst']} | {text['fails']} |",
@@ -220,9 +229,9 @@ def render_campaign_md(
     for rank, company in enumerate(view["companies"], start=1):
         lines.append(
             f"| {rank} | {md_escape(company.name)} | {company.targets} | {_score_text(company.worst_score)} | "
-            f"{company.worst_severity or '–'} | {company.fails} |"
+            f"{named(names['severity'], company.worst_severity) or '–'} | {company.fails} |"
         )
-    lines += ["", f"## {text['grades']}", ""] + [f"- {bar.label}: {bar.count}" for bar in view["grade_bars"]]
+    lines += ["", f"## {text['grades']}", ""] + [f"- {named(names['grade'], bar.label)}: {bar.count}" for bar in view["grade_bars"]]
     lines += ["", f"## {text['rule_fails']}", ""]
     lines += [f"- {bar.label} {md_escape(bar.title)}: {bar.count}" for bar in view["rule_bars"]] or [f"- {text['none']}"]
     if view["errors"]:

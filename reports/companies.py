@@ -5,7 +5,7 @@ A company is a `site` target (its seed) together with the app targets downloaded
 the site and its apps, because an app's finding (e.g. CONS-003) is the company's too. Rows go
 lowest score first, companies no rule could score last.
 
-    company_rows(report)                    -> [CompanyRow]
+    company_rows(report, lang)              -> [CompanyRow]
     render_companies_csv(report, lang="zh") -> str   (write it with encoding "utf-8-sig")
     render_companies_md(report, lang="zh")  -> str
     companies_table(report, lang="zh")      -> rich Table (the CLI prints it)
@@ -73,7 +73,7 @@ def _worst_rules(targets: Sequence[Doc]) -> tuple[str, ...]:
     return ()
 
 
-def _row(site: Doc, apps: Sequence[Doc]) -> CompanyRow:
+def _row(site: Doc, apps: Sequence[Doc], grade_names: Mapping[str, str]) -> CompanyRow:
     attributes = site.get("attributes") or {}
     targets = [site, *apps]
     fails = {s: sum(1 for t in targets for r in t["results"] if r["outcome"] == "FAIL" and r["severity"] == s)
@@ -84,15 +84,15 @@ def _row(site: Doc, apps: Sequence[Doc]) -> CompanyRow:
         seed_url=site["uri"],
         pages=int(attributes.get("pages") or 0),
         errors=sum(len(t["errors"]) for t in targets),
-        grade=site["score"]["grade"],
+        grade=grade_names.get(site["score"]["grade"], site["score"]["grade"]),  # N/A, incomplete in words
         score=score_text(site["score"]),
         fails=fails,
         worst=_worst_rules(targets),
-        apps=tuple(f"{a['label'] or a['uri']} [{a['score']['grade']}]" for a in apps),
+        apps=tuple(f"{a['label'] or a['uri']} [{grade_names.get(a['score']['grade'], a['score']['grade'])}]" for a in apps),
     )
 
 
-def company_rows(report: Doc) -> list[CompanyRow]:
+def company_rows(report: Doc, lang: str = "zh") -> list[CompanyRow]:
     """One row per site target, with the app targets of the same company."""
     apps: dict[str, list[Doc]] = {}
     for target in report["targets"]:
@@ -100,14 +100,15 @@ def company_rows(report: Doc) -> list[CompanyRow]:
             apps.setdefault(company_of(target), []).append(target)
     sites = sorted((t for t in report["targets"] if t["kind"] == "site"),
                    key=lambda t: (t["score"]["value"] is None, t["score"]["value"] or 0.0, company_of(t)))
-    return [_row(site, apps.get(company_of(site), [])) for site in sites]
+    grade_names = labels_for(lang)["grade_names"]
+    return [_row(site, apps.get(company_of(site), []), grade_names) for site in sites]
 
 
 def render_companies_csv(report: Doc, lang: str = "zh") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers(lang))
-    for row in company_rows(report):
+    for row in company_rows(report, lang):
         writer.writerow([spreadsheet_cell(c) for c in row.cells()])
     return buffer.getvalue()
 
@@ -116,7 +117,7 @@ def render_companies_md(report: Doc, lang: str = "zh") -> str:
     title = "# 企业汇总" if lang == "zh" else "# Companies"
     names = headers(lang)
     lines = [title, "", "| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    lines += ["| " + " | ".join((md_escape(c) or " ") for c in row.cells()) + " |" for row in company_rows(report)]
+    lines += ["| " + " | ".join((md_escape(c) or " ") for c in row.cells()) + " |" for row in company_rows(report, lang)]
     return "\n".join(lines) + "\n"
 
 
@@ -130,7 +131,7 @@ def companies_table(report: Doc, lang: str = "zh") -> Table:
     table.add_column("不合规" if lang == "zh" else "FAIL")
     table.add_column(names[-2])
     table.add_column(names[-1])
-    for row in company_rows(report):
+    for row in company_rows(report, lang):
         fails = " ".join(f"{severity_names[s]}{row.fails[s]}" for s in SEVERITY_ORDER if row.fails[s]) or "0"
         cells = (row.company, row.region, str(row.pages), str(row.errors), row.grade, row.score, fails,
                  " ".join(row.worst), "\n".join(row.apps))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.escape import md_escape
+from reports.view import display_names, named
 
 DiffDoc = Mapping[str, Any]
 
@@ -26,24 +27,31 @@ _MD_TEXT = {
 }
 
 
+def _key_text(diff: DiffDoc, kind_and_key: str) -> str:
+    """A fact named in the comparison, in the words the comparison carries for it."""
+    return str((diff.get("evidence_words") or {}).get(kind_and_key, kind_and_key))
+
+
 def diff_markdown(diff: DiffDoc, *, lang: str = "zh") -> str:
     text = _MD_TEXT.get(lang, _MD_TEXT["en"])
+    names = display_names(lang)
     lines = [f"# {text['title']}", "", f"{diff['old_generated_at']} → {diff['new_generated_at']}", ""]
     for bucket in ("new", "fixed", "unchanged", "changed"):
         changes = diff[bucket]
         lines += [f"## {text[bucket]} ({len(changes)})", ""]
         lines += [
-            f"- **{md_escape(c['rule_id'])}** {md_escape(c['title'])} [{c['severity']}] — {md_escape(c['target'])}: "
-            f"{c['old_outcome'] or '–'} → {c['new_outcome'] or '–'}"
+            f"- **{md_escape(c['rule_id'])}** {md_escape(c['title'])} [{named(names['severity'], c['severity'])}] — {md_escape(c['target'])}: "
+            f"{named(names['outcome'], c['old_outcome']) or '–'} → {named(names['outcome'], c['new_outcome']) or '–'}"
             for c in changes
         ] or [f"- {text['none']}"]
         lines.append("")
     lines += [f"## {text['targets']}", ""]
     for t in diff['targets']:
         status = text["gone"] if t['new_id'] is None else text["appeared"] if t['old_id'] is None else ""
-        lines.append(f"- **{md_escape(t['target'])}** ({t['kind']}) {t['old_grade'] or '–'} → {t['new_grade'] or '–'} {status}".rstrip())
-        lines += [f"  - {text['added']}: {md_escape(key)}" for key in t['evidence_added']]
-        lines += [f"  - {text['removed']}: {md_escape(key)}" for key in t['evidence_removed']]
+        lines.append(f"- **{md_escape(t['target'])}** ({named(names['kind'], t['kind'])}) "
+                     f"{named(names['grade'], t['old_grade']) or '–'} → {named(names['grade'], t['new_grade']) or '–'} {status}".rstrip())
+        lines += [f"  - {text['added']}: {md_escape(_key_text(diff, key))}" for key in t['evidence_added']]
+        lines += [f"  - {text['removed']}: {md_escape(_key_text(diff, key))}" for key in t['evidence_removed']]
     return "\n".join(lines) + "\n"
 
 
@@ -51,7 +59,8 @@ def diff_html(diff: DiffDoc, *, lang: str = "zh") -> str:
     from reports.campaign import STYLE, template_environment
 
     template = template_environment().get_template("diff.html.j2")
-    return template.render(diff=diff, lang=lang, text=_MD_TEXT.get(lang, _MD_TEXT["en"]), style=STYLE)
+    return template.render(diff=diff, lang=lang, text=_MD_TEXT.get(lang, _MD_TEXT["en"]), style=STYLE,
+                           N=display_names(lang), named=named, key_text=lambda key: _key_text(diff, key))
 
 
 def write_diff(diff: DiffDoc, out_dir: Path, *, lang: str = "zh") -> list[Path]:

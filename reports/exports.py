@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.escape import spreadsheet_cell
+from reports.view import display_names, fact_words, labels_for, named
 from scanner.documents import Finding, iter_findings, shorten
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (  # key, zh header, en header
@@ -36,12 +37,12 @@ def headers(lang: str) -> list[str]:
     return [column[index] for column in COLUMNS]
 
 
-def evidence_summary(evidence: Iterable[Mapping[str, Any]], limit: int = 5) -> str:
-    """'kind key: snippet' for the first few evidence items, shortened."""
+def evidence_summary(evidence: Iterable[Mapping[str, Any]], limit: int = 5, lang: str = "zh") -> str:
+    """'what was found: snippet' for the first few evidence items, shortened."""
     parts = []
     for ev in list(evidence)[:limit]:
         snippet = (ev.get("location") or {}).get("snippet", "")
-        head = f"{ev.get('kind', '')} {ev.get('key', '')}".strip()
+        head = fact_words(ev, lang, labels_for(lang))["sentence"]
         parts.append(f"{head}: {shorten(snippet, 80)}" if snippet else head)
     return shorten("; ".join(parts), 400)
 
@@ -57,7 +58,8 @@ def evidence_locations(evidence: Iterable[Mapping[str, Any]], limit: int = 5) ->
     return "; ".join(places[:limit])
 
 
-def finding_row(finding: Finding) -> list[str]:
+def finding_row(finding: Finding, lang: str = "zh") -> list[str]:
+    names = display_names(lang)
     values = {
         "company": finding.company,
         "target_label": finding.target_label,
@@ -66,10 +68,10 @@ def finding_row(finding: Finding) -> list[str]:
         "rule_id": finding.rule_id,
         "rule_title": finding.rule_title,
         "legal_basis": "; ".join(finding.legal_basis),
-        "severity": finding.severity,
-        "confidence": finding.confidence,
-        "outcome": finding.outcome,
-        "evidence": evidence_summary(finding.evidence),
+        "severity": named(names["severity"], finding.severity),
+        "confidence": named(names["confidence"], finding.confidence),
+        "outcome": named(names["outcome"], finding.outcome),
+        "evidence": evidence_summary(finding.evidence, lang=lang),
         "evidence_location": evidence_locations(finding.evidence),
         "time": finding.time,
     }
@@ -80,7 +82,7 @@ def export_rows(reports: Mapping[str, Any] | Iterable[Mapping[str, Any]], *, lan
     """Rows (without header) for one report dict or several."""
     for report in [reports] if isinstance(reports, Mapping) else reports:
         for finding in iter_findings(report, lang=lang):
-            yield finding_row(finding)
+            yield finding_row(finding, lang)
 
 
 def write_csv(reports: Mapping[str, Any] | Iterable[Mapping[str, Any]], path: Path, *, lang: str = "zh") -> int:

@@ -6,10 +6,16 @@ Three users:
 - the pipeline checks every fact an extractor states before anything else sees it;
 - the tests run every extractor on every fixture and every rule case through the same checks.
 A problem is a plain sentence naming what is wrong and what is allowed.
+
+The contract's words live beside it: rules/vocab_labels.yaml names every value, kind and attribute in
+each report language, and `fact_words` turns one fact into what a report shows (its sentence, why it
+matters, its attributes in words). The pipeline stores those words in report.json, so reporters
+render them and decide none.
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -239,3 +245,125 @@ def contract_problems(evidence: Iterable[Evidence], extractor: str, vocabulary: 
     """Every contract problem of the facts one extractor stated, at most one line per distinct problem."""
     vocabulary = vocabulary or load_vocabulary()
     return list(dict.fromkeys(p for ev in evidence for p in vocabulary.evidence_problems(ev, extractor)))
+
+
+# ———————————————————————————— the contract's words ————————————————————————————
+
+WORD_LANGS = ("zh", "en")
+_BOOLEANS = {"zh": ("是", "否"), "en": ("yes", "no")}
+_JOINERS = {"zh": "、", "en": ", "}
+# A list under "path" is a call path (entry point → … → the read), shown as numbered steps; a plain
+# string there (a URL's path, as face.upload states) is an ordinary attribute.
+PATH_ATTR = "path"
+
+
+@cache
+def vocab_labels() -> Mapping[str, Any]:
+    path = Path(str(resources.files("rules"))) / "vocab_labels.yaml"
+    return load_yaml(path.read_text(encoding="utf-8"))
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in _BOOLEANS else "zh"
+
+
+def _spec(kind: str, attr: str) -> AttrSpec | None:
+    spec = load_vocabulary().kinds.get(kind)
+    if spec is None:
+        return None
+    return spec.key if attr == "key" else spec.attrs.get(attr)
+
+
+def closed_value(value_set: str, value: str, lang: str) -> str:
+    """The word for one value of a named value set; the value itself when the set does not name it."""
+    entry = (vocab_labels()["values"].get(value_set) or {}).get(value)
+    return str(entry[_lang(lang)]) if entry else value
+
+
+def value_text(kind: str, attr: str, value: Any, lang: str) -> str:
+    """One attribute (or the key, attr "key") of a fact of `kind`, as a reader sees it: closed values
+    in words (sales_office → 售楼处), booleans in words, lists joined; an API, a host or a quoted
+    phrase as found."""
+    lang = _lang(lang)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _BOOLEANS[lang][0 if value else 1]
+    spec = _spec(kind, attr)
+    if isinstance(value, (list, tuple)):
+        if len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return f"{value[0]}–{value[1]}"
+        return _JOINERS[lang].join(value_text(kind, attr, v, lang) for v in value)
+    if isinstance(value, Mapping):
+        return _JOINERS[lang].join(f"{attr_name(k, lang)}：{value_text(kind, k, v, lang)}" for k, v in value.items())
+    if spec is not None and spec.closed and spec.value_set and isinstance(value, str):
+        return closed_value(spec.value_set, value, lang)
+    return str(value)
+
+
+def kind_name(kind: str, lang: str) -> str:
+    entry = vocab_labels()["kinds"].get(kind)
+    return str(entry[_lang(lang)]) if entry else kind
+
+
+def attr_name(attr: str, lang: str) -> str:
+    entry = vocab_labels()["attrs"].get(attr)
+    return str(entry[_lang(lang)]) if entry else attr
+
+
+def why_it_matters(kind: str, lang: str) -> str:
+    entry = (vocab_labels()["kinds"].get(kind) or {}).get("why")
+    return str(entry[_lang(lang)]) if entry else ""
+
+
+def is_internal(attr: str) -> bool:
+    """Ties between facts and bookkeeping (evidence ids, spans, counts): kept in report.json, not shown."""
+    return attr in vocab_labels()["internal"]
+
+
+class _Shown(dict):
+    """Fills a sentence; a placeholder the fact has no value for reads as a dash."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def fact_sentence(kind: str, key: str, attrs: Mapping[str, Any], lang: str) -> str:
+    """The sentence one fact reads as, e.g. 代码调用人脸接口 detectFaces，调用方 …"""
+    entry = (vocab_labels()["kinds"].get(kind) or {}).get("fact")
+    if not entry:
+        shown = "；".join(f"{attr_name(k, lang)}：{value_text(kind, k, v, lang)}" for k, v in attrs.items()
+                         if not is_internal(k) and not _is_steps(k, v))
+        return f"{kind_name(kind, lang)} {key}" + (f"（{shown}）" if shown else "")
+    template = entry[_lang(lang)]
+    values = _Shown({name: value_text(kind, name, attrs.get(name), lang) or "—"
+                     for _, name, _, _ in string.Formatter().parse(template) if name})
+    values["key"] = value_text(kind, "key", key, lang)
+    return template.format_map(values)
+
+
+def fact_words(kind: str, key: str, attrs: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """What a report in `lang` shows of one fact: the kind and key in words, the sentence, why it
+    matters, every shown attribute by name with its value in words (internal ones left out), and a
+    call path's steps when the fact has one."""
+    words: dict[str, Any] = {
+        "kind": kind_name(kind, lang),
+        "key": value_text(kind, "key", key, lang),
+        "sentence": fact_sentence(kind, key, attrs, lang),
+        "why": why_it_matters(kind, lang),
+        "attrs": {attr: {"name": attr_name(attr, lang), "value": value_text(kind, attr, value, lang)}
+                  for attr, value in attrs.items() if not is_internal(attr) and not _is_steps(attr, value)},
+    }
+    steps = attrs.get(PATH_ATTR)
+    if _is_steps(PATH_ATTR, steps) and steps:
+        words["path"] = [value_text(kind, PATH_ATTR, step, lang) for step in steps]
+    return words
+
+
+def _is_steps(attr: str, value: Any) -> bool:
+    return attr == PATH_ATTR and isinstance(value, (list, tuple))
+
+
+def evidence_words(ev: Evidence) -> dict[str, dict[str, Any]]:
+    """`fact_words` for one fact in every report language."""
+    return {lang: fact_words(ev.kind, ev.key, ev.attrs, lang) for lang in WORD_LANGS}

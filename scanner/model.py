@@ -13,7 +13,12 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = "1.1"  # 1.1: every result carries its finding fingerprint
+# 1.1: every result carries its finding fingerprint. 1.2: every target carries its coverage (what was
+# judged, what could not be analysed and what to supply); an incomplete target has no grade; the
+# report carries its scoring scale; legal bases carry the article text; every evidence document carries
+# how it reads in each report language ("shown").
+SCHEMA_VERSION = "1.2"
+INCOMPLETE = "incomplete"  # the grade of a target judged on too little to be graded
 
 
 class Outcome(StrEnum):
@@ -148,6 +153,7 @@ class RuleResult:
     evidence_ids: tuple[str, ...] = ()
     waiver_reason: str = ""
     fingerprint: str = ""  # finding_fingerprint(rule_id, target identity), set by the engine
+    unseen: tuple[str, ...] = ()  # UNKNOWN because no extractor could state these kinds
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -162,19 +168,21 @@ class RuleResult:
         }
         if self.waiver_reason:
             d["waiver_reason"] = self.waiver_reason
+        if self.unseen:
+            d["unseen"] = list(self.unseen)
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RuleResult:
         return cls(str(d["rule_id"]), int(d["rule_version"]), Outcome(d["outcome"]), Severity(d["severity"]),
                    Confidence(d["confidence"]), str(d.get("message", "")), tuple(d.get("evidence_ids", ())),
-                   str(d.get("waiver_reason", "")), str(d.get("fingerprint", "")))
+                   str(d.get("waiver_reason", "")), str(d.get("fingerprint", "")), tuple(d.get("unseen", ())))
 
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    value: float | None  # None when no rule could be decided
-    grade: str  # A–E, or "N/A"
+    value: float | None  # None when no rule could be decided, or the target is incomplete
+    grade: str  # A–E, "N/A" (nothing to score) or INCOMPLETE (too little judged to grade)
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "grade": self.grade}
@@ -182,6 +190,59 @@ class Score:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Score:
         return cls(d.get("value"), str(d.get("grade", "N/A")))
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Something the target could not be judged on, why, and what the auditor can do about it.
+
+    cause: "unread" (material the target points at, such as a linked policy, was not read) or
+    "unseen" (an extractor failed, so the kinds it states are unknown); reason and remedy are
+    sentences in the report's language; rules: the rules left UNKNOWN; kinds: the evidence kinds
+    concerned, and kind_names the same in the report's language; inputs: the material itself (policy URLs …)."""
+
+    cause: str
+    reason: str
+    remedy: str
+    rules: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    kind_names: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cause": self.cause, "reason": self.reason, "remedy": self.remedy, "rules": list(self.rules),
+                "kinds": list(self.kinds), "kind_names": list(self.kind_names), "inputs": list(self.inputs)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Gap:
+        return cls(str(d["cause"]), str(d["reason"]), str(d["remedy"]), tuple(d.get("rules", ())),
+                   tuple(d.get("kinds", ())), tuple(d.get("inputs", ())), tuple(d.get("kind_names", ())))
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of the applicable rule pack a target was judged on: judged (PASS, FAIL, WAIVED) out
+    of applicable (every result but NOT_APPLICABLE). complete is False below the threshold or when
+    required material was not read; then the target has no grade."""
+
+    judged: int
+    applicable: int
+    threshold: float
+    complete: bool
+    gaps: tuple[Gap, ...] = ()
+
+    @property
+    def ratio(self) -> float | None:
+        return None if not self.applicable else round(self.judged / self.applicable, 3)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"judged": self.judged, "applicable": self.applicable, "ratio": self.ratio,
+                "threshold": self.threshold, "complete": self.complete, "gaps": [g.to_dict() for g in self.gaps]}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Coverage:
+        return cls(int(d["judged"]), int(d["applicable"]), float(d["threshold"]), bool(d["complete"]),
+                   tuple(Gap.from_dict(g) for g in d.get("gaps", ())))
 
 
 @dataclass(frozen=True)
@@ -197,6 +258,10 @@ class Target:
     score: Score = Score(None, "N/A")
     errors: tuple[ErrorRecord, ...] = ()
     extractors: tuple[str, ...] = ()  # name@version of every extractor that ran without error
+    coverage: Coverage | None = None  # set by the engine when it judges; None in documents before 1.2
+    # How each fact reads, by evidence id and report language (scanner.contract.fact_words), set when the
+    # target is judged; written into each evidence document as "shown" so reporters decide no wording.
+    shown: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Every result carries its finding fingerprint. The engine sets it when it judges; a result
@@ -216,11 +281,18 @@ class Target:
             "label": self.label,
             "attributes": _jsonable(self.attributes),
             "extractors": list(self.extractors),
-            "evidence": [e.to_dict() for e in self.evidence],
+            "evidence": [self._evidence_document(e) for e in self.evidence],
             "results": [r.to_dict() for r in self.results],
             "score": self.score.to_dict(),
+            "coverage": None if self.coverage is None else self.coverage.to_dict(),
             "errors": [e.to_dict() for e in self.errors],
         }
+
+    def _evidence_document(self, ev: Evidence) -> dict[str, Any]:
+        document = ev.to_dict()
+        if ev.id in self.shown:
+            document["shown"] = _jsonable(self.shown[ev.id])
+        return document
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Target:
@@ -237,6 +309,8 @@ class Target:
             score=Score.from_dict(d.get("score") or {}),
             errors=tuple(ErrorRecord.from_dict(e) for e in d.get("errors", ())),
             extractors=tuple(d.get("extractors", ())),
+            coverage=Coverage.from_dict(d["coverage"]) if d.get("coverage") else None,
+            shown={str(e["id"]): e["shown"] for e in d.get("evidence", ()) if e.get("shown") and e.get("id")},
         )
 
 
@@ -253,7 +327,10 @@ class RuleInfo:
     category: str
     rationale: Mapping[str, str]
     remediation: Mapping[str, str]
-    legal_basis: tuple[Mapping[str, str], ...]  # {source, article, title_zh, title_en}
+    # {source, article, title_zh, title_en} and, where known, short_zh (《个人信息保护法》), article_zh
+    # (第二十九条), number (文号), effective (施行日期), text (the article verbatim) or summary (for
+    # instruments whose text is not held: a confirmed summary, never passed off as the text), provenance
+    legal_basis: tuple[Mapping[str, str], ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -285,6 +362,8 @@ class Report:
     generated_at: str
     lang: str = "zh"
     errors: tuple[ErrorRecord, ...] = ()
+    # the scale the scores were computed on (rules/scoring.yaml), so a report explains its own grades
+    scoring: Mapping[str, Any] = field(default_factory=dict)
     # imported signature databases whose entries the evidence cites: {id, name, licence, url, attribution}
     signature_sources: tuple[Mapping[str, str], ...] = ()
 
@@ -295,6 +374,8 @@ class Report:
             "rules": [r.to_dict() for r in self.rules],
             "ruleset_sha256": self.ruleset_sha256,
         }
+        if self.scoring:
+            tool["scoring"] = _jsonable(self.scoring)
         if self.signature_sources:
             tool["signature_sources"] = [dict(s) for s in self.signature_sources]
         return {
@@ -317,6 +398,7 @@ class Report:
             generated_at=str(d.get("generated_at", "")),
             lang=str(d.get("lang", "zh")),
             errors=tuple(ErrorRecord.from_dict(e) for e in d.get("errors", ())),
+            scoring=dict(tool.get("scoring") or {}),
             signature_sources=tuple(dict(s) for s in tool.get("signature_sources", ())),
         )
 

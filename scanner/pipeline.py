@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__, limits
-from scanner.engine.evaluate import Waiver, apply_waivers, judge_all, score
+from scanner.contract import evidence_words
+from scanner.engine.evaluate import Waiver, apply_waivers, assess_coverage, judge_all, score
 from scanner.engine.ruleset import RuleSet, load_ruleset
 from scanner.errors import InputError, printable_name
 from scanner.extractors import extractors_for
@@ -71,10 +72,6 @@ def open_source(path: Path) -> Any:
                            ".apk, .xapk, .apks, .apkm, .aab, .html, .htm, .txt, .pdf or .docx")
 
 
-
-
-
-
 def judge(
     target: Target, ruleset: RuleSet, *, lang: str = "zh", waivers: Sequence[Waiver] = (), today: dt.date | None = None
 ) -> Target:
@@ -85,8 +82,11 @@ def judge(
                         lang=lang, expected=expected, reasons=extractor_reasons(target.errors))
     results, notes = apply_waivers(results, waivers, today or dt.date.today())
     results.sort(key=lambda r: r.rule_id)
-    errors = (*target.errors, *(ErrorRecord("waivers", note, target.uri) for note in notes))
-    return replace(target, results=tuple(results), score=score(results, ruleset.scoring), errors=errors)
+    # dict.fromkeys: a target judged again (with more facts) keeps one copy of each note
+    errors = tuple(dict.fromkeys((*target.errors, *(ErrorRecord("waivers", note, target.uri) for note in notes))))
+    coverage = assess_coverage(results, target.evidence, ruleset.scoring, lang)
+    return replace(target, results=tuple(results), score=score(results, ruleset.scoring, coverage), errors=errors,
+                   coverage=coverage, shown={ev.id: evidence_words(ev) for ev in target.evidence})
 
 
 def extractor_reasons(errors: Iterable[ErrorRecord]) -> dict[str, str]:
@@ -109,6 +109,39 @@ def with_facts(target: Target, facts: Iterable[Evidence], extractor_label: str) 
         evidence=tuple(sorted(evidence.values(), key=evidence_order)),
         extractors=(*target.extractors, extractor_label),
     )
+
+
+def with_policies(
+    target: Target,
+    policies: Sequence[tuple[Any, str]],
+    ruleset: RuleSet,
+    *,
+    lang: str = "zh",
+    waivers: Sequence[Waiver] = (),
+    problems: Sequence[ErrorRecord] = (),
+    today: dt.date | None = None,
+) -> Target:
+    """An app judged again with privacy policies read from elsewhere (a file the auditor gives, or the
+    capture of a policy the app links): each policy's facts, then the code-versus-policy facts over
+    everything, then the rules. `policies` holds (opened PolicySource, logical place: the capture's
+    time and hash, or "" for a file); `problems` are policies that could not be had, kept as errors."""
+    from scanner.extractors.policy_consistency import CONSISTENCY
+    from scanner.extractors.policy_nlp import EXTRACTOR as POLICY_EXTRACTOR
+    from scanner.extractors.policy_nlp import analyse_policy_text
+
+    read = [*target.attributes.get("policies_read", [])]
+    for policy, logical in policies:
+        facts = analyse_policy_text(policy.text, uri=policy.uri, logical=logical, sections=policy.sections,
+                                    language=policy.attributes.get("language"))
+        target = with_facts(target, facts, POLICY_EXTRACTOR)
+        read.append({"uri": policy.uri, "sha256": policy.sha256, "capture": logical})
+    if policies:
+        derived = list(CONSISTENCY.run(None, target.evidence))
+        target = with_facts(target, derived, CONSISTENCY.label)
+    target = replace(target, attributes={**target.attributes, "policies_read": read},
+                     errors=(*target.errors, *problems),
+                     extractors=tuple(dict.fromkeys(target.extractors)))
+    return judge(target, ruleset, lang=lang, waivers=waivers, today=today)
 
 
 def analyse_source(
@@ -238,6 +271,7 @@ def build_report(targets: Sequence[Target], ruleset: RuleSet, *, lang: str = "zh
         generated_at=generated_at(),
         lang=lang,
         errors=tuple(errors),
+        scoring=ruleset.scoring.scale(),
         signature_sources=cited_signature_sources(targets),
     )
 

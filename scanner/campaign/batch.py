@@ -163,7 +163,7 @@ def run_batch(
         pending = [u for u in pending if not _reuse(store, run_id, u, analysis, summary)]
         for problem in problems:
             store.save_error(run_id, uri=problem.input_name, sha256="", kind="", stage="open", message=str(problem))
-        with _progress_bar(progress, total=summary.total, completed=summary.resumed + summary.reused) as advance:
+        with _progress_bar(progress, total=summary.total, completed=summary.resumed + summary.reused, lang=lang) as advance:
             _run_pool(
                 pending, store, run_id, summary, scan_fn,
                 jobs=max(1, jobs or os.cpu_count() or 1),
@@ -231,23 +231,23 @@ def _store_message(store: Store, run_id: int, unit: Unit, message: dict[str, Any
     return False
 
 
-def _progress_bar(enabled: bool, *, total: int, completed: int) -> AbstractContextManager[Callable[[bool], None]]:
+def _progress_bar(enabled: bool, *, total: int, completed: int, lang: str = "zh") -> AbstractContextManager[Callable[[bool], None]]:
     if not (enabled and sys.stderr.isatty()):
         return nullcontext(lambda ok: None)
-    return _rich_progress(total, completed)
+    return _rich_progress(total, completed, lang)
 
 
 class _rich_progress:
     """A rich progress bar with counts, errors and ETA, refreshed by hand (no background thread
     that a fork could copy mid-write)."""
 
-    def __init__(self, total: int, completed: int) -> None:
+    def __init__(self, total: int, completed: int, lang: str) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
         self._progress = Progress(
-            TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[errors]} errors"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            TextColumn("[bold]扫描中" if lang == "zh" else "[bold]scanning"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("错误 {task.fields[errors]}" if lang == "zh" else "{task.fields[errors]} errors"), TimeElapsedColumn(), TextColumn("剩余" if lang == "zh" else "ETA"), TimeRemainingColumn(),
             console=Console(stderr=True), auto_refresh=False, transient=False,
         )
         self._task = self._progress.add_task("scan", total=total, completed=completed, errors=0)

@@ -34,8 +34,10 @@ from scanner.pipeline import analyse_source, build_report, judge, scan_file, wit
 from scanner.sources.web import (
     CAPTURES_DIR,
     INDEX_NAME,
+    CapturedPage,
     Seed,
     SiteSource,
+    build_site,
     open_sites,
     read_index,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "DownloadedApp",
     "Seed",
     "downloaded_apps",
+    "fetch_pages",
     "judge_company_targets",
     "load_seeds",
     "report_from_captures",
@@ -385,3 +388,47 @@ def report_from_captures(out_dir: Path, ruleset: RuleSet, *, lang: str = "zh",
     apps = judge_company_targets(list(sites.values()), apps, ruleset, lang)
     return build_report([*sites.values(), *apps], ruleset, lang=lang, errors=[*extra_errors, *errors]).to_dict()
 
+
+
+# ———————————————————————————— single pages (policies an app links) ————————————————————————————
+
+# A fetch's captures live apart from a crawl's (OUT/fetched/captures/), so `fangcun report OUT` still
+# re-renders a scan's report.json rather than taking OUT for a crawl.
+FETCHED_DIR = "fetched"
+FETCH_SECONDS = 120  # the whole fetch, however many URLs: a policy link must not hold a scan for long
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One URL asked for: its capture (URL, final URL, time, sha256, WARC offset), or why there is none."""
+
+    url: str
+    page: CapturedPage | None
+    problem: str = ""
+
+
+def fetch_pages(urls: Sequence[str], out_dir: Path, *, contact: str = "", progress: Progress | None = None) -> list[FetchedPage]:
+    """Fetch each URL once through the crawler (robots.txt obeyed, one page per URL, bounded in size
+    and time), captured to WARC under OUT/fetched/captures/ like any crawl."""
+    wanted = list(dict.fromkeys(urls))
+    problems = {url: _seed_problem(url) for url in wanted}
+    seeds = [Seed(url, url) for url in wanted if not problems[url]]
+    found: dict[str, FetchedPage] = {url: FetchedPage(url, None, problems[url]) for url in wanted if problems[url]}
+    if seeds:
+        fetch_dir = Path(out_dir) / FETCHED_DIR
+        result = run_crawl(seeds, fetch_dir, max_pages=1, depth=0, contact=contact, progress=progress,
+                           settings_overrides={"CLOSESPIDER_TIMEOUT": FETCH_SECONDS})
+        captures = fetch_dir / CAPTURES_DIR
+        lines = [line for line in read_index(captures)[0] if line.get("crawl_id") == result.crawl_id]
+        for seed in seeds:
+            own = [line for line in lines if line.get("company") == seed.name]
+            site = build_site(seed, own, captures)
+            if site.pages:
+                found[seed.url] = FetchedPage(seed.url, site.pages[0])
+                continue
+            statuses = sorted({str(line.get("status")) for line in own if line.get("kind") == "page" and line.get("status")})
+            problem = "; ".join(site.problems) or (f"HTTP status {', '.join(statuses)}" if statuses else "nothing was captured")
+            if result.exit_code != 0:
+                problem += f" (crawler exited with status {result.exit_code}; see {result.log_path})"
+            found[seed.url] = FetchedPage(seed.url, None, problem)
+    return [found[url] for url in wanted]

@@ -8,7 +8,7 @@ is compared by kind and key, so "access.alternative_method card added" shows why
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from scanner.campaign.store import Store
@@ -59,6 +59,8 @@ class Diff:
     targets: tuple[TargetChange, ...]  # matched, added (old_id None) and gone (new_id None)
     old_generated_at: str
     new_generated_at: str
+    # each "kind key" above as the report's language words it (from the facts' stored words)
+    evidence_words: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -97,7 +99,19 @@ def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any], *, lang: str = 
         targets=tuple(sorted(target_changes, key=lambda t: (t.kind, t.target))),
         old_generated_at=str(old.get("generated_at", "")),
         new_generated_at=str(new.get("generated_at", "")),
+        evidence_words=_evidence_words([*old_targets, *new_targets], lang),
     )
+
+
+def _evidence_words(targets: list[Mapping[str, Any]], lang: str) -> dict[str, str]:
+    """"kind key" → the fact's kind and key in words, as stored when it was judged."""
+    words: dict[str, str] = {}
+    for target in targets:
+        for ev in target.get("evidence", []):
+            shown = (ev.get("shown") or {}).get(lang)
+            if shown:
+                words.setdefault(f"{ev['kind']} {ev['key']}".strip(), f"{shown['kind']} {shown['key']}".strip())
+    return words
 
 
 def diff_runs(store: Store, old_run: int, new_run: int, *, lang: str = "zh") -> Diff:

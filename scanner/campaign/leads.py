@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from scanner.campaign.store import Store
-from scanner.documents import Finding, iter_findings, severity_rank, shorten
-from scanner.model import Outcome, Severity
+from scanner.documents import Finding, company_of, iter_findings, severity_rank, shorten
+from scanner.model import INCOMPLETE, Outcome, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +34,9 @@ class Lead:
     sha256: str
     score: float | None
     grade: str
-    worst_severity: str
+    worst_severity: str  # "" for an incomplete target without failures
     findings: tuple[LeadFinding, ...]
+    gaps: tuple[str, ...] = ()  # an incomplete target: what could not be analysed, and what to supply
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -44,7 +45,9 @@ class Lead:
 def leads(
     reports: Mapping[str, Any] | Iterable[Mapping[str, Any]], *, min_severity: str = "high", lang: str = "zh"
 ) -> list[Lead]:
-    """Targets with FAIL results at or above `min_severity`, worst severity first, then lowest score."""
+    """Targets with FAIL results at or above `min_severity`, worst severity first, then lowest score;
+    then the incomplete targets (no grade: what they need is listed), above every clean target,
+    which is no lead at all."""
     threshold = Severity(min_severity).rank
     found: list[Lead] = []
     for report in [reports] if isinstance(reports, Mapping) else reports:
@@ -52,8 +55,18 @@ def leads(
         for finding in iter_findings(report, lang=lang, outcomes=frozenset({Outcome.FAIL})):
             if severity_rank(finding.severity) >= threshold:
                 by_target.setdefault(finding.target_id, []).append(finding)
-        found.extend(_lead(findings) for findings in by_target.values())
-    return sorted(found, key=lambda lead: (-severity_rank(lead.worst_severity), _score_key(lead.score), lead.label, lead.uri))
+        gaps = {t["id"]: tuple(f"{g['reason']} {g['remedy']}" for g in (t.get("coverage") or {}).get("gaps", ()))
+                for t in report.get("targets", []) if (t.get("score") or {}).get("grade") == INCOMPLETE}
+        found.extend(_lead(findings, gaps.pop(target_id, ())) for target_id, findings in by_target.items())
+        found.extend(_incomplete_lead(t, gaps[t["id"]]) for t in report.get("targets", []) if t["id"] in gaps)
+    return sorted(found, key=lambda lead: (-severity_rank(lead.worst_severity), lead.grade != INCOMPLETE,
+                                           _score_key(lead.score), lead.label, lead.uri))
+
+
+def _incomplete_lead(target: Mapping[str, Any], gaps: tuple[str, ...]) -> Lead:
+    return Lead(target_id=target["id"], kind=target["kind"], label=target.get("label", ""), company=company_of(target),
+                uri=target.get("uri", ""), sha256=target.get("sha256", ""), score=None, grade=INCOMPLETE,
+                worst_severity="", findings=(), gaps=gaps)
 
 
 def leads_from_store(store: Store, run_id: int, *, min_severity: str = "high", lang: str = "zh") -> list[Lead]:
@@ -66,7 +79,7 @@ def _score_key(score: float | None) -> float:
     return float("inf") if score is None else float(score)
 
 
-def _lead(findings: list[Finding]) -> Lead:
+def _lead(findings: list[Finding], gaps: tuple[str, ...] = ()) -> Lead:
     first = findings[0]
     ordered = sorted(findings, key=lambda f: (-severity_rank(f.severity), f.rule_id))
     return Lead(
@@ -91,4 +104,5 @@ def _lead(findings: list[Finding]) -> Lead:
             )
             for f in ordered
         ),
+        gaps=gaps,
     )

@@ -10,8 +10,9 @@ extractors that state it) is derived from the contract, never written by hand.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import yaml
 
 from scanner.contract import Vocabulary, load_vocabulary
 from scanner.engine.conditions import Condition, kinds_in
+from scanner.engine.legal_texts import article_number_zh, load_articles, short_title
 from scanner.errors import RuleLoadError
 from scanner.model import Confidence, RuleInfo, Severity
 from scanner.schemas import validate, validate_text
@@ -53,6 +55,14 @@ class Scoring:
     severity_weights: Mapping[str, float]
     confidence_factors: Mapping[str, float]
     grades: tuple[tuple[str, float], ...]  # (grade, minimum score), best first
+    min_coverage: float = 0.0  # rules judged ÷ rules applicable below which a target gets no grade
+    required: tuple[tuple[str, Condition], ...] = ()  # (material, condition true when it was not read)
+    gap_texts: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)  # kind → reason/remedy → lang
+
+    def scale(self) -> dict[str, Any]:
+        """The numbers a report shows to explain its scores and grades."""
+        return {"severity_weights": dict(self.severity_weights), "confidence_factors": dict(self.confidence_factors),
+                "grades": [{"grade": g, "min": m} for g, m in self.grades], "min_coverage": self.min_coverage}
 
 
 @dataclass(frozen=True)
@@ -97,30 +107,52 @@ def validate_against(schema_name: str, document: Any, path: Path) -> None:
     validate(schema_path(schema_name), document, path)
 
 
+# A rule file is named ID.slug.yaml; anything else at the top of a pack is pack data (vocab, sources …).
+_RULE_FILE_NAME = re.compile(r"^[A-Z]{2,6}-[0-9]{3}\.[a-z0-9-]+\.yaml$")
+
+
 def rule_files(rules_dir: Path) -> list[Path]:
-    """Rule files (not their cases) in every area folder, in a stable order."""
-    return sorted(
-        p
-        for p in rules_dir.glob("*/*.yaml")
-        if p.parent.name not in ("schema", "signatures", "lexicon") and not p.name.endswith(".cases.yaml")
-    )
+    """Rule files (not their cases) in every area folder, and those put at the top of the pack (a
+    user's own DIR often has no area folders), in a stable order."""
+    in_areas = (p for p in rules_dir.glob("*/*.yaml")
+                if p.parent.name not in ("schema", "signatures", "lexicon") and not p.name.endswith(".cases.yaml"))
+    at_top = (p for p in rules_dir.glob("*.yaml") if _RULE_FILE_NAME.match(p.name))
+    return sorted({*in_areas, *at_top})
 
 
-def _load_scoring(path: Path) -> Scoring:
+def _load_scoring(path: Path, vocab: Vocabulary) -> Scoring:
     data = read_yaml(path)
     try:
         weights = {str(k): float(v) for k, v in data["severity_weights"].items()}
         factors = {str(k): float(v) for k, v in data["confidence_factors"].items()}
         grades = tuple(sorted(((str(g["grade"]), float(g["min"])) for g in data["grades"]), key=lambda g: -g[1]))
+        coverage = data.get("coverage") or {}
+        min_coverage = float(coverage.get("min_ratio", 0.0))
+        required = tuple((str(r["name"]), r["missing_when"]) for r in coverage.get("required", ()))
+        gap_texts = {str(kind): {part: dict(texts[part]) for part in ("reason", "remedy")}
+                     for kind, texts in (coverage.get("gaps") or {}).items()}
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise RuleLoadError(f"{path}: expected severity_weights, confidence_factors and grades: {exc}") from exc
+        raise RuleLoadError(f"{path}: expected severity_weights, confidence_factors, grades and coverage "
+                            f"{{min_ratio, required [{{name, missing_when}}], gaps {{kind: {{reason, remedy}}}}}}: {exc}") from exc
     missing = [s.value for s in Severity if s.value not in weights] + [c.value for c in Confidence if c.value not in factors]
     if missing or not grades:
         raise RuleLoadError(f"{path}: missing weights/factors for {', '.join(missing) or 'grades'}")
-    return Scoring(weights, factors, grades)
+    if not 0.0 <= min_coverage <= 1.0:
+        raise RuleLoadError(f"{path}: coverage.min_ratio must be between 0 and 1 (got {min_coverage})")
+    for name, condition in required:
+        problems = vocab.condition_problems(condition)
+        if problems:
+            raise RuleLoadError(f"{path}: coverage.required {name}: {problems[0]} (see rules/vocab.yaml)")
+    for kind in ("unseen", "other"):
+        if kind not in gap_texts:
+            raise RuleLoadError(f"{path}: coverage.gaps needs an entry for {kind!r}")
+    return Scoring(weights, factors, grades, min_coverage, required, gap_texts)
 
 
-def _legal_basis(entries: list[dict[str, Any]], sources: Mapping[str, Any], path: Path) -> tuple[dict[str, str], ...]:
+def _legal_basis(entries: list[dict[str, Any]], sources: Mapping[str, Any], articles: Mapping[str, Any],
+                 path: Path) -> tuple[dict[str, str], ...]:
+    """Each cited article with what a reader needs beside it: titles, 文号, 施行日期 and its text (or,
+    where the text is not held, its confirmed summary or clause title)."""
     out = []
     for entry in entries:
         source_key, article = entry["source"], str(entry["article"])
@@ -131,7 +163,17 @@ def _legal_basis(entries: list[dict[str, Any]], sources: Mapping[str, Any], path
         if article not in allowed:
             raise RuleLoadError(f"{path}: {source_key} article {article!r} is not a confirmed article in sources.yaml")
         title = source.get("title", {})
-        out.append({"source": source_key, "article": article, "title_zh": title.get("zh", source_key), "title_en": title.get("en", source_key)})
+        held = articles.get(source_key) or {}
+        words = (held.get("articles") or {}).get(article) or {}
+        basis = {"source": source_key, "article": article, "title_zh": title.get("zh", source_key),
+                 "title_en": title.get("en", source_key), "short_zh": short_title(title.get("zh", source_key)),
+                 "article_zh": words.get("number_zh") or article_number_zh(article),
+                 "number": str(source.get("number", "")), "issuer": str(source.get("issuer", "")),
+                 "effective": str(held.get("effective", "")), "version": str(held.get("version", ""))}
+        for part in ("text", "summary", "title", "chapter"):
+            if words.get(part):
+                basis["clause_title" if part == "title" else part] = str(words[part])
+        out.append({k: v for k, v in basis.items() if v})
     return tuple(out)
 
 
@@ -148,7 +190,7 @@ def _read_rule_file(path: Path, vocab: Vocabulary) -> Any:
     return data
 
 
-def _load_rule(path: Path, vocab: Vocabulary, sources: Mapping[str, Any]) -> Rule:
+def _load_rule(path: Path, vocab: Vocabulary, sources: Mapping[str, Any], articles: Mapping[str, Any]) -> Rule:
     data = _read_rule_file(path, vocab)
     expected_name = f"{data['id']}.{data['slug']}.yaml"
     if path.name != expected_name:
@@ -171,7 +213,7 @@ def _load_rule(path: Path, vocab: Vocabulary, sources: Mapping[str, Any]) -> Rul
         category=data["category"],
         rationale=data["rationale"],
         remediation=data["remediation"],
-        legal_basis=_legal_basis(data["legal_basis"], sources, path),
+        legal_basis=_legal_basis(data["legal_basis"], sources, articles, path),
     )
     return Rule(
         info=info,
@@ -200,14 +242,15 @@ def load_ruleset(rules_dir: Path | None = None) -> RuleSet:
     sources = read_yaml(sources_path) or {}
     if not isinstance(sources, dict):
         raise RuleLoadError(f"{sources_path}: expected a mapping")
-    scoring = _load_scoring(scoring_path)
+    scoring = _load_scoring(scoring_path, vocab)
+    articles = load_articles(pick("articles.yaml"))
     digest = hashlib.sha256()
     rules: list[Rule] = []
     seen: dict[str, Path] = {}
     for path in [vocab_path, sources_path, scoring_path, *rule_files(rules_dir)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for path in rule_files(rules_dir):
-        rule = _load_rule(path, vocab, sources)
+        rule = _load_rule(path, vocab, sources, articles)
         if rule.id in seen:
             raise RuleLoadError(f"{path}: duplicate rule id {rule.id} (also in {seen[rule.id]})")
         seen[rule.id] = path

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from scanner.extractors.base import ExtractorSpec
-from scanner.extractors.text_utils import snippet
 from scanner.model import Confidence, Evidence, Location
 from scanner.sources.apk import ApkSource
 
@@ -97,7 +96,8 @@ def run(source: ApkSource, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
             "basis": [_describe(ev) for ev in basis],
             "evidence_ids": [ev.id for ev in face + camera + ([hint] if hint else [])],
         }
-        location = Location(source.uri, face[0].location.logical, snippet("; ".join(attrs["basis"])))
+        # no snippet: nothing here is quoted from the app; the facts it rests on are cited by id
+        location = Location(source.uri, face[0].location.logical)
         yield Evidence("face.capture", purpose, attrs, location, EXTRACTOR, confidence)
 
 

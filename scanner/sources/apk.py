@@ -29,6 +29,7 @@ from scanner.model import TargetKind
 from scanner.sources.archive import ZIP_ERRORS, EntryLimit, inflate, open_zip
 from scanner.sources.chunks import ChunkError, check_binary_xml, check_resource_table
 from scanner.sources.dex import DexFormatError, DexIndex, parse_dex
+from scanner.sources.signing import signing_certificates
 from scanner.sources.urls import Url, find_urls
 
 if TYPE_CHECKING:
@@ -180,6 +181,7 @@ class ApkSource(ApkViews):
         dex: DexIndex,
         dex_bytes: int,
         problems: tuple[str, ...],
+        certificates: tuple[dict[str, str], ...] = (),
         splits: Sequence[tuple[str, zipfile.ZipFile]] = (),
         entry_names: Mapping[str, str] | None = None,
     ) -> None:
@@ -209,6 +211,7 @@ class ApkSource(ApkViews):
             "target_sdk": manifest.target_sdk,
             "dex_count": len(dex.files),
             "dex_bytes": dex_bytes,
+            "signing_certificates": [dict(c) for c in certificates],
         }
         if splits:
             self.attributes["splits"] = [name for name, _ in splits]
@@ -249,6 +252,8 @@ def _apk_source(
     archive, found = _open_zip(uri, raw)
     problems: list[str] = list(found)
     apk = _androguard_apk(uri, _read_manifest(uri, archive), _read_resource_table(archive, problems))
+    certificates, signing_problems = signing_certificates(raw, archive)
+    problems.extend(signing_problems)
     resources = _resources(apk, problems)
     manifest = _manifest(apk, resources, archive, problems)
     dex, dex_bytes = _dex_index(archive, problems)
@@ -271,6 +276,7 @@ def _apk_source(
         dex=DexIndex(dex.files + tuple(f for split in splits for f in split.dex.files)),
         dex_bytes=dex_bytes + sum(split.dex_bytes for split in splits),
         problems=tuple(problems),
+        certificates=tuple(certificates),
         splits=tuple((split.name, split.archive) for split in splits),
     )
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from campaign_fakes import done_count
+from docx import Document
 from openpyxl import load_workbook
 
 from reports.exports import COLUMNS
@@ -159,7 +160,8 @@ def links_in(path: Path) -> list[str]:
 def test_campaign_report_links_every_target_and_exports_one_row_per_finding(batch) -> None:
     tmp, _, db, scan_out, _, report = batch
     out = tmp / "campaign"
-    proc = fangcun("campaign", "--db", str(db), "--run", "1", "-o", str(out), "--lang", "en")
+    proc = fangcun("campaign", "--db", str(db), "--run", "1", "-o", str(out), "--lang", "en",
+                   "-f", "html,md,csv,xlsx,docx")  # pdf: the same documents, rendered once below on a small run
     assert proc.returncode == 0, proc.stderr
     hrefs = links_in(out / "campaign.html")
     assert sorted(hrefs) == sorted(f"targets/{t['id']}.html" for t in report["targets"])
@@ -177,7 +179,7 @@ def test_campaign_report_links_every_target_and_exports_one_row_per_finding(batc
     named = [dict(zip([c[0] for c in COLUMNS], row)) for row in rows[1:]]
     door = next(r for r in named if r["target_label"] == FACE_DOOR_LABEL and r["rule_id"] == "FACE-001")
     facedoor = target_by_name(report, "facedoor.apk")
-    assert door["outcome"] == "FAIL" and door["severity"] == "high"
+    assert door["outcome"] == "Violation" and door["severity"] == "High"  # an en export: values in English words
     assert door["sha256"] == facedoor["sha256"] and door["target_uri"].endswith("facedoor.apk")
     face_rule = next(r for r in report["tool"]["rules"] if r["id"] == "FACE-001")
     assert door["rule_title"] == face_rule["title"]["en"]
@@ -186,6 +188,11 @@ def test_campaign_report_links_every_target_and_exports_one_row_per_finding(batc
     assert not any(r["target_label"] == "幸福家园" and r["rule_id"] == "FACE-001" for r in named)
     sheet = load_workbook(out / "findings.xlsx").active
     assert sheet.max_row == expected + 1
+    # a case document for the campaign and one per target
+    assert (out / "campaign.docx").is_file() and not (out / "campaign.pdf").exists()
+    assert sorted(p.stem for p in (out / "cases").glob("*.docx")) == sorted(t["id"] for t in report["targets"])
+    case = "\n".join(p.text for p in Document(str(out / "cases" / f"{facedoor['id']}.docx")).paragraphs)
+    assert "Personal Information Protection Law of the PRC, Art. 29" in case and "Articles cited" in case
 
 
 # -- follow-up: the same folder scanned again after the app changed ------------------------------
@@ -200,7 +207,7 @@ def diff_sections(markdown: str) -> dict[str, set[tuple[str, str]]]:
         if heading:
             current = heading.group(1)
             sections[current] = set()
-        item = re.match(r"- \*\*(\S+)\*\* .* — (.+): \S+ → \S+$", line)
+        item = re.match(r"- \*\*(\S+)\*\* .* — (.+?): .+ → .+$", line)  # outcomes are words ("Not applicable")
         if item and current:
             sections[current].add((item.group(1), item.group(2)))
     return sections
@@ -436,3 +443,36 @@ def test_waivers_apply_in_a_batch_and_an_expired_one_does_not(tmp_path: Path) ->
 
     assert outcome("2999-12-31", "live") == "WAIVED"
     assert outcome("2000-01-01", "expired") == "FAIL"
+
+
+def test_a_batch_where_every_input_failed_exits_2_and_says_so(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.apk").write_bytes(b"not an apk\n")
+    (inputs / "b.apk").write_bytes(b"nor this\n")
+    proc = fangcun("scan", "--db", str(tmp_path / "camp.sqlite"), str(inputs), "-o", str(tmp_path / "out"),
+                   "-f", "json", "--lang", "en")
+    assert proc.returncode == 2, proc.stderr
+    assert "no input could be analysed (2)" in proc.stderr and "Traceback" not in proc.stderr
+    assert "a.apk" in proc.stderr and "b.apk" in proc.stderr
+
+
+@pytest.mark.parametrize("option", [["--policy", "privacy.html"], ["--fetch-policies"]])
+def test_policies_with_db_are_refused_in_one_line(small_db, tmp_path: Path, option: list[str]) -> None:
+    _, db = small_db
+    proc = fangcun("scan", "--db", str(db), str(FIXTURES / "dooralt.apk"), *option, "-o", str(tmp_path / "o"))
+    one_clear_error(proc, "not supported with --db", "without --db")
+
+
+def test_campaign_writes_its_pdf_case_document(small_db, tmp_path: Path) -> None:
+    _, db = small_db
+    proc = fangcun("campaign", "--db", str(db), "-o", str(tmp_path / "c"), "-f", "pdf")
+    assert proc.returncode == 0, proc.stderr
+    pdf = (tmp_path / "c" / "campaign.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and not (tmp_path / "c" / "campaign.html").exists()
+
+
+def test_campaign_rejects_an_unknown_format_in_one_line(small_db, tmp_path: Path) -> None:
+    _, db = small_db
+    one_clear_error(fangcun("campaign", "--db", str(db), "-o", str(tmp_path / "c"), "-f", "html,odt"),
+                    "odt", "html, md, csv, xlsx, docx, pdf")

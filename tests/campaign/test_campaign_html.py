@@ -52,5 +52,5 @@ def test_markdown_summary() -> None:
     md = render_campaign_md(report(), lang="zh")
     lines = md.splitlines()
     first_row = next(line for line in lines if line.startswith("| 1 |"))
-    assert "&lt;script" in first_row and "<script" not in first_row and "| E |" in first_row and "| critical |" in first_row
+    assert "&lt;script" in first_row and "<script" not in first_row and "| E |" in first_row and "| 严重 |" in first_row
     assert "- FACE-001 人脸识别不得作为唯一开门方式: 2" in md

@@ -34,14 +34,15 @@ def test_csv_has_one_row_per_finding_with_bom_and_safe_cells(tmp_path: Path) -> 
     assert set(by) == {("幸福家园", "FACE-001"), ("幸福家园", "CONS-002"), ("智慧社区", "FACE-001"),
                        ("智慧社区", "CONS-002"), ("智慧社区", "MIN-003"), ("随手拍", "MIN-003")}
     row = by[("幸福家园", "FACE-001")]
-    assert row["company"] == "甲物业" and row["outcome"] == "FAIL" and row["severity"] == "high"
+    # values in the export's language, never the internal ones
+    assert row["company"] == "甲物业" and row["outcome"] == "不合规" and row["severity"] == "高"
     assert row["rule_title"] == "人脸识别不得作为唯一开门方式"
     assert row["legal_basis"] == "人脸识别司法解释 第十条; 个人信息保护法 第二十八条"
     assert row["evidence"] == 'face.capture access_control: =HYPERLINK("http://evil")'
     assert by[("随手拍", "MIN-003")]["company"] == "'@SUM(1+1)"  # a cell Excel would run as a formula
     assert row["evidence_location"] == "/apps/幸福家园.apk#res/values/strings.xml#access_control"
     assert row["time"] == "2025-01-01T00:00:00Z" and len(row["sha256"]) == 64
-    assert by[("幸福家园", "CONS-002")]["outcome"] == "WAIVED"
+    assert by[("幸福家园", "CONS-002")]["outcome"] == "已豁免"
 
 
 def test_xlsx_matches_csv_and_uses_english_titles(tmp_path: Path) -> None:
@@ -76,7 +77,7 @@ def test_lead_renderings(tmp_path: Path) -> None:
     data = json.loads(leads_json(found))
     assert data[0]["label"] == "智慧社区" and data[0]["findings"][0]["rule_id"] == "CONS-002"
     md = leads_markdown(found, lang="zh")
-    assert md.count("\n") == 4 and "| critical | 智慧社区 |" in md
+    assert md.count("\n") == 4 and "| 严重 | 智慧社区 |" in md
     from rich.console import Console
 
     console = Console(record=True, width=200)

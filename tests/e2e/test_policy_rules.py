@@ -124,7 +124,9 @@ def test_missing_notice_items_are_named_and_proved(scanned):
     _, targets = scanned
     deficient = targets["deficient.html"]
     result = next(r for r in deficient["results"] if r["rule_id"] == "CONS-004")
-    assert "processor_identity" in result["message"] and "retention" in result["message"]
+    # named in the report's words, never by their keys
+    assert "处理者名称/身份" in result["message"] and "保存期限" in result["message"]
+    assert "processor_identity" not in result["message"]
     assert not any(item in result["message"] for item in ("contact", "purposes", "rights"))
     evidence = {e["id"]: e for e in deficient["evidence"]}
     absent = {e["key"] for i in result["evidence_ids"] if not (e := evidence[i])["attrs"].get("present", True)}
@@ -155,7 +157,7 @@ def test_checklist_items_are_shown_by_name(scanned):
     html = (out / "report.html").read_text(encoding="utf-8")
     markdown = (out / "report.md").read_text(encoding="utf-8")
     for table in checklist_tables(html, "<h4>隐私政策必备内容核对</h4>", "</table>"):
-        assert "<code>处理者名称/身份</code>" in table and "processor_identity" not in table
+        assert "<td>处理者名称/身份</td>" in table and "processor_identity" not in table
     for table in checklist_tables(markdown, "#### 隐私政策必备内容核对", "\n\n"):
         assert "| 处理者名称/身份 |" in table and "processor_identity" not in table
 
@@ -167,4 +169,4 @@ def test_checklist_items_are_named_in_english_too(tmp_path):
     assert proc.returncode == 0, proc.stderr
     markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     (table,) = checklist_tables(markdown, "#### Policy completeness checklist", "\n\n")
-    assert "| Processor name / identity |" in table and "processor_identity" not in table
+    assert "| processor name / identity |" in table and "processor_identity" not in table

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sample_report import sample_report
+from support.sample_report import sample_report
 
 from reports import FORMATS, render, validate_report, write_reports
 from scanner.errors import InputError
@@ -30,7 +30,12 @@ def test_json_is_the_document_unchanged_pretty_and_utf8() -> None:
 
 
 def test_unknown_format_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="pdf: unknown report format"):
+    with pytest.raises(InputError, match="odt: unknown report format; choose from json, html, md, sarif, docx, pdf"):
+        render("odt", sample_report())
+
+
+def test_a_case_document_is_not_rendered_as_text() -> None:
+    with pytest.raises(InputError, match="pdf: is a binary case document"):
         render("pdf", sample_report())
 
 
@@ -48,7 +53,7 @@ def test_write_reports_writes_one_file_per_format(tmp_path) -> None:
 
 def test_write_reports_rejects_an_unknown_format_before_writing(tmp_path) -> None:
     with pytest.raises(InputError):
-        write_reports(sample_report(), tmp_path / "out", ["json", "docx"])
+        write_reports(sample_report(), tmp_path / "out", ["json", "odt"])
     assert not (tmp_path / "out").exists()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sample_report import batch_report, sample_report
+from support.sample_report import batch_report, sample_report
 
 from reports import render
 

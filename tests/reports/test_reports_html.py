@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from sample_report import HOSTILE, batch_report, sample_report
+from support.sample_report import HOSTILE, batch_report, sample_report
 
 from reports import render
 
@@ -78,8 +78,8 @@ def test_labels_follow_lang(html_zh: str, html_en: str) -> None:
 def test_rule_texts_follow_lang(html_zh: str, html_en: str) -> None:
     assert "处理人脸信息应取得单独同意" in html_zh and "Separate consent for face data" not in html_zh
     assert "Separate consent for face data" in html_en and "处理人脸信息应取得单独同意" not in html_en
-    assert "《中华人民共和国个人信息保护法》第29条" in html_zh
-    assert "Personal Information Protection Law of the PRC, 第29条" in html_en
+    assert "《个人信息保护法》第二十九条" in html_zh and "Art. 29" not in html_zh
+    assert "Personal Information Protection Law of the PRC, Art. 29" in html_en and "第二十九条" not in html_en
 
 
 def test_low_confidence_fail_is_worded_probable_and_high_confidence_is_not(html_zh: str, html_en: str) -> None:
@@ -105,7 +105,9 @@ def test_sections_come_in_reading_order(html_zh: str) -> None:
 def test_pass_shows_the_alternative_methods_that_support_it(html_zh: str) -> None:
     passes = html_zh[html_zh.index("<h3>合规项</h3>"):html_zh.index("<h3>不适用的规则</h3>")]
     assert "FACE-001" in passes
-    assert "access.alternative_method" in passes and "门禁卡开门" in passes
+    # the alternatives as sentences in words, with the text the app shows
+    assert "提供人脸以外的通行方式：门禁卡（适用：业主和住户）" in passes and "门禁卡开门" in passes
+    assert "access.alternative_method" not in passes and "residents" not in passes
 
 
 def test_face_sdk_row_is_highlighted_and_plain_sdk_is_not(html_zh: str) -> None:
@@ -118,8 +120,9 @@ def test_face_sdk_row_is_highlighted_and_plain_sdk_is_not(html_zh: str) -> None:
 def test_policy_practices_and_checklist_are_listed(html_zh: str) -> None:
     assert "我们会在您使用刷脸开门时采集您的人脸图像。" in html_zh
     assert "一、我们如何收集您的信息" in html_zh and "120–141" in html_zh
-    assert re.search(r'<code>face_retention</code></td><td class="no">否</td>', html_zh)
-    assert re.search(r'<code>联系方式</code></td><td class="yes">是</td>', html_zh)  # labelled item
+    assert re.search(r'<td>保存期限</td><td class="no">否</td>', html_zh)  # items by name, never the key
+    assert re.search(r'<td>联系方式</td><td class="yes">是</td>', html_zh)
+    assert ">retention<" not in html_zh and "“retention”" not in html_zh
 
 
 def test_target_and_run_errors_are_shown(html_zh: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sample_report import batch_report, sample_report
+from support.sample_report import batch_report, sample_report
 
 from reports import render
 from reports.templating import md_escape

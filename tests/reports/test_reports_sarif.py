@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from sample_report import APK_SHA, APK_URI, batch_report, sample_report
+from support.sample_report import APK_SHA, APK_URI, batch_report, sample_report
 
 from reports import render
 
@@ -55,10 +55,10 @@ def test_driver_describes_every_rule_without_information_uri(run: dict[str, Any]
     assert rule["name"] == "face-separate-consent"
     assert rule["shortDescription"]["text"] == "处理人脸信息应取得单独同意"
     assert rule["fullDescription"]["text"].startswith("人脸信息属于敏感个人信息")
-    assert "《中华人民共和国个人信息保护法》第29条" in rule["help"]["text"]
+    assert "《个人信息保护法》第二十九条" in rule["help"]["text"]
     assert rule["defaultConfiguration"]["level"] == "error"
     assert rule["properties"]["severity"] == "high" and rule["properties"]["tags"] == ["consent"]
-    assert rule["properties"]["legal_basis"][0]["source"] == "pipl"
+    assert rule["properties"]["legal_basis"][0]["source"] == "PIPL"
 
 
 def test_rule_texts_follow_lang() -> None:

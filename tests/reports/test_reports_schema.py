@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from sample_report import batch_report, sample_report
+from support.sample_report import batch_report, sample_report
 
 from reports import validate_report, write_reports
 

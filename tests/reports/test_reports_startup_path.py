@@ -44,7 +44,7 @@ def test_report_json_carries_the_path_of_the_failing_read() -> None:
 
 
 def _finding_html(page: str, rule_id: str) -> str:
-    start = page.index(f"<code>{rule_id}</code>")
+    start = page.index(f'<code>{rule_id}</code> <span class="title">')  # the finding, not the summary's mention
     return page[start: page.index("</article>", start)]
 
 
@@ -58,9 +58,10 @@ def test_html_shows_each_step_of_the_path_in_order_inside_the_finding() -> None:
 
 def test_markdown_shows_the_path_in_the_evidence_row() -> None:
     page = render("md", document("startimei"), lang="zh")
-    finding = page[page.index("`CONS-005`"):]
-    row = next(line for line in finding.splitlines() if line.startswith("| startup.collect"))
-    assert "调用路径（入口 → … → 调用）: " + " → ".join(START_PATH) in row
+    finding = page[page.index("— `CONS-005`"):]
+    row = next(line for line in finding.splitlines() if line.startswith("| 启动时"))  # the start-up read, as a sentence
+    steps = "".join(f"<br>{number}. {step}" for number, step in enumerate(START_PATH, 1))
+    assert "调用路径（入口 → … → 调用）：" + steps in row  # numbered, in order
 
 
 def test_a_pass_shows_the_path_through_the_gate() -> None:

@@ -81,7 +81,8 @@ def test_site_admitting_face_capture_makes_a_silent_app_policy_fail_cons_003() -
     assert cons_003.outcome is Outcome.FAIL and admitted.id in cons_003.evidence_ids
     assert SITE_URI in cons_003.message
     assert outcome(before, "CONS-003") is Outcome.NOT_APPLICABLE
-    assert before.score.grade == "N/A" and after.score == score(after.results, RULESET.scoring)  # rescored
+    # judged on nothing (no extractor ran) the app has no grade; with the site's facts it is judged again
+    assert before.score.grade == "incomplete" and after.score == score(after.results, RULESET.scoring, after.coverage)
     assert after.extractors == (*before.extractors, "company_consistency@1")
     assert [r.rule_id for r in after.results] == sorted(r.rule_id for r in after.results)
 
@@ -140,10 +141,11 @@ def test_rows_rank_companies_worst_first_and_count_their_apps_findings() -> None
     site_fails = sum(1 for r in developer.results if r.outcome is Outcome.FAIL)
     app_fails = sum(1 for r in owner_app.results if r.outcome is Outcome.FAIL)
     assert sum(first.fails.values()) == site_fails + app_fails and app_fails >= 1
-    assert first.apps == (f"业主App [{owner_app.score.grade}]",)
-    assert first.grade == developer.score.grade and first.pages == 3 and first.region == "苏州"
-    assert rows[1].worst == () and rows[1].apps == ()
-    assert rows[2].grade == "N/A" and rows[2].score == "—"
+    grade_word = {"incomplete": "未完成", "N/A": "无法评分"}  # grades that are not letters read as words
+    assert first.apps == (f"业主App [{grade_word.get(owner_app.score.grade, owner_app.score.grade)}]",)
+    assert first.grade == grade_word.get(developer.score.grade, developer.score.grade) and first.pages == 3
+    assert first.region == "苏州" and rows[1].worst == () and rows[1].apps == ()
+    assert rows[2].grade == "无法评分" and rows[2].score == "—"
 
 
 def test_csv_is_excel_ready_and_never_a_formula_and_md_escapes_pipes(tmp_path: Path) -> None:

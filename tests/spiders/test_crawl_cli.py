@@ -157,7 +157,7 @@ def test_company_table_rows_come_from_the_report(cli_crawl: CliCrawl) -> None:
     assert developer["关联应用"].startswith("智慧社区门禁 [")
     assert developer["等级"] == site(cli_crawl.report, DEVELOPER)["score"]["grade"]
     assert by_company[PROPERTY]["错误"] == "1"  # its broken package
-    assert by_company[NO_DNS]["等级"] == "N/A" and by_company[NO_DNS]["已采集页面"] == "0"
+    assert by_company[NO_DNS]["等级"] == "无法评分" and by_company[NO_DNS]["已采集页面"] == "0"  # N/A in words
     assert [r["企业"] for r in rows][-2:] == sorted([REFUSED, NO_DNS])  # unscored companies go last
     md = (cli_crawl.out / "companies.md").read_text(encoding="utf-8")
     assert md.count(f"| {DEVELOPER} |") == 1 and "FACE-006" in md
@@ -183,10 +183,14 @@ def test_bad_setting_is_a_usage_error(tmp_path: Path) -> None:
 def test_report_re_analyses_offline_with_the_same_results(cli_crawl: CliCrawl) -> None:
     before = {name: (cli_crawl.out / name).read_bytes() for name in ("report.json", "companies.csv")}
     cli_crawl.web.stop()
-    (cli_crawl.out / "report.json").unlink()
-    proc = fangcun("report", str(cli_crawl.out))
+    # the delivered report is never overwritten: without -o the command refuses and changes nothing
+    refused = fangcun("report", str(cli_crawl.out))
+    assert refused.returncode == 2 and "-o DIR" in refused.stderr
+    assert (cli_crawl.out / "report.json").read_bytes() == before["report.json"]
+    again = cli_crawl.out / "again"
+    proc = fangcun("report", str(cli_crawl.out), "-o", str(again))
     assert proc.returncode == 0, proc.stderr[-3000:]
-    after = json.loads((cli_crawl.out / "report.json").read_text(encoding="utf-8"))
+    after = json.loads((again / "report.json").read_text(encoding="utf-8"))
     assert after == json.loads(before["report.json"])
-    assert (cli_crawl.out / "companies.csv").read_bytes() == before["companies.csv"]
+    assert (again / "companies.csv").read_bytes() == before["companies.csv"]
     assert "企业汇总" in proc.stdout

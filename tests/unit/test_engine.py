@@ -61,19 +61,19 @@ def test_outcomes_follow_the_conditions(tmp_path):
     assert judge(rule, [face], ran).outcome is Outcome.NOT_APPLICABLE
     failed = judge(rule, [door, face, visitor_qr], ran)
     assert failed.outcome is Outcome.FAIL
-    assert failed.message == "仅支持人脸：access_control"
+    assert failed.message == "仅支持人脸：门禁通行"  # closed values read in the report language
     assert face.id in failed.evidence_ids and door.id in failed.evidence_ids
     passed = judge(rule, [door, face, card], ran)
     assert passed.outcome is Outcome.PASS
     assert card.id in passed.evidence_ids  # the alternative is the proof of the pass
     # apk_derived did not run: whether faces are captured cannot be told, so neither can the answer
     unknown = judge(rule, [door], {"apk_strings"})
-    assert unknown.outcome is Outcome.UNKNOWN and "face.capture" in unknown.message
+    assert unknown.outcome is Outcome.UNKNOWN and unknown.unseen == ("face.capture",)
     # a fact already stated decides as it is: the face capture is there, no alternative is
     assert judge(rule, [door, face], {"apk_strings"}).outcome is Outcome.FAIL
     # an alternative seen decides a PASS whatever else failed
     assert judge(rule, [door, card], {"apk_strings"}).outcome is Outcome.PASS
-    assert judge(rule, [door, face], ran, lang="en").message == "Face only: access_control"
+    assert judge(rule, [door, face], ran, lang="en").message == "Face only: door access"  # closed values in words
 
 
 def test_unknown_names_why_the_kinds_could_not_be_seen(tmp_path):
@@ -82,8 +82,9 @@ def test_unknown_names_why_the_kinds_could_not_be_seen(tmp_path):
     why = "code is packed by 360 加固 (com.stub.StubApp)"
     unknown = judge(rule, [door], {"apk_strings"}, reasons={"apk_derived": why, "apk_code": "not asked"})
     assert unknown.outcome is Outcome.UNKNOWN
-    assert unknown.message == f"无法判断：未能提取 face.capture ({why})"  # only the emitter of the unseen kind
-    assert judge(rule, [door], {"apk_strings"}, reasons={}).message == "无法判断：未能提取 face.capture"
+    # only the reason the emitter of the unseen kind gave; the kind itself is kept apart, not worded as found
+    assert unknown.message == f"无法判断：判断所需的事实未能提取（{why}）" and unknown.unseen == ("face.capture",)
+    assert judge(rule, [door], {"apk_strings"}, reasons={}).message == "无法判断：判断所需的事实未能提取（提取器出错）"
 
 
 def test_min_count_and_key_lists():

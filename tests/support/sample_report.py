@@ -1,4 +1,5 @@
-"""Representative report.json documents, built through scanner.model so they follow the contract.
+"""Representative report.json documents, built through scanner.model so they follow the contract, each
+fact with the words the pipeline stores for it when it judges (scanner.contract.evidence_words).
 
 `sample_report()`: an apk target with every outcome (FAIL, low-confidence FAIL, PASS, UNKNOWN,
 NOT_APPLICABLE, WAIVED) and hostile strings from the app, plus a policy target with practices and
@@ -7,8 +8,10 @@ a completeness checklist. `batch_report()`: three crawled `site` targets for the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from scanner.contract import evidence_words
 from scanner.model import (
     Confidence,
     ErrorRecord,
@@ -30,12 +33,22 @@ POLICY_URI = "https://wuye.example.cn/privacy.html"
 POLICY_SHA = "b" * 64
 HOSTILE = "<script>alert(1)</script>"
 
-PIPL_28 = {"source": "pipl", "article": "第28条", "title_zh": "中华人民共和国个人信息保护法",
-           "title_en": "Personal Information Protection Law of the PRC"}
-PIPL_29 = {**PIPL_28, "article": "第29条"}
-SPC_10 = {"source": "spc_face_2021", "article": "第10条",
+# Legal bases as the rule loader writes them (scanner.engine.ruleset): citation parts, 文号, 施行日期, the text.
+PIPL_28 = {"source": "PIPL", "article": "28", "title_zh": "中华人民共和国个人信息保护法",
+           "title_en": "Personal Information Protection Law of the PRC", "short_zh": "个人信息保护法",
+           "article_zh": "第二十八条", "effective": "2021-11-01",
+           "text": "敏感个人信息是一旦泄露或者非法使用，容易导致自然人的人格尊严受到侵害或者人身、财产安全受到危害的个人信息，"
+                   "包括生物识别、宗教信仰、特定身份、医疗健康、金融账户、行踪轨迹等信息，以及不满十四周岁未成年人的个人信息。\n"
+                   "只有在具有特定的目的和充分的必要性，并采取严格保护措施的情形下，个人信息处理者方可处理敏感个人信息。"}
+PIPL_29 = {**PIPL_28, "article": "29", "article_zh": "第二十九条",
+           "text": "处理敏感个人信息应当取得个人的单独同意；法律、行政法规规定处理敏感个人信息应当取得书面同意的，从其规定。"}
+SPC_10 = {"source": "SPC-2021-FACE", "article": "10",
           "title_zh": "最高人民法院关于审理使用人脸识别技术处理个人信息相关民事案件适用法律若干问题的规定",
-          "title_en": "SPC Provisions on Civil Cases Involving Facial Recognition"}
+          "title_en": "SPC Provisions on Civil Cases Involving Facial Recognition",
+          "short_zh": "最高人民法院关于审理使用人脸识别技术处理个人信息相关民事案件适用法律若干问题的规定",
+          "article_zh": "第十条", "number": "法释〔2021〕15号", "effective": "2021-08-01",
+          "text": "物业服务企业或者其他建筑物管理人以人脸识别作为业主或者物业使用人出入物业服务区域的唯一验证方式，"
+                  "不同意的业主或者物业使用人请求其提供其他合理验证方式的，人民法院依法予以支持。"}
 
 
 def _rule(rule_id: str, slug: str, severity: Severity, confidence: Confidence, category: str,
@@ -150,9 +163,13 @@ POLICY_EVIDENCE = {
                    POLICY_URI, "chars 860-884", "除法律法规规定外，我们不会向第三方提供您的信息。", extractor="policy_nlp@1"),
     "check_contact": _ev("policy.checklist", "contact", {"present": True, "basis": "PIPL 17"},
                          POLICY_URI, extractor="policy_nlp@1"),
-    "check_retention": _ev("policy.checklist", "face_retention", {"present": False, "basis": "PIPL 17, 30"},
+    "check_retention": _ev("policy.checklist", "retention", {"present": False, "basis": "PIPL 17, 30"},
                            POLICY_URI, extractor="policy_nlp@1"),
 }
+
+
+def _words(evidence: Iterable[Evidence]) -> dict[str, dict[str, Any]]:
+    return {ev.id: evidence_words(ev) for ev in evidence}
 
 
 def _result(rule: RuleInfo, outcome: Outcome, message: str, evidence: tuple[Evidence, ...] = (),
@@ -182,7 +199,7 @@ def _apk_target() -> Target:
     return Target(
         id="apk:com.example.community", kind=TargetKind.APK, uri=APK_URI, sha256=APK_SHA,
         label="智慧社区 | Smart Community", attributes={"package": "com.example.community"},
-        evidence=tuple(ev.values()), results=results, score=Score(41.2, "D"),
+        evidence=tuple(ev.values()), results=results, score=Score(41.2, "D"), shown=_words(ev.values()),
         errors=(ErrorRecord("extract:policy_nlp", "assets/privacy.html: not valid UTF-8", APK_URI),),
         extractors=("apk_manifest@1", "apk_sdks@1", "apk_code@1", "apk_strings@1"),
     )
@@ -199,6 +216,7 @@ def _policy_target() -> Target:
     return Target(
         id="policy:wuye.example.cn/privacy.html", kind=TargetKind.POLICY, uri=POLICY_URI, sha256=POLICY_SHA,
         label="某物业隐私政策", evidence=tuple(ev.values()), results=results, score=Score(75.0, "B"),
+        shown=_words(ev.values()),
         extractors=("policy_nlp@1",),
     )
 
