@@ -1,0 +1,87 @@
+"""Sentence-level accuracy of the policy reader on the team's labelled sentences (bench/labels).
+
+Each labelled unit is a sentence of a CA4P-483 (zh) or OPP-115 (en) policy named by offsets. The
+whole policy goes through the real analysis (analyse_policy_text: sentences, headings, contents
+lists, the reader), and the practices stated by the sentences that overlap a unit are its
+prediction. Printed per practice: support, presence P/R/F1, polarity P/R/F1, macro averages.
+
+    python bench/sentence_eval.py [--split dev|test|train] [--lang zh|en|both] [--errors PRACTICE]
+
+The test split is for the final figure only: tune on dev. `--errors` prints dev mistakes for one
+practice to stderr (unit id, gold, predicted, the sentence) for reading; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "labels"))
+from dataset import FACE_PRACTICES, PRACTICES, Example, corpus_present, document, examples  # noqa: E402
+from scoring import score, table  # noqa: E402
+
+from scanner.extractors.policy_nlp import analyse_policy_text  # noqa: E402
+
+ORDER = {"affirm": 0, "conditional": 1, "negate": 2}  # one sentence, several readings: the strongest
+
+
+def predictions(items: list[Example]) -> tuple[dict[str, dict[str, str]], int, float]:
+    """unit id → practice → polarity, from one analysis per policy; also chars analysed and seconds."""
+    by_file: dict[str, list[Example]] = defaultdict(list)
+    for ex in items:
+        by_file[ex.file].append(ex)
+    out: dict[str, dict[str, str]] = {ex.id: {} for ex in items}
+    chars, seconds = 0, 0.0
+    for rel, units in by_file.items():
+        text = document(rel)
+        started = time.perf_counter()
+        evidence = analyse_policy_text(text, uri=rel, language=units[0].lang)
+        seconds += time.perf_counter() - started
+        chars += len(text)
+        for ev in evidence:
+            if ev.kind != "policy.discloses" or ev.key not in PRACTICES:
+                continue
+            start, end = ev.attrs["span"]
+            for ex in units:
+                if start < ex.end and ex.start < end:
+                    found = out[ex.id]
+                    polarity = ev.attrs["polarity"]
+                    if ev.key not in found or ORDER[polarity] < ORDER[found[ev.key]]:
+                        found[ev.key] = polarity
+    return out, chars, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("train", "dev", "test"), default="dev")
+    parser.add_argument("--lang", choices=("zh", "en", "both"), default="both")
+    parser.add_argument("--errors", help="print this practice's mistakes to stderr (not on test)")
+    args = parser.parse_args()
+    if not corpus_present():
+        print("corpus not found: ../shared/corpus/policies (CA4P-483, OPP-115)")
+        return
+    analyse_policy_text("预热。", uri="warm-up", language="zh")
+    for lang in ("zh", "en") if args.lang == "both" else (args.lang,):
+        items = list(examples(lang, args.split))
+        predicted, chars, seconds = predictions(items)
+        practices = PRACTICES if lang == "zh" else tuple(p for p in PRACTICES if p not in FACE_PRACTICES)
+        scores = score(((ex.labels, predicted[ex.id]) for ex in items), practices)
+        print(table(scores, practices, f"{lang} {args.split}: {len(items)} sentences from "
+                                       f"{len({ex.file for ex in items})} policies"))
+        if lang == "zh":
+            print(f"  face practices macro-F1: presence {scores.macro('presence', FACE_PRACTICES):.3f}, "
+                  f"polarity {scores.macro('polarity', FACE_PRACTICES):.3f}")
+        print(f"  speed: {chars:,} chars in {seconds:.2f} s = {chars / seconds:,.0f} chars/s (whole analysis)")
+        if args.errors and args.split != "test":
+            for ex in items:
+                g, q = ex.labels.get(args.errors), predicted[ex.id].get(args.errors)
+                if g != q:
+                    print(f"{ex.id}\tgold={g}\tpred={q}\t{ex.text[:200]}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
