@@ -73,7 +73,7 @@ def _qualifying_callers(
     return [c for c in callers if c in loaders]
 
 
-def api_evidence(source: Any, sig: ApiSignature, caller: str, table: ApiTable) -> Evidence:
+def api_evidence(source: ApkSource, sig: ApiSignature, caller: str, table: ApiTable) -> Evidence:
     origin = table.code_origin(ref_class(caller), source.manifest.package)
     own_code = origin in ("app", "other")
     attrs: dict[str, Any] = {"api": sig.label, "caller": readable_ref(caller), "own_code": own_code, "code_origin": origin}

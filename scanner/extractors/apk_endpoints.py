@@ -27,7 +27,7 @@ def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     yield from _face_uploads(source, urls)
 
 
-def _endpoints(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
+def _endpoints(source: ApkSource, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
     index = sdk_index()
     seen: set[tuple[str, str]] = set()
     for found in urls:
@@ -44,7 +44,7 @@ def _endpoints(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
         yield Evidence("network.endpoint", url.host, attrs, Location(source.uri, found.logical, snippet(url.url)), EXTRACTOR)
 
 
-def _face_uploads(source: Any, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
+def _face_uploads(source: ApkSource, urls: Sequence[FoundUrl]) -> Iterator[Evidence]:
     faces = face_index()
     seen: set[tuple[str, str]] = set()
     for found in urls:

@@ -37,7 +37,7 @@ def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
         yield Evidence("network.cleartext_allowed", key, attrs, Location(source.uri, logical or "", ""), EXTRACTOR)
 
 
-def _app_info(source: Any) -> Evidence:
+def _app_info(source: ApkSource) -> Evidence:
     m = source.manifest
     attrs = {
         "label": source.label,
@@ -55,7 +55,7 @@ def permission_category(permission: str) -> tuple[bool, str]:
     return (category is not None, category or "other")
 
 
-def _permissions(source: Any) -> Iterator[Evidence]:
+def _permissions(source: ApkSource) -> Iterator[Evidence]:
     for permission in source.manifest.permissions:
         sensitive, category = permission_category(permission)
         yield Evidence(
@@ -67,7 +67,7 @@ def _permissions(source: Any) -> Iterator[Evidence]:
         )
 
 
-def _components(source: Any) -> Iterator[Evidence]:
+def _components(source: ApkSource) -> Iterator[Evidence]:
     """Launcher and exported components, and every component belonging to a known SDK."""
     m = source.manifest
     index = sdk_index()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from scanner.extractors.apk_endpoints import is_ignored_host
 from scanner.extractors.base import ExtractorSpec
@@ -33,7 +32,7 @@ def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
     yield from _policy_urls(source)
 
 
-def _policy_urls(source: Any) -> Iterator[Evidence]:
+def _policy_urls(source: ApkSource) -> Iterator[Evidence]:
     seen: set[str] = set()
     for found in source.urls:
         url = found.url

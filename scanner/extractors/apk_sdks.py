@@ -62,7 +62,7 @@ class SdkMatch:
     loaders: tuple[str, ...] = ()  # methods that load a matched URL or path string
 
 
-def inventory_of(source: Any, index: SdkIndex) -> ApkInventory:
+def inventory_of(source: ApkSource, index: SdkIndex) -> ApkInventory:
     m = source.manifest
     loaders: dict[str, tuple[str, ...]] = {}
     urls = []
@@ -151,7 +151,7 @@ class SdkCallers:
     renamed: tuple[str, ...] = ()  # methods whose every name is shortened (origin unknown)
 
 
-def callers_by_sdk(source: Any, index: SdkIndex, present: Iterable[str]) -> dict[str, SdkCallers]:
+def callers_by_sdk(source: ApkSource, index: SdkIndex, present: Iterable[str]) -> dict[str, SdkCallers]:
     """For each present SDK id, the methods outside known libraries that call into (or read fields
     of) the SDK's classes."""
     wanted = set(present)
