@@ -11,7 +11,7 @@ with the labels, item by item:
   face_only      face is said to be the only way through
   alternatives   the set of (method, audience) of the non-face ways through
   resident_way   whether some way through is open to residents (FACE-001 reads this)
-  withdrawn      no withdrawn method is read as a way through (items with a withdrawn method)
+  withdrawn      no withdrawn method is read as a way through for residents or all (items with one)
 
     python bench/notice_eval.py [--half odd|even|both] [--errors ATTRIBUTE]
 
@@ -107,7 +107,7 @@ JUDGES: dict[str, Judge] = {
     "resident_way": (lambda g: True, lambda g: resident_way((a["method"], a["for"]) for a in g["alternatives"]),
                      lambda r, g: resident_way(r.alternatives)),
     "withdrawn": (lambda g: bool(g["withdrawn"]), lambda g: frozenset(),
-                  lambda r, g: frozenset(m for m, _ in r.alternatives) & frozenset(g["withdrawn"])),
+                  lambda r, g: frozenset(m for m, a in r.alternatives if a != "visitors") & frozenset(g["withdrawn"])),
 }
 
 

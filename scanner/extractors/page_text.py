@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,16 @@ from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.policy_nlp import analyse_policy_text
 from scanner.extractors.text_utils import clause_start, phrase_regex, snippet
 from scanner.model import Evidence, Location
+from scanner.nlp.clauses import (
+    NoticeClause,
+    notice_audience,
+    notice_clause_index,
+    notice_clauses,
+    notice_opens_with,
+    notice_phrases_outside,
+    notice_purpose_clauses,
+    notice_withdrawn,
+)
 from scanner.nlp.text import detect_language
 from scanner.sources.policy import (
     decode_document,
@@ -42,7 +52,7 @@ NAME = "page_text"
 VERSION = 1
 EXTRACTOR = f"{NAME}@{VERSION}"
 LEXICON_PATH = Path(__file__).resolve().parents[2] / "rules" / "lexicon" / "web_zh.yaml"
-PURPOSE_WINDOW = (1, 2)  # sentences before / after a capture sentence that may state its purpose
+PURPOSE_AFTER = 2  # sentences after a capture sentence that may state its purpose, each opening with a tie
 TITLE_CHARS = 200
 
 # A notice's purpose, as the face.capture vocabulary names it.
@@ -57,7 +67,9 @@ CAPTURE_PURPOSE = {
 }
 _REQUIRED_SECTIONS = ("policy_titles", "face_capture", "places", "purposes", "signage",
                       "access_control", "face_only", "alternatives", "audiences", "negation", "not_negation",
-                      "clause_breaks", "form_fields", "policy_link", "app_download")
+                      "clause_breaks", "form_fields", "policy_link", "app_download", "purpose_frames", "frame_lead",
+                      "purpose_ties", "face_data", "retention", "not_stated", "vehicle_access", "beneficiary",
+                      "withdrawn_before", "withdrawn_after")
 
 
 @functools.cache
@@ -90,6 +102,16 @@ class Matchers:
     policy_link: re.Pattern[str]
     app_download: re.Pattern[str]
     policy_title: re.Pattern[str]
+    frames: re.Pattern[str]
+    frame_lead: str
+    ties: re.Pattern[str]
+    face_data: re.Pattern[str]
+    retention: re.Pattern[str]
+    not_stated: re.Pattern[str]
+    vehicle: re.Pattern[str]
+    beneficiary: re.Pattern[str]
+    withdrawn_before: re.Pattern[str]
+    withdrawn_after: re.Pattern[str]
 
 
 @functools.cache
@@ -107,6 +129,11 @@ def matchers() -> Matchers:
         not_negation=phrase_regex(lex["not_negation"]), clause_breaks=lex["clause_breaks"],
         fields=group("form_fields"), policy_link=phrase_regex(lex["policy_link"]),
         app_download=phrase_regex(lex["app_download"]), policy_title=phrase_regex(lex["policy_titles"]),
+        frames=phrase_regex(lex["purpose_frames"]), frame_lead=lex["frame_lead"], ties=phrase_regex(lex["purpose_ties"]),
+        face_data=phrase_regex(lex["face_data"]), retention=phrase_regex(lex["retention"]),
+        not_stated=phrase_regex(lex["not_stated"]), vehicle=phrase_regex(lex["vehicle_access"]),
+        beneficiary=phrase_regex(lex["beneficiary"]), withdrawn_before=phrase_regex(lex["withdrawn_before"]),
+        withdrawn_after=phrase_regex(lex["withdrawn_after"]),
     )
 
 
@@ -180,26 +207,81 @@ def read_page(page: CapturedPage) -> PageView:
     return PageView(page, title, text, tuple(sentences(text)), soup)
 
 
-def without_places(sentence: str, m: Matchers) -> str:
-    """The sentence with place names blanked, so 营销中心 (a place) never reads as 营销 (a purpose)."""
-    for rx in m.places.values():
-        sentence = rx.sub(lambda x: " " * len(x.group(0)), sentence)
-    return sentence
+def blank(pattern: re.Pattern[str], text: str) -> str:
+    """The text with every phrase of `pattern` blanked, offsets kept."""
+    return pattern.sub(lambda x: " " * len(x.group(0)), text)
+
+
+def live(m: Matchers) -> Callable[[str, int], bool]:
+    return lambda text, position: not is_negated(text, position, m)
+
+
+def clause_purposes(text: str, m: Matchers) -> list[str]:
+    """The purposes one clause names, in order; a purpose word inside a longer place name (营销 of 营销中心)
+    is the place, not a purpose."""
+    return notice_phrases_outside(text, m.purposes, m.places.values(), live(m))
+
+
+def captures(sentence: str, clauses: Sequence[NoticeClause], m: Matchers) -> list[int]:
+    """The clauses of a sentence that state a face capture. None when the sentence asks (ends in ？),
+    proposes or reports a rumour (拟, 征求意见, 网传), and not a clause that only keeps or deletes face
+    data (人脸信息保存30天后删除)."""
+    if sentence.rstrip().endswith(("？", "?")) or m.not_stated.search(sentence):
+        return []
+    found = []
+    for i, clause in enumerate(clauses):
+        words = list(affirmed(m.face, clause.text, m))
+        kept = m.retention.search(clause.text) is not None
+        if any(not (kept and m.face_data.fullmatch(w)) for w in words):
+            found.append(i)
+    return found
+
+
+def sentence_purposes(clauses: Sequence[NoticeClause], anchors: Sequence[int], m: Matchers) -> list[str]:
+    """Why faces are taken, as one sentence says: from the anchor clauses (the capture) and the clauses
+    joined to them by a purpose frame; failing those, from the sentence's other clauses that offer no
+    way through (刷脸为主，刷卡为辅 is about doors; 小区门禁请刷卡 beside a sales-office camera is not
+    that camera's purpose)."""
+    chosen = notice_purpose_clauses(clauses, anchors, m.frames, m.frame_lead)
+    found = [p for i in chosen for p in clause_purposes(clauses[i].text, m)]
+    if not found:
+        rest = [c for i, c in enumerate(clauses) if i not in chosen
+                and not any(rx.search(c.text) for rx in m.alternatives.values())]
+        found = [p for c in rest for p in clause_purposes(c.text, m)]
+    return list(dict.fromkeys(found))
+
+
+def notice_place(sentence: str, page_places: tuple[str, str], m: Matchers) -> str:
+    """Where a capture sentence's faces are taken: a place it names, else the page title's, else a
+    community when the sentence is about a door (人脸识别成功，门已打开), else a place the page names."""
+    title_place, text_place = page_places
+    return (first_group(m.places, sentence, m) or title_place
+            or ("community" if states(m.access, blank(m.vehicle, sentence), m) else "") or text_place or "other")
 
 
 def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
-    """web.face_capture_notice and face.capture, one per (place, purpose) a page admits."""
-    page_place = first_group(m.places, view.title, m) or first_group(m.places, view.text, m) or "other"
+    """web.face_capture_notice and face.capture, one per (place, purpose) a page admits. The purpose is
+    the capture sentence's own; a following sentence lends its purpose only when that sentence opens
+    with a tie back to the capture (这些摄像头…, 上述信息…, 用于…)."""
     signage = any(states(m.signage, s, m) for s in view.sentences)
+    page_places: tuple[str, str] | None = None  # (the title's, the text's), read once, when a capture is found
     stated: set[tuple[str, str]] = set()
     for i, sentence in enumerate(view.sentences):
-        if not states(m.face, sentence, m):
+        clauses = notice_clauses(sentence, m.clause_breaks)
+        anchors = captures(sentence, clauses, m)
+        if not anchors:
             continue
-        place = first_group(m.places, sentence, m) or page_place
-        lo, hi = max(0, i - PURPOSE_WINDOW[0]), i + PURPOSE_WINDOW[1] + 1
-        window = [sentence, *view.sentences[lo:i], *view.sentences[i + 1:hi]]  # its own words first
-        blanked = [(s, without_places(s, m)) for s in window]
-        found = [(name, s) for s, words in blanked for name, rx in m.purposes.items() if states(rx, words, m)]
+        if page_places is None:
+            page_places = (first_group(m.places, view.title, m), first_group(m.places, view.text, m))
+        place = notice_place(sentence, page_places, m)
+        found = [(p, sentence) for p in sentence_purposes(clauses, anchors, m)]
+        for said in view.sentences[i + 1:i + 1 + PURPOSE_AFTER]:
+            if found or not notice_opens_with(said, m.ties, m.frame_lead):
+                break
+            tied = notice_clauses(said, m.clause_breaks)
+            found = [(p, said) for p in sentence_purposes(tied, [0], m)]
+        if not found and place == "community" and about_doors(sentence, m):
+            found = [("access_control", sentence)]  # faces at a community's door, no other reason given
         for purpose, said in found or [("unknown", sentence)]:
             if (place, purpose) in stated:
                 continue
@@ -212,12 +294,54 @@ def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
                             "notice_purpose": purpose}, location, EXTRACTOR)
 
 
+@dataclass(frozen=True)
+class WayThrough:
+    """A non-face way through one sentence names: its method, who it is for, and whether it is withdrawn."""
+
+    method: str
+    audience: str
+    withdrawn: bool
+    clause: NoticeClause
+
+
+def ways_through(sentence: str, m: Matchers) -> list[WayThrough]:
+    """The ways through a sentence names that no negation cancels, each with its clause's audience. A way
+    withdrawn in one clause is withdrawn wherever the sentence names it for the same people or for no one
+    in particular (因门卡丢失率高，门禁卡停止使用: the card of the first clause is the withdrawn one)."""
+    clauses = notice_clauses(sentence, m.clause_breaks)
+    ways = []
+    for method, rx in m.alternatives.items():
+        for x in rx.finditer(sentence):
+            if is_negated(sentence, x.start(), m):
+                continue
+            i = notice_clause_index(clauses, x.start())
+            ways.append(WayThrough(method, notice_audience(clauses, i, m.audiences, m.beneficiary),
+                                   notice_withdrawn(clauses[i], x.start(), x.end(), m.withdrawn_before,
+                                                    m.withdrawn_after), clauses[i]))
+    gone = {(w.method, w.audience) for w in ways if w.withdrawn}
+    return [w if w.withdrawn or not ({(w.method, w.audience), (w.method, "all")} & gone or
+                                     (w.audience == "all" and any(g[0] == w.method for g in gone)))
+            else WayThrough(w.method, w.audience, True, w.clause) for w in ways]
+
+
+def about_doors(sentence: str, m: Matchers) -> bool:
+    """Whether a sentence speaks of doors: a door word (a car-park barrier is none) or a way through."""
+    return states(m.access, blank(m.vehicle, sentence), m) or bool(ways_through(sentence, m))
+
+
 def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
-    """context.access_control and access.alternative_method from community door notices."""
-    community = first_group(m.places, view.title, m) == "community" or bool(
-        m.places["community"].search(view.text))
-    face_only = next(((s, p) for s in view.sentences for p in affirmed(m.face_only, s, m)), None)
-    door = next(((s, p) for s in view.sentences for p in affirmed(m.access, s, m)), None)
+    """context.access_control and access.alternative_method from community door notices. A car-park
+    barrier is no door; a withdrawn way through (门禁卡停用) is none, and a sentence that withdraws one and
+    leaves only faces says face is the only way through."""
+    doors = [blank(m.vehicle, s) for s in view.sentences]
+    community = first_group(m.places, view.title, m) == "community" or any(
+        m.places["community"].search(s) for s in doors)
+    ways = {s: ways_through(s, m) for s in view.sentences}
+    face_only = next(((s, p) for s, d in zip(view.sentences, doors) for p in affirmed(m.face_only, d, m)), None)
+    if face_only is None:
+        face_only = next(((s, w.clause.text.strip()) for s in view.sentences for w in ways[s]
+                          if w.withdrawn and states(m.face, s, m) and all(x.withdrawn for x in ways[s])), None)
+    door = next(((s, p) for s, d in zip(view.sentences, doors) for p in affirmed(m.access, d, m)), None)
     if not (community and door) and not face_only:
         return
     sentence, phrase = face_only or door  # type: ignore[misc]  # one of them is set here
@@ -225,13 +349,10 @@ def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
                    view.location(sentence), EXTRACTOR)
     seen: set[tuple[str, str]] = set()
     for s in view.sentences:
-        for method, rx in m.alternatives.items():
-            if not states(rx, s, m):
-                continue
-            audience = first_group(m.audiences, s, m) or "all"
-            if (method, audience) not in seen:
-                seen.add((method, audience))
-                yield Evidence("access.alternative_method", method, {"method": method, "for": audience},
+        for way in ways[s]:
+            if not way.withdrawn and (way.method, way.audience) not in seen:
+                seen.add((way.method, way.audience))
+                yield Evidence("access.alternative_method", way.method, {"method": way.method, "for": way.audience},
                                view.location(s), EXTRACTOR)
 
 
