@@ -275,7 +275,7 @@ def facts_of_text(item: UiText, lex: UiLexicon, uri: str) -> Iterator[Evidence]:
     face = next(affirmed_matches(lex.face_terms, text, neg), None) is not None
     # a text that withdraws a way through and leaves only the face ("门禁卡已停用，请刷脸开门") says face only
     face_only = next(affirmed_matches(lex.face_only, text, neg), None) is not None or (
-        face and any(w for _, _, w, _ in ways) and all(w for _, _, w, _ in ways))
+        face and any(w for _, _, w, _ in ways) and all(w or a == "visitors" for _, a, w, _ in ways))
     for m in _first_of_each_phrase(lex.access_control, text, neg):
         yield ev("context.access_control", m.group(0), {"phrase": m.group(0), "face_only": face_only}, m)
 
@@ -336,13 +336,16 @@ def _ways_through(text: str, lex: UiLexicon) -> list[tuple[str, str, bool, re.Ma
 
 
 def _face_at_door(text: str, lex: UiLexicon) -> re.Match[str] | None:
-    """A door word sharing a clause with a face term no negation cancels ("刷脸即可开门")."""
-    for clause in notice_clauses(text, lex.negation.clause_breaks):
+    """A door word in the clause of a face term no negation cancels, or in the clause right after it
+    ("刷脸即可开门", "人脸识别成功，请通行")."""
+    clauses = notice_clauses(text, lex.negation.clause_breaks)
+    for i, clause in enumerate(clauses):
         if next(affirmed_matches(lex.face_terms, clause.text, lex.negation), None) is None:
             continue
-        door = next(affirmed_matches(lex.face_door_words, clause.text, lex.negation), None)
-        if door:
-            return lex.face_door_words.search(text, clause.start + door.start())
+        for near in clauses[i:i + 2]:
+            door = next(affirmed_matches(lex.face_door_words, near.text, lex.negation), None)
+            if door:
+                return lex.face_door_words.search(text, near.start + door.start())
     return None
 
 

@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from scanner.errors import InputError, RuleLoadError
 from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.policy_nlp import analyse_policy_text
-from scanner.extractors.text_utils import clause_start, phrase_regex, snippet
+from scanner.extractors.text_utils import NEGATION_REACH, clause_start, phrase_regex, snippet
 from scanner.model import Evidence, Location
 from scanner.nlp.clauses import (
     NoticeClause,
@@ -54,6 +54,7 @@ EXTRACTOR = f"{NAME}@{VERSION}"
 LEXICON_PATH = Path(__file__).resolve().parents[2] / "rules" / "lexicon" / "web_zh.yaml"
 PURPOSE_AFTER = 2  # sentences after a capture sentence that may state its purpose, each opening with a tie
 TITLE_CHARS = 200
+RELATIVE_REACH = 8  # characters from a negation cue to the 的 of the relative clause it opens
 
 # A notice's purpose, as the face.capture vocabulary names it.
 CAPTURE_PURPOSE = {
@@ -69,7 +70,8 @@ _REQUIRED_SECTIONS = ("policy_titles", "face_capture", "places", "purposes", "si
                       "access_control", "face_only", "alternatives", "audiences", "negation", "not_negation",
                       "clause_breaks", "form_fields", "policy_link", "app_download", "purpose_frames", "frame_lead",
                       "purpose_ties", "face_data", "retention", "not_stated", "vehicle_access", "beneficiary",
-                      "withdrawn_before", "withdrawn_after")
+                      "withdrawn_before", "withdrawn_after", "negation_ends", "relative_heads", "relative_cues",
+                      "not_purposes")
 
 
 @functools.cache
@@ -112,6 +114,10 @@ class Matchers:
     beneficiary: re.Pattern[str]
     withdrawn_before: re.Pattern[str]
     withdrawn_after: re.Pattern[str]
+    negation_ends: re.Pattern[str]
+    relative: re.Pattern[str]
+    relative_cues: frozenset[str]
+    not_purposes: re.Pattern[str]
 
 
 @functools.cache
@@ -133,7 +139,8 @@ def matchers() -> Matchers:
         face_data=phrase_regex(lex["face_data"]), retention=phrase_regex(lex["retention"]),
         not_stated=phrase_regex(lex["not_stated"]), vehicle=phrase_regex(lex["vehicle_access"]),
         beneficiary=phrase_regex(lex["beneficiary"]), withdrawn_before=phrase_regex(lex["withdrawn_before"]),
-        withdrawn_after=phrase_regex(lex["withdrawn_after"]),
+        withdrawn_after=phrase_regex(lex["withdrawn_after"]), negation_ends=phrase_regex(lex["negation_ends"]),
+        relative=phrase_regex("的" + head for head in lex["relative_heads"]), relative_cues=frozenset(lex["relative_cues"]), not_purposes=phrase_regex(lex["not_purposes"]),
     )
 
 
@@ -148,10 +155,24 @@ def sentences(text: str) -> list[str]:
 
 def is_negated(sentence: str, position: int, m: Matchers) -> bool:
     """A negation cue earlier in the same clause (within NEGATION_REACH characters), once condition
-    frames (未经…, 不同意…) are masked."""
+    frames (未经…, 不同意…) are masked. A cue before 不影响 is undone by it (不录入人脸不影响使用门禁卡), and
+    a cue of state (未, 没有) opening a short relative clause on a person (未录入的住户继续刷卡, 尚未录入人脸的
+    业主) says who, it denies nothing; a denial (不会采集…的用户的人脸) still denies."""
     start = clause_start(sentence, position, m.clause_breaks)
-    clause = m.not_negation.sub(lambda x: " " * len(x.group(0)), sentence[start:position])
-    return m.negation.search(clause) is not None
+    before = sentence[start:position]
+    undone = max((x.end() for x in m.negation_ends.finditer(before)), default=0)
+    clause = m.not_negation.sub(lambda x: " " * len(x.group(0)), before)[undone:]
+    cue = None
+    for cue in m.negation.finditer(clause):
+        pass
+    if cue is None:
+        return False
+    if cue.group(0) not in m.relative_cues:
+        return True
+    after = start + undone + cue.end()  # the relative clause is short: 未录入的住户, 尚未录入人脸的业主
+    stop = min(after + RELATIVE_REACH, position + NEGATION_REACH)
+    end = min((i for i in (sentence.find(ch, after, stop) for ch in m.clause_breaks) if i >= 0), default=stop)
+    return m.relative.search(sentence, after, end) is None
 
 
 def affirmed(pattern: re.Pattern[str], sentence: str, m: Matchers) -> Iterator[str]:
@@ -219,7 +240,7 @@ def live(m: Matchers) -> Callable[[str, int], bool]:
 def clause_purposes(text: str, m: Matchers) -> list[str]:
     """The purposes one clause names, in order; a purpose word inside a longer place name (营销 of 营销中心)
     is the place, not a purpose."""
-    return notice_phrases_outside(text, m.purposes, m.places.values(), live(m))
+    return notice_phrases_outside(text, m.purposes, [*m.places.values(), m.not_purposes], live(m))
 
 
 def captures(sentence: str, clauses: Sequence[NoticeClause], m: Matchers) -> list[int]:
@@ -265,7 +286,7 @@ def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
     with a tie back to the capture (这些摄像头…, 上述信息…, 用于…)."""
     signage = any(states(m.signage, s, m) for s in view.sentences)
     page_places: tuple[str, str] | None = None  # (the title's, the text's), read once, when a capture is found
-    stated: set[tuple[str, str]] = set()
+    stated: dict[tuple[str, str], Location] = {}  # (place, purpose) → where the page first says it
     for i, sentence in enumerate(view.sentences):
         clauses = notice_clauses(sentence, m.clause_breaks)
         anchors = captures(sentence, clauses, m)
@@ -283,15 +304,16 @@ def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
         if not found and place == "community" and about_doors(sentence, m):
             found = [("access_control", sentence)]  # faces at a community's door, no other reason given
         for purpose, said in found or [("unknown", sentence)]:
-            if (place, purpose) in stated:
-                continue
-            stated.add((place, purpose))
-            location = view.location(sentence if said == sentence else f"{sentence} {said}")
-            yield Evidence("web.face_capture_notice", place,
-                           {"place": place, "purpose": purpose, "signage": signage}, location, EXTRACTOR)
-            yield Evidence("face.capture", CAPTURE_PURPOSE[purpose],
-                           {"purpose": CAPTURE_PURPOSE[purpose], "basis": ["page_notice"], "place": place,
-                            "notice_purpose": purpose}, location, EXTRACTOR)
+            if (place, purpose) not in stated:
+                stated[place, purpose] = view.location(sentence if said == sentence else f"{sentence} {said}")
+    for (place, purpose), location in stated.items():
+        if purpose == "unknown" and any(p == place and q != "unknown" for p, q in stated):
+            continue  # the page says elsewhere why it takes faces at this place
+        yield Evidence("web.face_capture_notice", place,
+                       {"place": place, "purpose": purpose, "signage": signage}, location, EXTRACTOR)
+        yield Evidence("face.capture", CAPTURE_PURPOSE[purpose],
+                       {"purpose": CAPTURE_PURPOSE[purpose], "basis": ["page_notice"], "place": place,
+                        "notice_purpose": purpose}, location, EXTRACTOR)
 
 
 @dataclass(frozen=True)
@@ -325,8 +347,10 @@ def ways_through(sentence: str, m: Matchers) -> list[WayThrough]:
 
 
 def about_doors(sentence: str, m: Matchers) -> bool:
-    """Whether a sentence speaks of doors: a door word (a car-park barrier is none) or a way through."""
-    return states(m.access, blank(m.vehicle, sentence), m) or bool(ways_through(sentence, m))
+    """Whether a sentence speaks of doors: a door word (a car-park barrier is none, 出入口 names a place) or a
+    way through."""
+    doors = notice_phrases_outside(blank(m.vehicle, sentence), {"door": m.access}, m.places.values(), live(m))
+    return bool(doors) or bool(ways_through(sentence, m))
 
 
 def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
@@ -340,7 +364,8 @@ def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
     face_only = next(((s, p) for s, d in zip(view.sentences, doors) for p in affirmed(m.face_only, d, m)), None)
     if face_only is None:
         face_only = next(((s, w.clause.text.strip()) for s in view.sentences for w in ways[s]
-                          if w.withdrawn and states(m.face, s, m) and all(x.withdrawn for x in ways[s])), None)
+                          if w.withdrawn and states(m.face, s, m)
+                          and all(x.withdrawn or x.audience == "visitors" for x in ways[s])), None)
     door = next(((s, p) for s, d in zip(view.sentences, doors) for p in affirmed(m.access, d, m)), None)
     if not (community and door) and not face_only:
         return

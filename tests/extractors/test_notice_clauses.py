@@ -100,6 +100,44 @@ def test_app_text_face_at_a_door_names_access_control(texts: list[str], expected
     assert app_purposes(app(*texts)) == expected
 
 
+@pytest.mark.parametrize("paragraphs, expected", [
+    (["小区出入口装有人脸识别摄像机，特此公告。"], {"unknown"}),  # 出入口 names where, not what for
+    (["近期物业将开展人脸采集。", "采集目的：开通单元门刷脸通行。"], {"access_control"}),
+    (["样板间装有人脸抓拍机。", "本月到访可享优惠。"], {"unknown"}),
+])
+def test_an_unknown_purpose_stands_only_where_the_page_gives_none(paragraphs: list[str], expected: set[str]) -> None:
+    assert purposes(page(*paragraphs)) == expected
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (["人脸识别成功，请通行"], {"access_control"}),
+    (["刷脸失败，请重试", "一键开门"], set()),
+])
+def test_app_text_door_in_the_clause_after_the_face(texts: list[str], expected: set[str]) -> None:
+    assert app_purposes(app(*texts)) == expected
+
+
+# ———————————————————————— negations that deny nothing ————————————————————————
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("小区门禁已启用人脸识别，未录入的住户继续刷卡即可。", {("card", "residents")}),
+    ("小区门禁人脸录入自愿，不录入人脸不影响您使用门禁卡。", {("card", "all")}),
+    ("小区门禁已启用人脸识别，不再使用门禁卡。", set()),
+    ("小区门禁已启用人脸识别，无需刷卡。", set()),
+])
+def test_relative_clauses_and_undone_negations(sentence: str, expected: set[tuple[str, str]]) -> None:
+    assert ways(page(sentence)) == expected
+
+
+@pytest.mark.parametrize("sentence, captured", [
+    ("请尚未录入人脸的业主尽快到物业服务中心办理。", True),
+    ("本售楼处未采集到访客户的人脸信息。", False),
+    ("我们不会采集访问网站的用户的人脸信息。", False),
+])
+def test_a_relative_clause_is_no_denial_of_the_capture(sentence: str, captured: bool) -> None:
+    assert bool(purposes(page(sentence))) is captured
+
+
 # ———————————————————————— what states no capture ————————————————————————
 
 @pytest.mark.parametrize("sentence", [
