@@ -162,11 +162,10 @@ def is_negated(sentence: str, position: int, m: Matchers) -> bool:
     before = sentence[start:position]
     undone = max((x.end() for x in m.negation_ends.finditer(before)), default=0)
     clause = m.not_negation.sub(lambda x: " " * len(x.group(0)), before)[undone:]
-    cue = None
-    for cue in m.negation.finditer(clause):
-        pass
-    if cue is None:
+    cues = list(m.negation.finditer(clause))
+    if not cues:
         return False
+    cue = cues[-1]  # the nearest one
     if cue.group(0) not in m.relative_cues:
         return True
     after = start + undone + cue.end()  # the relative clause is short: 未录入的住户, 尚未录入人脸的业主
@@ -288,6 +287,8 @@ def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
     page_places: tuple[str, str] | None = None  # (the title's, the text's), read once, when a capture is found
     stated: dict[tuple[str, str], Location] = {}  # (place, purpose) → where the page first says it
     for i, sentence in enumerate(view.sentences):
+        if m.face.search(sentence) is None:  # most sentences of a page: no clause work for them
+            continue
         clauses = notice_clauses(sentence, m.clause_breaks)
         anchors = captures(sentence, clauses, m)
         if not anchors:
@@ -328,8 +329,9 @@ class WayThrough:
 
 def ways_through(sentence: str, m: Matchers) -> list[WayThrough]:
     """The ways through a sentence names that no negation cancels, each with its clause's audience. A way
-    withdrawn in one clause is withdrawn wherever the sentence names it for the same people or for no one
-    in particular (因门卡丢失率高，门禁卡停止使用: the card of the first clause is the withdrawn one)."""
+    withdrawn in one clause is withdrawn where the sentence named it before, for the same people or for no
+    one in particular (因门卡丢失率高，门禁卡停止使用: the card of the first clause is the withdrawn one); one
+    named after the withdrawal is offered anew (门禁卡停用期间，可领取临时门禁卡)."""
     clauses = notice_clauses(sentence, m.clause_breaks)
     ways = []
     for method, rx in m.alternatives.items():
@@ -340,10 +342,14 @@ def ways_through(sentence: str, m: Matchers) -> list[WayThrough]:
             ways.append(WayThrough(method, notice_audience(clauses, i, m.audiences, m.beneficiary),
                                    notice_withdrawn(clauses[i], x.start(), x.end(), m.withdrawn_before,
                                                     m.withdrawn_after), clauses[i]))
-    gone = {(w.method, w.audience) for w in ways if w.withdrawn}
-    return [w if w.withdrawn or not ({(w.method, w.audience), (w.method, "all")} & gone or
-                                     (w.audience == "all" and any(g[0] == w.method for g in gone)))
-            else WayThrough(w.method, w.audience, True, w.clause) for w in ways]
+    gone = [w for w in ways if w.withdrawn]
+
+    def withdrawn_later(w: WayThrough) -> bool:
+        return any(g.method == w.method and g.clause.start >= w.clause.start
+                   and (w.audience == g.audience or "all" in (w.audience, g.audience)) for g in gone)
+
+    return [WayThrough(w.method, w.audience, True, w.clause) if not w.withdrawn and withdrawn_later(w) else w
+            for w in ways]
 
 
 def about_doors(sentence: str, m: Matchers) -> bool:

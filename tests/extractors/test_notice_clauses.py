@@ -178,6 +178,7 @@ def test_a_withdrawn_way_through_is_no_way_and_leaves_face_only(paragraphs: list
     ("小区门禁升级为人脸识别后，门禁卡依然保留。", {("card", "all")}),
     ("根据业主意见，小区门禁恢复刷卡功能。", {("card", "residents")}),
     ("单元门禁密码将于下周失效，业主此后可刷脸或刷卡进出。", {("card", "residents")}),
+    ("小区门禁升级期间旧门禁卡停用，业主可到物业领取新门禁卡。", {("card", "residents")}),
 ])
 def test_a_way_kept_or_restored_still_counts(sentence: str, expected: set[tuple[str, str]]) -> None:
     facts = page(sentence)
