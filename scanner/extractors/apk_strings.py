@@ -25,7 +25,7 @@ from scanner.extractors.text_utils import (
     snippet_around,
 )
 from scanner.model import Evidence, Location
-from scanner.nlp.clauses import notice_audience, notice_clause_index, notice_clauses, notice_withdrawn
+from scanner.nlp.clauses import notice_audiences, notice_clause_index, notice_clauses, notice_withdrawn
 from scanner.signatures import api_table, apk_lexicon, face_sdks, ref_class
 from scanner.sources.apk import ApkSource
 from scanner.sources.policy import policy_from_bytes
@@ -325,13 +325,16 @@ def _ways_through(text: str, lex: UiLexicon) -> list[tuple[str, str, bool, re.Ma
     cancels: the audience of its own clause or the clause before ("业主可刷卡，访客需扫码": the card is the
     owners', the QR code the visitors'), withdrawn when its clause says so ("门禁卡已停用")."""
     clauses = notice_clauses(text, lex.negation.clause_breaks)
+    starts = [c.start for c in clauses]
+    audiences: tuple[str, ...] = ()
     ways = []
     for method, pattern in lex.methods.items():
         for match in affirmed_matches(pattern, text, lex.negation):
-            i = notice_clause_index(clauses, match.start())
-            audience = notice_audience(clauses, i, lex.audiences, lex.beneficiary)
-            withdrawn = notice_withdrawn(clauses[i], match.start(), match.end(), lex.withdrawn_before, lex.withdrawn_after)
-            ways.append((method, audience, withdrawn, match))
+            audiences = audiences or notice_audiences(clauses, lex.audiences, lex.beneficiary)
+            i = notice_clause_index(starts, match.start())
+            withdrawn = notice_withdrawn(text, clauses[i], match.start(), match.end(), lex.withdrawn_before,
+                                         lex.withdrawn_after)
+            ways.append((method, audiences[i], withdrawn, match))
     return ways
 
 

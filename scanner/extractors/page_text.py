@@ -28,7 +28,7 @@ from scanner.extractors.text_utils import NEGATION_REACH, clause_start, phrase_r
 from scanner.model import Evidence, Location
 from scanner.nlp.clauses import (
     NoticeClause,
-    notice_audience,
+    notice_audiences,
     notice_clause_index,
     notice_clauses,
     notice_opens_with,
@@ -140,7 +140,8 @@ def matchers() -> Matchers:
         not_stated=phrase_regex(lex["not_stated"]), vehicle=phrase_regex(lex["vehicle_access"]),
         beneficiary=phrase_regex(lex["beneficiary"]), withdrawn_before=phrase_regex(lex["withdrawn_before"]),
         withdrawn_after=phrase_regex(lex["withdrawn_after"]), negation_ends=phrase_regex(lex["negation_ends"]),
-        relative=phrase_regex("的" + head for head in lex["relative_heads"]), relative_cues=frozenset(lex["relative_cues"]), not_purposes=phrase_regex(lex["not_purposes"]),
+        relative=phrase_regex("的" + head for head in lex["relative_heads"]),
+        relative_cues=frozenset(lex["relative_cues"]), not_purposes=phrase_regex(lex["not_purposes"]),
     )
 
 
@@ -333,23 +334,35 @@ def ways_through(sentence: str, m: Matchers) -> list[WayThrough]:
     one in particular (因门卡丢失率高，门禁卡停止使用: the card of the first clause is the withdrawn one); one
     named after the withdrawal is offered anew (门禁卡停用期间，可领取临时门禁卡)."""
     clauses = notice_clauses(sentence, m.clause_breaks)
+    starts = [c.start for c in clauses]
+    audiences: tuple[str, ...] = ()
     ways = []
     for method, rx in m.alternatives.items():
         for x in rx.finditer(sentence):
             if is_negated(sentence, x.start(), m):
                 continue
-            i = notice_clause_index(clauses, x.start())
-            ways.append(WayThrough(method, notice_audience(clauses, i, m.audiences, m.beneficiary),
-                                   notice_withdrawn(clauses[i], x.start(), x.end(), m.withdrawn_before,
-                                                    m.withdrawn_after), clauses[i]))
-    gone = [w for w in ways if w.withdrawn]
+            audiences = audiences or notice_audiences(clauses, m.audiences, m.beneficiary)
+            i = notice_clause_index(starts, x.start())
+            withdrawn = notice_withdrawn(sentence, clauses[i], x.start(), x.end(), m.withdrawn_before, m.withdrawn_after)
+            ways.append(WayThrough(method, audiences[i], withdrawn, clauses[i]))
+    last: dict[tuple[str, str], int] = {}  # (method, audience or "any") → where its last withdrawal's clause starts
+    for w in ways:
+        if w.withdrawn:
+            for key in ((w.method, w.audience), (w.method, "any")):
+                last[key] = max(last.get(key, -1), w.clause.start)
 
     def withdrawn_later(w: WayThrough) -> bool:
-        return any(g.method == w.method and g.clause.start >= w.clause.start
-                   and (w.audience == g.audience or "all" in (w.audience, g.audience)) for g in gone)
+        audiences = ("any",) if w.audience == "all" else (w.audience, "all")
+        return any(last.get((w.method, a), -1) >= w.clause.start for a in audiences)
 
     return [WayThrough(w.method, w.audience, True, w.clause) if not w.withdrawn and withdrawn_later(w) else w
             for w in ways]
+
+
+def leaves_only_face(sentence: str, ways: Sequence[WayThrough], m: Matchers) -> bool:
+    """Whether a sentence withdraws a way through, keeps none for residents and names the face."""
+    return (any(w.withdrawn for w in ways) and all(w.withdrawn or w.audience == "visitors" for w in ways)
+            and states(m.face, sentence, m))
 
 
 def about_doors(sentence: str, m: Matchers) -> bool:
@@ -369,9 +382,8 @@ def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
     ways = {s: ways_through(s, m) for s in view.sentences}
     face_only = next(((s, p) for s, d in zip(view.sentences, doors) for p in affirmed(m.face_only, d, m)), None)
     if face_only is None:
-        face_only = next(((s, w.clause.text.strip()) for s in view.sentences for w in ways[s]
-                          if w.withdrawn and states(m.face, s, m)
-                          and all(x.withdrawn or x.audience == "visitors" for x in ways[s])), None)
+        face_only = next(((s, w.clause.text.strip()) for s in view.sentences if leaves_only_face(s, ways[s], m)
+                          for w in ways[s] if w.withdrawn), None)
     door = next(((s, p) for s, d in zip(view.sentences, doors) for p in affirmed(m.access, d, m)), None)
     if not (community and door) and not face_only:
         return
