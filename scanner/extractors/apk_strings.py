@@ -340,12 +340,15 @@ def _ways_through(text: str, lex: UiLexicon) -> list[tuple[str, str, bool, re.Ma
 
 def _face_at_door(text: str, lex: UiLexicon) -> re.Match[str] | None:
     """A door word in the clause of a face term no negation cancels, or in the clause right after it
-    ("刷脸即可开门", "人脸识别成功，请通行")."""
+    when that clause names no other way through ("刷脸即可开门", "人脸识别成功，请通行"; not "您已拒绝人脸授权，
+    可使用蓝牙开门": that door is the Bluetooth one's)."""
     clauses = notice_clauses(text, lex.negation.clause_breaks)
     for i, clause in enumerate(clauses):
         if next(affirmed_matches(lex.face_terms, clause.text, lex.negation), None) is None:
             continue
         for near in clauses[i:i + 2]:
+            if near is not clause and any(rx.search(near.text) for rx in lex.methods.values()):
+                continue
             door = next(affirmed_matches(lex.face_door_words, near.text, lex.negation), None)
             if door:
                 return lex.face_door_words.search(text, near.start + door.start())

@@ -114,6 +114,7 @@ def test_an_unknown_purpose_stands_only_where_the_page_gives_none(paragraphs: li
 @pytest.mark.parametrize("texts, expected", [
     (["人脸识别成功，请通行"], {"access_control"}),
     (["刷脸失败，请重试", "一键开门"], set()),
+    (["您已拒绝人脸授权，可继续使用蓝牙开门"], set()),  # that door is the Bluetooth one's
 ])
 def test_app_text_door_in_the_clause_after_the_face(texts: list[str], expected: set[str]) -> None:
     assert app_purposes(app(*texts)) == expected
