@@ -71,7 +71,7 @@ _REQUIRED_SECTIONS = ("policy_titles", "face_capture", "places", "purposes", "si
                       "clause_breaks", "form_fields", "policy_link", "app_download", "purpose_frames", "frame_lead",
                       "purpose_ties", "face_data", "retention", "not_stated", "vehicle_access", "beneficiary",
                       "withdrawn_before", "withdrawn_after", "negation_ends", "relative_heads", "relative_cues",
-                      "not_purposes")
+                      "not_purposes", "surveillance")
 
 
 @functools.cache
@@ -118,6 +118,7 @@ class Matchers:
     relative: re.Pattern[str]
     relative_cues: frozenset[str]
     not_purposes: re.Pattern[str]
+    surveillance: re.Pattern[str]
 
 
 @functools.cache
@@ -142,6 +143,7 @@ def matchers() -> Matchers:
         withdrawn_after=phrase_regex(lex["withdrawn_after"]), negation_ends=phrase_regex(lex["negation_ends"]),
         relative=phrase_regex("的" + head for head in lex["relative_heads"]),
         relative_cues=frozenset(lex["relative_cues"]), not_purposes=phrase_regex(lex["not_purposes"]),
+        surveillance=phrase_regex(lex["surveillance"]),
     )
 
 
@@ -262,14 +264,22 @@ def sentence_purposes(clauses: Sequence[NoticeClause], anchors: Sequence[int], m
     """Why faces are taken, as one sentence says: from the anchor clauses (the capture) and the clauses
     joined to them by a purpose frame; failing those, from the sentence's other clauses that offer no
     way through (刷脸为主，刷卡为辅 is about doors; 小区门禁请刷卡 beside a sales-office camera is not
-    that camera's purpose)."""
+    that camera's purpose), unless the capture is a camera's (see filmed)."""
+    # a clause naming the camera or its pictures (抓拍结果用于…) speaks of the capture too
+    anchors = sorted({*anchors, *(i for i, c in enumerate(clauses) if m.surveillance.search(c.text))})
     chosen = notice_purpose_clauses(clauses, anchors, m.frames, m.frame_lead)
     found = [p for i in chosen for p in clause_purposes(clauses[i].text, m)]
-    if not found:
+    if not found and not filmed(clauses, anchors, m):
         rest = [c for i, c in enumerate(clauses) if i not in chosen
                 and not any(rx.search(c.text) for rx in m.alternatives.values())]
         found = [p for c in rest for p in clause_purposes(c.text, m)]
     return list(dict.fromkeys(found))
+
+
+def filmed(clauses: Sequence[NoticeClause], anchors: Sequence[int], m: Matchers) -> bool:
+    """Whether the capture is a camera's (人脸抓拍摄像机, 监控): then only the capture's own clauses and their
+    purpose frames say why, and a door named beside it (出入口监控具备人脸抓拍功能，门禁照常使用) is no reason."""
+    return any(m.surveillance.search(clauses[i].text) for i in anchors)
 
 
 def notice_place(sentence: str, page_places: tuple[str, str], m: Matchers) -> str:
@@ -303,7 +313,7 @@ def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
                 break
             tied = notice_clauses(said, m.clause_breaks)
             found = [(p, said) for p in sentence_purposes(tied, [0], m)]
-        if not found and place == "community" and about_doors(sentence, m):
+        if not found and place == "community" and not filmed(clauses, anchors, m) and about_doors(sentence, m):
             found = [("access_control", sentence)]  # faces at a community's door, no other reason given
         for purpose, said in found or [("unknown", sentence)]:
             if (place, purpose) not in stated:

@@ -70,6 +70,7 @@ def test_a_capture_purpose_is_its_own_sentence_or_a_sentence_tied_to_it(paragrap
 
 
 @pytest.mark.parametrize("paragraphs", [
+    ["小区出入口监控具备人脸抓拍功能，门禁照常使用。"],  # a camera: the door beside it is not why it films
     ["营销中心已启用人脸识别系统。", "小区门禁请刷卡进出。"],
     ["样板间设有人脸抓拍设备。", "停车场出入口实行车辆登记。"],
     ["本售楼处已启用人脸识别系统。", "欢迎各位业主和渠道伙伴莅临。"],
