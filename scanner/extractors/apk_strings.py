@@ -25,6 +25,7 @@ from scanner.extractors.text_utils import (
     snippet_around,
 )
 from scanner.model import Evidence, Location
+from scanner.nlp.clauses import notice_audiences, notice_clause_index, notice_clauses, notice_withdrawn
 from scanner.signatures import api_table, apk_lexicon, face_sdks, ref_class
 from scanner.sources.apk import ApkSource
 from scanner.sources.policy import policy_from_bytes
@@ -57,9 +58,12 @@ class UiLexicon:
     negation: Negation
     access_control: re.Pattern[str]
     face_only: re.Pattern[str]
+    face_door_words: re.Pattern[str]
     methods: Mapping[str, re.Pattern[str]]
-    visitor_cues: re.Pattern[str]
-    resident_cues: re.Pattern[str]
+    audiences: Mapping[str, re.Pattern[str]]
+    beneficiary: re.Pattern[str]
+    withdrawn_before: re.Pattern[str]
+    withdrawn_after: re.Pattern[str]
     consent_patterns: tuple[re.Pattern[str], ...]
     policy_mentions: re.Pattern[str]
     accept_buttons: frozenset[str]
@@ -92,9 +96,12 @@ class UiLexicon:
             negation=Negation.from_lexicon(lex["negation"]),
             access_control=phrase_regex(lex["access_control"]["phrases"]),
             face_only=phrase_regex(lex["access_control"]["face_only"]),
+            face_door_words=phrase_regex(lex["access_control"]["face_door_words"]),
             methods={m: phrase_regex(p) for m, p in alt["methods"].items()},
-            visitor_cues=phrase_regex(alt["visitor_cues"]),
-            resident_cues=phrase_regex(alt["resident_cues"]),
+            audiences={"residents": phrase_regex(alt["resident_cues"]), "visitors": phrase_regex(alt["visitor_cues"])},
+            beneficiary=phrase_regex(alt["beneficiary"]),
+            withdrawn_before=phrase_regex(alt["withdrawn_before"]),
+            withdrawn_after=phrase_regex(alt["withdrawn_after"]),
             consent_patterns=tuple(re.compile(p) for p in consent["patterns"]),
             policy_mentions=phrase_regex(consent["policy_mentions"]),
             accept_buttons=frozenset(b.lower() for b in consent["accept_buttons"]),
@@ -264,16 +271,22 @@ def facts_of_text(item: UiText, lex: UiLexicon, uri: str) -> Iterator[Evidence]:
         excerpt = snippet_around(text, match.start(), match.end()) if match else snippet(text)
         return Evidence(kind, key, attrs, Location(uri, item.logical, excerpt), EXTRACTOR)
 
-    face_only = next(affirmed_matches(lex.face_only, text, neg), None) is not None
+    ways = _ways_through(text, lex)
+    face = next(affirmed_matches(lex.face_terms, text, neg), None) is not None
+    # a text that withdraws a way through and leaves only the face ("门禁卡已停用，请刷脸开门") says face only
+    face_only = next(affirmed_matches(lex.face_only, text, neg), None) is not None or (
+        face and any(w for _, _, w, _ in ways) and all(w or a == "visitors" for _, a, w, _ in ways))
     for m in _first_of_each_phrase(lex.access_control, text, neg):
         yield ev("context.access_control", m.group(0), {"phrase": m.group(0), "face_only": face_only}, m)
 
-    audience = _audience(text, lex)
-    for method, pattern in lex.methods.items():
-        first = next(affirmed_matches(pattern, text, neg), None)  # one fact per method: later ones repeat it
-        if first:
-            yield ev("access.alternative_method", method, {"method": method, "for": audience, "phrase": first.group(0)},
-                     first)
+    offered: dict[str, tuple[str, re.Match[str]]] = {}  # one fact per method: the one for the most people
+    for method, audience, withdrawn, match in ways:
+        wider = method in offered and offered[method][0] == "visitors" and audience != "visitors"
+        if not withdrawn and (method not in offered or wider):
+            offered[method] = (audience, match)
+    for method, (audience, match) in offered.items():
+        yield ev("access.alternative_method", method, {"method": method, "for": audience, "phrase": match.group(0)},
+                 match)
 
     for pattern in lex.consent_patterns:
         consent = pattern.search(text)
@@ -285,10 +298,16 @@ def facts_of_text(item: UiText, lex: UiLexicon, uri: str) -> Iterator[Evidence]:
     if face_notice:
         yield ev("consent.separate_face", UI_WHERE, {"where": UI_WHERE, "phrase": face_notice.group(0)}, face_notice)
 
+    named = set()
     for purpose, pattern in lex.purposes.items():
         for m in _first_of_each_phrase(pattern, text, neg):
+            named.add(purpose)
             attrs = {"category": "face_purpose", "purpose": purpose, "phrase": m.group(0), "text": snippet(text)}
             yield ev("ui.text", m.group(0), attrs, m)
+    door = None if "access_control" in named or not face else _face_at_door(text, lex)
+    if door:
+        attrs = {"category": "face_purpose", "purpose": "access_control", "phrase": door.group(0), "text": snippet(text)}
+        yield ev("ui.text", door.group(0), attrs, door)
 
 
 def _first_of_each_phrase(pattern: re.Pattern[str], text: str, negation: Negation) -> Iterator[re.Match[str]]:
@@ -301,13 +320,39 @@ def _first_of_each_phrase(pattern: re.Pattern[str], text: str, negation: Negatio
             yield match
 
 
-def _audience(text: str, lex: UiLexicon) -> str:
-    """Who an alternative is for: visitors (a visitor pass only), residents, or all."""
-    if lex.resident_cues.search(text):
-        return "residents"
-    if lex.visitor_cues.search(text):
-        return "visitors"
-    return "all"
+def _ways_through(text: str, lex: UiLexicon) -> list[tuple[str, str, bool, re.Match[str]]]:
+    """(method, who it is for, withdrawn, match) for each way through the text names that no negation
+    cancels: the audience of its own clause or the clause before ("业主可刷卡，访客需扫码": the card is the
+    owners', the QR code the visitors'), withdrawn when its clause says so ("门禁卡已停用")."""
+    clauses = notice_clauses(text, lex.negation.clause_breaks)
+    starts = [c.start for c in clauses]
+    audiences: tuple[str, ...] = ()
+    ways = []
+    for method, pattern in lex.methods.items():
+        for match in affirmed_matches(pattern, text, lex.negation):
+            audiences = audiences or notice_audiences(clauses, lex.audiences, lex.beneficiary)
+            i = notice_clause_index(starts, match.start())
+            withdrawn = notice_withdrawn(text, clauses[i], match.start(), match.end(), lex.withdrawn_before,
+                                         lex.withdrawn_after)
+            ways.append((method, audiences[i], withdrawn, match))
+    return ways
+
+
+def _face_at_door(text: str, lex: UiLexicon) -> re.Match[str] | None:
+    """A door word in the clause of a face term no negation cancels, or in the clause right after it
+    when that clause names no other way through ("刷脸即可开门", "人脸识别成功，请通行"; not "您已拒绝人脸授权，
+    可使用蓝牙开门": that door is the Bluetooth one's)."""
+    clauses = notice_clauses(text, lex.negation.clause_breaks)
+    for i, clause in enumerate(clauses):
+        if next(affirmed_matches(lex.face_terms, clause.text, lex.negation), None) is None:
+            continue
+        for near in clauses[i:i + 2]:
+            if near is not clause and any(rx.search(near.text) for rx in lex.methods.values()):
+                continue
+            door = next(affirmed_matches(lex.face_door_words, near.text, lex.negation), None)
+            if door:
+                return lex.face_door_words.search(text, near.start + door.start())
+    return None
 
 
 def _separate_near_face(text: str, lex: UiLexicon) -> re.Match[str] | None:

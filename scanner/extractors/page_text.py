@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,18 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from scanner.errors import InputError, RuleLoadError
 from scanner.extractors.base import ExtractorSpec
 from scanner.extractors.policy_nlp import analyse_policy_text
-from scanner.extractors.text_utils import clause_start, phrase_regex, snippet
+from scanner.extractors.text_utils import NEGATION_REACH, clause_start, phrase_regex, snippet
 from scanner.model import Evidence, Location
+from scanner.nlp.clauses import (
+    NoticeClause,
+    notice_audiences,
+    notice_clause_index,
+    notice_clauses,
+    notice_opens_with,
+    notice_phrases_outside,
+    notice_purpose_clauses,
+    notice_withdrawn,
+)
 from scanner.nlp.text import detect_language
 from scanner.sources.policy import (
     decode_document,
@@ -42,8 +52,9 @@ NAME = "page_text"
 VERSION = 1
 EXTRACTOR = f"{NAME}@{VERSION}"
 LEXICON_PATH = Path(__file__).resolve().parents[2] / "rules" / "lexicon" / "web_zh.yaml"
-PURPOSE_WINDOW = (1, 2)  # sentences before / after a capture sentence that may state its purpose
+PURPOSE_AFTER = 2  # sentences after a capture sentence that may state its purpose, each opening with a tie
 TITLE_CHARS = 200
+RELATIVE_REACH = 8  # characters from a negation cue to the 的 of the relative clause it opens
 
 # A notice's purpose, as the face.capture vocabulary names it.
 CAPTURE_PURPOSE = {
@@ -57,7 +68,10 @@ CAPTURE_PURPOSE = {
 }
 _REQUIRED_SECTIONS = ("policy_titles", "face_capture", "places", "purposes", "signage",
                       "access_control", "face_only", "alternatives", "audiences", "negation", "not_negation",
-                      "clause_breaks", "form_fields", "policy_link", "app_download")
+                      "clause_breaks", "form_fields", "policy_link", "app_download", "purpose_frames", "frame_lead",
+                      "purpose_ties", "face_data", "retention", "not_stated", "vehicle_access", "beneficiary",
+                      "withdrawn_before", "withdrawn_after", "negation_ends", "relative_heads", "relative_cues",
+                      "not_purposes", "surveillance")
 
 
 @functools.cache
@@ -90,6 +104,21 @@ class Matchers:
     policy_link: re.Pattern[str]
     app_download: re.Pattern[str]
     policy_title: re.Pattern[str]
+    frames: re.Pattern[str]
+    frame_lead: str
+    ties: re.Pattern[str]
+    face_data: re.Pattern[str]
+    retention: re.Pattern[str]
+    not_stated: re.Pattern[str]
+    vehicle: re.Pattern[str]
+    beneficiary: re.Pattern[str]
+    withdrawn_before: re.Pattern[str]
+    withdrawn_after: re.Pattern[str]
+    negation_ends: re.Pattern[str]
+    relative: re.Pattern[str]
+    relative_cues: frozenset[str]
+    not_purposes: re.Pattern[str]
+    surveillance: re.Pattern[str]
 
 
 @functools.cache
@@ -107,6 +136,14 @@ def matchers() -> Matchers:
         not_negation=phrase_regex(lex["not_negation"]), clause_breaks=lex["clause_breaks"],
         fields=group("form_fields"), policy_link=phrase_regex(lex["policy_link"]),
         app_download=phrase_regex(lex["app_download"]), policy_title=phrase_regex(lex["policy_titles"]),
+        frames=phrase_regex(lex["purpose_frames"]), frame_lead=lex["frame_lead"], ties=phrase_regex(lex["purpose_ties"]),
+        face_data=phrase_regex(lex["face_data"]), retention=phrase_regex(lex["retention"]),
+        not_stated=phrase_regex(lex["not_stated"]), vehicle=phrase_regex(lex["vehicle_access"]),
+        beneficiary=phrase_regex(lex["beneficiary"]), withdrawn_before=phrase_regex(lex["withdrawn_before"]),
+        withdrawn_after=phrase_regex(lex["withdrawn_after"]), negation_ends=phrase_regex(lex["negation_ends"]),
+        relative=phrase_regex("的" + head for head in lex["relative_heads"]),
+        relative_cues=frozenset(lex["relative_cues"]), not_purposes=phrase_regex(lex["not_purposes"]),
+        surveillance=phrase_regex(lex["surveillance"]),
     )
 
 
@@ -121,10 +158,23 @@ def sentences(text: str) -> list[str]:
 
 def is_negated(sentence: str, position: int, m: Matchers) -> bool:
     """A negation cue earlier in the same clause (within NEGATION_REACH characters), once condition
-    frames (未经…, 不同意…) are masked."""
+    frames (未经…, 不同意…) are masked. A cue before 不影响 is undone by it (不录入人脸不影响使用门禁卡), and
+    a cue of state (未, 没有) opening a short relative clause on a person (未录入的住户继续刷卡, 尚未录入人脸的
+    业主) says who, it denies nothing; a denial (不会采集…的用户的人脸) still denies."""
     start = clause_start(sentence, position, m.clause_breaks)
-    clause = m.not_negation.sub(lambda x: " " * len(x.group(0)), sentence[start:position])
-    return m.negation.search(clause) is not None
+    before = sentence[start:position]
+    undone = max((x.end() for x in m.negation_ends.finditer(before)), default=0)
+    clause = m.not_negation.sub(lambda x: " " * len(x.group(0)), before)[undone:]
+    cues = list(m.negation.finditer(clause))
+    if not cues:
+        return False
+    cue = cues[-1]  # the nearest one
+    if cue.group(0) not in m.relative_cues:
+        return True
+    after = start + undone + cue.end()  # the relative clause is short: 未录入的住户, 尚未录入人脸的业主
+    stop = min(after + RELATIVE_REACH, position + NEGATION_REACH)
+    end = min((i for i in (sentence.find(ch, after, stop) for ch in m.clause_breaks) if i >= 0), default=stop)
+    return m.relative.search(sentence, after, end) is None
 
 
 def affirmed(pattern: re.Pattern[str], sentence: str, m: Matchers) -> Iterator[str]:
@@ -180,44 +230,171 @@ def read_page(page: CapturedPage) -> PageView:
     return PageView(page, title, text, tuple(sentences(text)), soup)
 
 
-def without_places(sentence: str, m: Matchers) -> str:
-    """The sentence with place names blanked, so 营销中心 (a place) never reads as 营销 (a purpose)."""
-    for rx in m.places.values():
-        sentence = rx.sub(lambda x: " " * len(x.group(0)), sentence)
-    return sentence
+def blank(pattern: re.Pattern[str], text: str) -> str:
+    """The text with every phrase of `pattern` blanked, offsets kept."""
+    return pattern.sub(lambda x: " " * len(x.group(0)), text)
+
+
+def live(m: Matchers) -> Callable[[str, int], bool]:
+    return lambda text, position: not is_negated(text, position, m)
+
+
+def clause_purposes(text: str, m: Matchers) -> list[str]:
+    """The purposes one clause names, in order; a purpose word inside a longer place name (营销 of 营销中心)
+    is the place, not a purpose."""
+    return notice_phrases_outside(text, m.purposes, [*m.places.values(), m.not_purposes], live(m))
+
+
+def captures(sentence: str, clauses: Sequence[NoticeClause], m: Matchers) -> list[int]:
+    """The clauses of a sentence that state a face capture. None when the sentence asks (ends in ？),
+    proposes or reports a rumour (拟, 征求意见, 网传), and not a clause that only keeps or deletes face
+    data (人脸信息保存30天后删除)."""
+    if sentence.rstrip().endswith(("？", "?")) or m.not_stated.search(sentence):
+        return []
+    found = []
+    for i, clause in enumerate(clauses):
+        words = list(affirmed(m.face, clause.text, m))
+        kept = m.retention.search(clause.text) is not None
+        if any(not (kept and m.face_data.fullmatch(w)) for w in words):
+            found.append(i)
+    return found
+
+
+def sentence_purposes(clauses: Sequence[NoticeClause], anchors: Sequence[int], m: Matchers) -> list[str]:
+    """Why faces are taken, as one sentence says: from the anchor clauses (the capture) and the clauses
+    joined to them by a purpose frame; failing those, from the sentence's other clauses that offer no
+    way through (刷脸为主，刷卡为辅 is about doors; 小区门禁请刷卡 beside a sales-office camera is not
+    that camera's purpose), unless the capture is a camera's (see filmed)."""
+    # a clause naming the camera or its pictures (抓拍结果用于…) speaks of the capture too
+    anchors = sorted({*anchors, *(i for i, c in enumerate(clauses) if m.surveillance.search(c.text))})
+    chosen = notice_purpose_clauses(clauses, anchors, m.frames, m.frame_lead)
+    found = [p for i in chosen for p in clause_purposes(clauses[i].text, m)]
+    if not found and not filmed(clauses, anchors, m):
+        rest = [c for i, c in enumerate(clauses) if i not in chosen
+                and not any(rx.search(c.text) for rx in m.alternatives.values())]
+        found = [p for c in rest for p in clause_purposes(c.text, m)]
+    return list(dict.fromkeys(found))
+
+
+def filmed(clauses: Sequence[NoticeClause], anchors: Sequence[int], m: Matchers) -> bool:
+    """Whether the capture is a camera's (人脸抓拍摄像机, 监控): then only the capture's own clauses and their
+    purpose frames say why, and a door named beside it (出入口监控具备人脸抓拍功能，门禁照常使用) is no reason."""
+    return any(m.surveillance.search(clauses[i].text) for i in anchors)
+
+
+def notice_place(sentence: str, page_places: tuple[str, str], m: Matchers) -> str:
+    """Where a capture sentence's faces are taken: a place it names, else the page title's, else a
+    community when the sentence is about a door (人脸识别成功，门已打开), else a place the page names."""
+    title_place, text_place = page_places
+    return (first_group(m.places, sentence, m) or title_place
+            or ("community" if states(m.access, blank(m.vehicle, sentence), m) else "") or text_place or "other")
 
 
 def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
-    """web.face_capture_notice and face.capture, one per (place, purpose) a page admits."""
-    page_place = first_group(m.places, view.title, m) or first_group(m.places, view.text, m) or "other"
+    """web.face_capture_notice and face.capture, one per (place, purpose) a page admits. The purpose is
+    the capture sentence's own; a following sentence lends its purpose only when that sentence opens
+    with a tie back to the capture (这些摄像头…, 上述信息…, 用于…)."""
     signage = any(states(m.signage, s, m) for s in view.sentences)
-    stated: set[tuple[str, str]] = set()
+    page_places: tuple[str, str] | None = None  # (the title's, the text's), read once, when a capture is found
+    stated: dict[tuple[str, str], Location] = {}  # (place, purpose) → where the page first says it
     for i, sentence in enumerate(view.sentences):
-        if not states(m.face, sentence, m):
+        if m.face.search(sentence) is None:  # most sentences of a page: no clause work for them
             continue
-        place = first_group(m.places, sentence, m) or page_place
-        lo, hi = max(0, i - PURPOSE_WINDOW[0]), i + PURPOSE_WINDOW[1] + 1
-        window = [sentence, *view.sentences[lo:i], *view.sentences[i + 1:hi]]  # its own words first
-        blanked = [(s, without_places(s, m)) for s in window]
-        found = [(name, s) for s, words in blanked for name, rx in m.purposes.items() if states(rx, words, m)]
+        clauses = notice_clauses(sentence, m.clause_breaks)
+        anchors = captures(sentence, clauses, m)
+        if not anchors:
+            continue
+        if page_places is None:
+            page_places = (first_group(m.places, view.title, m), first_group(m.places, view.text, m))
+        place = notice_place(sentence, page_places, m)
+        found = [(p, sentence) for p in sentence_purposes(clauses, anchors, m)]
+        for said in view.sentences[i + 1:i + 1 + PURPOSE_AFTER]:
+            if found or not notice_opens_with(said, m.ties, m.frame_lead):
+                break
+            tied = notice_clauses(said, m.clause_breaks)
+            found = [(p, said) for p in sentence_purposes(tied, [0], m)]
+        if not found and place == "community" and not filmed(clauses, anchors, m) and about_doors(sentence, m):
+            found = [("access_control", sentence)]  # faces at a community's door, no other reason given
         for purpose, said in found or [("unknown", sentence)]:
-            if (place, purpose) in stated:
+            if (place, purpose) not in stated:
+                stated[place, purpose] = view.location(sentence if said == sentence else f"{sentence} {said}")
+    for (place, purpose), location in stated.items():
+        if purpose == "unknown" and any(p == place and q != "unknown" for p, q in stated):
+            continue  # the page says elsewhere why it takes faces at this place
+        yield Evidence("web.face_capture_notice", place,
+                       {"place": place, "purpose": purpose, "signage": signage}, location, EXTRACTOR)
+        yield Evidence("face.capture", CAPTURE_PURPOSE[purpose],
+                       {"purpose": CAPTURE_PURPOSE[purpose], "basis": ["page_notice"], "place": place,
+                        "notice_purpose": purpose}, location, EXTRACTOR)
+
+
+@dataclass(frozen=True)
+class WayThrough:
+    """A non-face way through one sentence names: its method, who it is for, and whether it is withdrawn."""
+
+    method: str
+    audience: str
+    withdrawn: bool
+    clause: NoticeClause
+
+
+def ways_through(sentence: str, m: Matchers) -> list[WayThrough]:
+    """The ways through a sentence names that no negation cancels, each with its clause's audience. A way
+    withdrawn in one clause is withdrawn where the sentence named it before, for the same people or for no
+    one in particular (因门卡丢失率高，门禁卡停止使用: the card of the first clause is the withdrawn one); one
+    named after the withdrawal is offered anew (门禁卡停用期间，可领取临时门禁卡)."""
+    clauses = notice_clauses(sentence, m.clause_breaks)
+    starts = [c.start for c in clauses]
+    audiences: tuple[str, ...] = ()
+    ways = []
+    for method, rx in m.alternatives.items():
+        for x in rx.finditer(sentence):
+            if is_negated(sentence, x.start(), m):
                 continue
-            stated.add((place, purpose))
-            location = view.location(sentence if said == sentence else f"{sentence} {said}")
-            yield Evidence("web.face_capture_notice", place,
-                           {"place": place, "purpose": purpose, "signage": signage}, location, EXTRACTOR)
-            yield Evidence("face.capture", CAPTURE_PURPOSE[purpose],
-                           {"purpose": CAPTURE_PURPOSE[purpose], "basis": ["page_notice"], "place": place,
-                            "notice_purpose": purpose}, location, EXTRACTOR)
+            audiences = audiences or notice_audiences(clauses, m.audiences, m.beneficiary)
+            i = notice_clause_index(starts, x.start())
+            withdrawn = notice_withdrawn(sentence, clauses[i], x.start(), x.end(), m.withdrawn_before, m.withdrawn_after)
+            ways.append(WayThrough(method, audiences[i], withdrawn, clauses[i]))
+    last: dict[tuple[str, str], int] = {}  # (method, audience or "any") → where its last withdrawal's clause starts
+    for w in ways:
+        if w.withdrawn:
+            for key in ((w.method, w.audience), (w.method, "any")):
+                last[key] = max(last.get(key, -1), w.clause.start)
+
+    def withdrawn_later(w: WayThrough) -> bool:
+        audiences = ("any",) if w.audience == "all" else (w.audience, "all")
+        return any(last.get((w.method, a), -1) >= w.clause.start for a in audiences)
+
+    return [WayThrough(w.method, w.audience, True, w.clause) if not w.withdrawn and withdrawn_later(w) else w
+            for w in ways]
+
+
+def leaves_only_face(sentence: str, ways: Sequence[WayThrough], m: Matchers) -> bool:
+    """Whether a sentence withdraws a way through, keeps none for residents and names the face."""
+    return (any(w.withdrawn for w in ways) and all(w.withdrawn or w.audience == "visitors" for w in ways)
+            and states(m.face, sentence, m))
+
+
+def about_doors(sentence: str, m: Matchers) -> bool:
+    """Whether a sentence speaks of doors: a door word (a car-park barrier is none, 出入口 names a place) or a
+    way through."""
+    doors = notice_phrases_outside(blank(m.vehicle, sentence), {"door": m.access}, m.places.values(), live(m))
+    return bool(doors) or bool(ways_through(sentence, m))
 
 
 def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
-    """context.access_control and access.alternative_method from community door notices."""
-    community = first_group(m.places, view.title, m) == "community" or bool(
-        m.places["community"].search(view.text))
-    face_only = next(((s, p) for s in view.sentences for p in affirmed(m.face_only, s, m)), None)
-    door = next(((s, p) for s in view.sentences for p in affirmed(m.access, s, m)), None)
+    """context.access_control and access.alternative_method from community door notices. A car-park
+    barrier is no door; a withdrawn way through (门禁卡停用) is none, and a sentence that withdraws one and
+    leaves only faces says face is the only way through."""
+    doors = [blank(m.vehicle, s) for s in view.sentences]
+    community = first_group(m.places, view.title, m) == "community" or any(
+        m.places["community"].search(s) for s in doors)
+    ways = {s: ways_through(s, m) for s in view.sentences}
+    face_only = next(((s, p) for s, d in zip(view.sentences, doors) for p in affirmed(m.face_only, d, m)), None)
+    if face_only is None:
+        face_only = next(((s, w.clause.text.strip()) for s in view.sentences if leaves_only_face(s, ways[s], m)
+                          for w in ways[s] if w.withdrawn), None)
+    door = next(((s, p) for s, d in zip(view.sentences, doors) for p in affirmed(m.access, d, m)), None)
     if not (community and door) and not face_only:
         return
     sentence, phrase = face_only or door  # type: ignore[misc]  # one of them is set here
@@ -225,13 +402,10 @@ def access_rules(view: PageView, m: Matchers) -> Iterator[Evidence]:
                    view.location(sentence), EXTRACTOR)
     seen: set[tuple[str, str]] = set()
     for s in view.sentences:
-        for method, rx in m.alternatives.items():
-            if not states(rx, s, m):
-                continue
-            audience = first_group(m.audiences, s, m) or "all"
-            if (method, audience) not in seen:
-                seen.add((method, audience))
-                yield Evidence("access.alternative_method", method, {"method": method, "for": audience},
+        for way in ways[s]:
+            if not way.withdrawn and (way.method, way.audience) not in seen:
+                seen.add((way.method, way.audience))
+                yield Evidence("access.alternative_method", way.method, {"method": way.method, "for": way.audience},
                                view.location(s), EXTRACTOR)
 
 
