@@ -7,6 +7,12 @@ registers, and how control flows (branches, switches, exception handlers). This 
 exactly that, on demand: a class is looked up by descriptor, its class_data_item decoded when it is
 first asked for, and a method's code item decoded when the walk first visits it.
 
+Most visited methods need only their outline (CodeReader.outline): the calls, field accesses,
+strings and classes they use, in order. It is read in one pass that keeps nothing else, with the
+same checks as the full decoding, so a method that decodes in full has an outline and a method that
+does not raises the same error; registers and control flow (CodeReader.body) are decoded only for
+the few methods whose registers or branches the walk looks into.
+
 Everything read is bounded by the entry's bytes; a damaged class or code item raises
 DexFormatError naming the entry and the method, never IndexError or struct.error.
 
@@ -89,6 +95,31 @@ class MethodBody:
         return self.registers - self.ins
 
 
+# The instructions an outline keeps: what a method does that the walk follows, control flow aside.
+OUTLINE_OPS = frozenset({Op.INVOKE, Op.FIELD, Op.STRING, Op.NEW, Op.CLASS, Op.INVOKE_UNRESOLVED})
+# One kept instruction as (pc, op, a, b) of its Insn (its c, the registers, left out): plain tuples,
+# as an outline is read for every method the walk visits.
+OutlineStep = tuple[int, int, Any, Any]
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A method's instructions of the OUTLINE_OPS kinds, in order, as OutlineStep tuples."""
+
+    ref: str
+    steps: tuple[OutlineStep, ...]
+    strings: frozenset[str]  # the constant strings it loads
+    boolean_calls: tuple[str, ...]  # refs of the methods returning a boolean (…)Z it calls, each once
+
+    @classmethod
+    def of(cls, ref: str, steps: tuple[OutlineStep, ...]) -> Outline:
+        return cls(ref, steps, frozenset(s[3] for s in steps if s[1] == Op.STRING),
+                   tuple(dict.fromkeys(s[3] for s in steps if s[1] == Op.INVOKE and s[3].endswith(")Z"))))
+
+
+_NO_STRINGS: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class MethodDef:
     ref: str  # Lpkg/Cls;->name(Args)Ret
@@ -115,8 +146,9 @@ class ClassDef:
 class CodeReader:
     """Classes and method bodies of an app's dex files, looked up by descriptor and ref.
 
-    The first definition of a class in load order wins, as at run time. Decoded classes and bodies
-    are kept, so each is read once however often the walk asks for it."""
+    The first definition of a class in load order wins, as at run time. Decoded classes, outlines
+    and bodies are kept, so each is read once however often the walk asks for it (a damaged class
+    too: its error is kept and raised again)."""
 
     def __init__(self, index: DexIndex) -> None:
         self._where: dict[str, tuple[int, int]] = {}
@@ -125,7 +157,9 @@ class CodeReader:
                 self._where.setdefault(descriptor, (file_no, class_no))
         self._files = index.files
         self._classes: dict[str, ClassDef | None] = {}
+        self._damaged: dict[str, DexFormatError] = {}
         self._bodies: dict[str, MethodBody] = {}
+        self._outlines: dict[str, Outline] = {}
 
     def defines(self, descriptor: str) -> bool:
         return descriptor in self._where
@@ -135,8 +169,15 @@ class CodeReader:
         platform's). Raises DexFormatError for a class whose definition is damaged."""
         if descriptor in self._classes:
             return self._classes[descriptor]
+        damaged = self._damaged.get(descriptor)
+        if damaged is not None:
+            raise DexFormatError(damaged.entry, damaged.problem)
         where = self._where.get(descriptor)
-        found = None if where is None else _read_class(self._files[where[0]], where[1])
+        try:
+            found = None if where is None else _read_class(self._files[where[0]], where[1])
+        except DexFormatError as exc:
+            self._damaged[descriptor] = exc
+            raise
         self._classes[descriptor] = found
         return found
 
@@ -146,6 +187,15 @@ class CodeReader:
         if cached is None:
             cached = decode_method(dex, method)
             self._bodies[method.ref] = cached
+        return cached
+
+    def outline(self, method: MethodDef, dex: DexFile) -> Outline:
+        """The method's outline. Raises DexFormatError, as `body` would, for a method that does not decode."""
+        cached = self._outlines.get(method.ref)
+        if cached is None:
+            body = self._bodies.get(method.ref)
+            cached = _outline_of(body) if body is not None else outline_method(dex, method)
+            self._outlines[method.ref] = cached
         return cached
 
 
@@ -230,6 +280,24 @@ def decode_method(dex: DexFile, method: MethodDef) -> MethodBody:
         raise DexFormatError(dex.name, f"method {method.ref}: damaged code: {detail}") from None
     except ValueError as exc:
         raise DexFormatError(dex.name, f"method {method.ref}: damaged code: {exc}") from None
+
+
+def outline_method(dex: DexFile, method: MethodDef) -> Outline:
+    """The outline of one method's code item, read without the instructions it leaves out. Any
+    irregularity is left to the full decoding, which raises the error naming it (or, should the
+    quick pass be stricter than the full decoding somewhere, outlines what that decoding reads)."""
+    try:
+        return _outline(dex, method)
+    except (_Irregular, IndexError, struct.error, ValueError, OverflowError):
+        return _outline_of(decode_method(dex, method))
+
+
+def _outline_of(body: MethodBody) -> Outline:
+    return Outline.of(body.ref, tuple((i.pc, i.op, i.a, i.b) for i in body.insns if i.op in OUTLINE_OPS))
+
+
+class _Irregular(Exception):
+    """Something the full decoding has to look at: it names the problem."""
 
 
 def _decode(dex: DexFile, method: MethodDef) -> MethodBody:
@@ -359,6 +427,95 @@ def _instructions(dex: DexFile, start: int, size: int) -> tuple[list[Insn], set[
     if pc != size:
         raise ValueError("the last payload runs past the end of the method")
     return out, starts
+
+
+# What the outline pass does with each opcode: skip it (it only writes registers or ends the method),
+# keep it as a step, or note where it branches so that the targets can be checked; a nop may start a
+# payload.
+(_A_SKIP, _A_INVOKE, _A_FIELD, _A_STRING, _A_NEW, _A_CLASS, _A_UNRESOLVED, _A_IF, _A_GOTO, _A_SWITCH,
+ _A_NOP, _A_UNUSED) = range(12)
+_ACTION = bytes(
+    _A_NOP if op == 0 else
+    {_K_INVOKE: _A_INVOKE, _K_INVOKE_RANGE: _A_INVOKE, _K_FIELD: _A_FIELD, _K_STRING: _A_STRING,
+     _K_NEW: _A_NEW, _K_CLASS: _A_CLASS, _K_UNRESOLVED: _A_UNRESOLVED, _K_IF_ZERO: _A_IF, _K_IF: _A_IF,
+     _K_GOTO: _A_GOTO, _K_SWITCH: _A_SWITCH, _K_UNUSED: _A_UNUSED}.get(kind, _A_SKIP)
+    for op, kind in enumerate(_CATEGORY)
+)
+_BYTE_WIDTHS = bytes(2 * w for w in _WIDTHS)
+
+
+def _outline(dex: DexFile, method: MethodDef) -> Outline:
+    """One pass over the instructions keeping the outline's steps, with every check _decode makes:
+    widths within the method, no unused opcode, payloads within it, every branch target, switch
+    target and exception handler at the start of an instruction. Raises _Irregular (or the error
+    a bad read raises) where _decode would raise; an instruction or payload running past the end
+    of the method is found when the pass does not end exactly at the end."""
+    data = dex.data
+    registers, ins, _outs, tries_size, _debug, size = _CODE_HEAD.unpack_from(data, method.code_off)
+    start = method.code_off + _CODE_HEAD.size
+    end = start + 2 * size
+    if end > len(data) or ins > registers:
+        raise _Irregular
+    widths, action = _BYTE_WIDTHS, _ACTION
+    method_refs, field_refs, types, strings = dex.method_refs, dex.field_refs, dex.types, dex.strings
+    invoke, field, string, new, const_class, unresolved = Op.INVOKE, Op.FIELD, Op.STRING, Op.NEW, Op.CLASS, Op.INVOKE_UNRESOLVED
+    steps: list[OutlineStep] = []
+    append = steps.append
+    loaded: list[str] = []
+    boolean: list[str] = []
+    starts: list[int] = []  # byte offsets
+    targets: list[int] = []  # in code units
+    at = start
+    while at < end:
+        op = data[at]
+        todo = action[op]
+        if todo:
+            if todo == _A_INVOKE:
+                ref = method_refs[data[at + 2] | data[at + 3] << 8]
+                append(((at - start) >> 1, invoke, op, ref))
+                if ref.endswith(")Z"):
+                    boolean.append(ref)
+            elif todo == _A_FIELD:
+                append(((at - start) >> 1, field, op, field_refs[data[at + 2] | data[at + 3] << 8]))
+            elif todo == _A_IF:
+                targets.append(((at - start) >> 1) + _s16(data, at + 2))
+            elif todo == _A_NOP:
+                if data[at + 1] in (1, 2, 3):  # a payload: data, not an instruction
+                    at += 2 * _payload_units(data, at, data[at + 1])
+                    continue
+            elif todo == _A_STRING:
+                index = data[at + 2] | data[at + 3] << 8
+                if op == 0x1B:
+                    index |= (data[at + 4] | data[at + 5] << 8) << 16
+                loaded.append(strings[index])
+                append(((at - start) >> 1, string, data[at + 1], loaded[-1]))
+            elif todo == _A_NEW:
+                append(((at - start) >> 1, new, data[at + 1], types[data[at + 2] | data[at + 3] << 8]))
+            elif todo == _A_GOTO:
+                b1 = data[at + 1]
+                targets.append(((at - start) >> 1) + ((b1 - 256 if b1 & 0x80 else b1) if op == 0x28 else _s16(data, at + 2)
+                                                      if op == 0x29 else struct.unpack_from("<i", data, at + 2)[0]))
+            elif todo == _A_CLASS:
+                append(((at - start) >> 1, const_class, data[at + 1], types[data[at + 2] | data[at + 3] << 8]))
+            elif todo == _A_SWITCH:
+                pc = (at - start) >> 1
+                targets.extend(_switch_targets(data, start, size, pc, struct.unpack_from("<i", data, at + 2)[0]))
+            elif todo == _A_UNRESOLVED:
+                append(((at - start) >> 1, unresolved, op, None))
+            else:
+                raise _Irregular  # an unused opcode
+        starts.append(at)
+        at += widths[op]
+    if at != end:
+        raise _Irregular
+    tries = _tries(data, end, size, tries_size) if tries_size else ()
+    if targets or tries:
+        valid = set(starts)
+        if not all(start + 2 * t in valid for t in targets) \
+                or not all(start + 2 * h in valid for block in tries for h in block.handlers):
+            raise _Irregular
+    return Outline(method.ref, tuple(steps), frozenset(loaded) if loaded else _NO_STRINGS,
+                   tuple(dict.fromkeys(boolean)) if boolean else ())
 
 
 def _s16(data: bytes, at: int) -> int:
