@@ -119,6 +119,7 @@ HOW_ACCEPT, HOW_CONSENTED = "accept callback", "after consent check"
 # What a created class runs, in the order the walk queues it.
 _CREATED_CALLBACKS = tuple((name, HOW_HANDOFF if name in HANDOFF_METHODS else HOW_LIFECYCLE)
                            for name in sorted(HANDOFF_METHODS | LIFECYCLE_METHODS))
+_CREATED_NAMES = HANDOFF_METHODS | LIFECYCLE_METHODS
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ class _Call(NamedTuple):
     signature: str
     opaque: bool  # declared in OPAQUE_PACKAGES
     defined: bool  # declared in the app's dex
+    inert: bool  # a call into the platform that is no fact: nothing to do where it is made
 
 
 def walk_startup(reader: CodeReader, manifest: Any, tables: WalkTables, *, max_methods: int = MAX_METHODS) -> StartupWalk:
@@ -317,6 +319,7 @@ class _Walker:
         self.chains: dict[str, tuple[ClassDef, ...]] = {}
         self.static_inits: dict[str, tuple[str, ...]] = {}
         self.key_like: dict[str, bool] = {}
+        self.accept_names: dict[str, bool] = {}
         self.activities = frozenset(class_descriptor(a) for a in manifest.activities)
         self.services = frozenset(class_descriptor(s) for s in manifest.services)
 
@@ -501,14 +504,23 @@ class _Walker:
     def _walk_body(self, info: _Method, node: _Node) -> None:
         """The method's calls, field accesses, strings and classes in instruction order; registers and
         branches are looked into only where a consent gate may be (flag tests, a dialog's button)."""
-        gates = self._flag_gates(info, node) if node.gate is None and info.outline.boolean_calls else {}
+        gates = self._flag_gates(info, node) if node.gate is None and info.outline.boolean_calls else None
+        gate = node.gate
+        calls, fields = self.calls, self.fields
         invoke, field, string, new, const_class = Op.INVOKE, Op.FIELD, Op.STRING, Op.NEW, Op.CLASS
         for pc, op, a, b in info.outline.steps:
-            gate = gates.get(pc, node.gate) if gates else node.gate
+            if gates:
+                gate = gates.get(pc, node.gate)
             if op == invoke:
-                self._on_call(info, node, pc, a, b, gate)
+                call = calls.get(b) or self._call(b)
+                if not call.inert:
+                    self._on_call(info, node, pc, a, call, gate)
             elif op == field:
-                self._on_field(info, node, a, b, gate)
+                reads, owner = fields.get(b) or self._field(b)
+                for sig in reads:
+                    self._read(sig, info.ref, node, gate)
+                if a >= 0x60 and owner:  # sget/sput: the class is initialised on first static access
+                    self._static_init(owner, info.ref, node.entry, gate)
             elif op == string:
                 for sig in self.tables.apis_by_string.get(b, ()):
                     self._read(sig, info.ref, node, gate)
@@ -521,20 +533,26 @@ class _Walker:
                                  gate, node.entry)
 
     def _call(self, target: str) -> _Call:
-        call = self.calls.get(target)
-        if call is None:
-            head = ref_head(target)
-            declared, _, signature = target.partition("->")
-            start = self.tables.starts_by_ref.get(head)
-            call = _Call(head, start, self.tables.apis_by_ref.get(head, ()) if start is None else (),
-                         BLIND_CALLS.get(head, ""),
-                         head.endswith("->" + _POSITIVE_BUTTON) and declared.endswith(_DIALOG_BUILDER_SUFFIX),
-                         declared, signature, is_opaque(declared), self.reader.defines(declared))
-            self.calls[target] = call
+        head = ref_head(target)
+        declared, _, signature = target.partition("->")
+        start = self.tables.starts_by_ref.get(head)
+        reads = self.tables.apis_by_ref.get(head, ()) if start is None else ()
+        blind = BLIND_CALLS.get(head, "")
+        dialog_button = head.endswith("->" + _POSITIVE_BUTTON) and declared.endswith(_DIALOG_BUILDER_SUFFIX)
+        defined = self.reader.defines(declared)
+        inert = start is None and not reads and not blind and not dialog_button and not defined
+        call = self.calls[target] = _Call(head, start, reads, blind, dialog_button, declared, signature,
+                                          is_opaque(declared), defined, inert)
         return call
 
-    def _on_call(self, info: _Method, node: _Node, pc: int, opcode: int, target: str, gate: Gate | None) -> None:
-        call = self._call(target)
+    def _field(self, ref: str) -> tuple[Sequence[ApiSignature], str]:
+        """(sensitive reads, the class a static access initialises or "" when it has no code of the app)."""
+        owner = ref_class(ref)
+        known = self.fields[ref] = (self.tables.apis_by_ref.get(ref_head(ref), ()),
+                                    owner if self.reader.defines(owner) and not is_opaque(owner) else "")
+        return known
+
+    def _on_call(self, info: _Method, node: _Node, pc: int, opcode: int, call: _Call, gate: Gate | None) -> None:
         if call.start is not None:
             self._start(call.start, call.head, info.ref, node, gate)
         else:
@@ -550,8 +568,21 @@ class _Walker:
         if call.opaque and opcode not in _VIRTUAL_INVOKES:
             return
         how = HOW_CONSENTED if gate is not None and node.gate is None else HOW_CALL
-        for callee in self._targets(opcode, call, info.ref, node.entry):
-            self._enqueue(callee, info.ref, how, node.entry, gate)
+        caller, entry = info.ref, node.entry
+        resolved = None if call.opaque else self._resolve(call.declared, call.signature, entry)
+        if resolved is not None:
+            self._enqueue(resolved, caller, how, entry, gate)
+        if opcode in _VIRTUAL_INVOKES and call.defined:
+            # rapid type analysis: the overrides in every class created so far, and in those created later
+            self.pending.setdefault(call.declared, {}).setdefault(call.signature, caller)
+            created = self.instantiated_under.get(call.declared)
+            if created:
+                found = [resolved]
+                for descriptor in created:
+                    override = self._resolve(descriptor, call.signature, entry)
+                    if override is not None and override not in found:
+                        found.append(override)
+                        self._enqueue(override, caller, how, entry, gate)
 
     def _call_in_full(self, info: _Method, pc: int) -> tuple[Insn, dict[int, tuple[str, Any]]]:
         """The call at `pc` as the full decoding has it, and what is known of the registers before it
@@ -565,30 +596,6 @@ class _Walker:
                 return insn, regs
             _track(insn, regs)
         raise AssertionError(f"no instruction at pc {pc} of {info.ref}")  # the outline keeps the body's pcs
-
-    def _targets(self, opcode: int, call: _Call, caller: str, entry: Entry) -> list[str]:
-        found = []
-        resolved = None if call.opaque else self._resolve(call.declared, call.signature, entry)
-        if resolved is not None:
-            found.append(resolved)
-        if opcode in _VIRTUAL_INVOKES and call.defined:
-            waiting = self.pending.setdefault(call.declared, {})
-            waiting.setdefault(call.signature, caller)
-            for created in self.instantiated_under.get(call.declared, ()):
-                override = self._resolve(created, call.signature, entry)
-                if override is not None and override not in found:
-                    found.append(override)
-        return found
-
-    def _on_field(self, info: _Method, node: _Node, opcode: int, ref: str, gate: Gate | None) -> None:
-        known = self.fields.get(ref)
-        if known is None:
-            known = self.fields[ref] = (self.tables.apis_by_ref.get(ref_head(ref), ()), ref_class(ref))
-        reads, owner = known
-        for sig in reads:
-            self._read(sig, info.ref, node, gate)
-        if opcode >= 0x60:  # sget/sput: the class is initialised on first static access
-            self._static_init(owner, info.ref, node.entry, gate)
 
     def _static_init(self, descriptor: str, caller: str, entry: Entry, gate: Gate | None) -> None:
         refs = self.static_inits.get(descriptor)
@@ -615,10 +622,20 @@ class _Walker:
                     self._enqueue(override, site, HOW_CALL, entry, gate)
         if caller is not None:  # an entry class: its own entry methods say what the system runs
             self._static_init(descriptor, caller, entry, gate)
-            for name, how in _CREATED_CALLBACKS:
-                for ref in self._methods_named(descriptor, name):
-                    self._enqueue(ref, caller, how, entry, gate)
+            for ref, how in self._created_callbacks(descriptor):
+                self._enqueue(ref, caller, how, entry, gate)
         self._probe_callbacks(descriptor, caller, entry, gate)
+
+    def _created_callbacks(self, descriptor: str) -> list[tuple[str, str]]:
+        """(ref, how) of the hand-off and lifecycle methods a created class has, its own or inherited,
+        by name in _CREATED_CALLBACKS order and each name's as _methods_named finds them."""
+        by_name: dict[str, dict[str, str]] = {}
+        for cls in self._chain(descriptor):
+            for name in _CREATED_NAMES.intersection(cls.by_name):
+                found = by_name.setdefault(name, {})
+                for method in cls.by_name[name]:
+                    found.setdefault(method.signature, method.ref)
+        return [(ref, how) for name, how in _CREATED_CALLBACKS if name in by_name for ref in by_name[name].values()]
 
     def _component_start(self, descriptor: str, caller: str, entry: Entry, gate: Gate | None) -> None:
         kind = "activity" if descriptor in self.activities else "service" if descriptor in self.services else None
@@ -695,12 +712,12 @@ class _Walker:
         cls = self._class(descriptor, None, entry)
         if cls is None:
             return
-        path = self.path(caller) if caller in self.nodes else ()
-        where = f" (created in {_dotted(caller)})" if caller else ""
         for method in cls.methods:
-            by_name = bool(_ACCEPT_NAME.search(method.name)) and method.signature.endswith(")V")
+            by_name = self._named_for_agreeing(method.name) and method.signature.endswith(")V")
             if method.name not in UI_CALLBACKS and not by_name:
                 continue
+            path = self.path(caller) if caller in self.nodes else ()
+            where = f" (created in {_dotted(caller)})" if caller else ""
             writes = [(k, v) for k, v in self._probe(method.ref)
                       if self.tables.key_polarity(k, {}) is not None or self._shows_policy(caller)]
             if writes:
@@ -716,6 +733,12 @@ class _Walker:
             else:
                 continue
             self._accept(method.ref, caller, entry, found)
+
+    def _named_for_agreeing(self, name: str) -> bool:
+        known = self.accept_names.get(name)
+        if known is None:
+            known = self.accept_names[name] = bool(_ACCEPT_NAME.search(name))
+        return known
 
     def _probe(self, ref: str) -> list[tuple[str, bool]]:
         """(key, value) of the boolean flags a callback stores within PROBE_DEPTH calls."""

@@ -102,26 +102,24 @@ OUTLINE_OPS = frozenset({Op.INVOKE, Op.FIELD, Op.STRING, Op.NEW, Op.CLASS, Op.IN
 OutlineStep = tuple[int, int, Any, Any]
 
 
-@dataclass(frozen=True)
-class Outline:
-    """A method's instructions of the OUTLINE_OPS kinds, in order, as OutlineStep tuples."""
+class Outline(NamedTuple):
+    """A method's instructions of the OUTLINE_OPS kinds, in order, as OutlineStep tuples (a tuple, as
+    one is kept for every method walked)."""
 
     ref: str
     steps: tuple[OutlineStep, ...]
-    strings: frozenset[str]  # the constant strings it loads
+    strings: tuple[str, ...]  # the constant strings it loads, each once
     boolean_calls: tuple[str, ...]  # refs of the methods returning a boolean (…)Z it calls, each once
 
     @classmethod
     def of(cls, ref: str, steps: tuple[OutlineStep, ...]) -> Outline:
-        return cls(ref, steps, frozenset(s[3] for s in steps if s[1] == Op.STRING),
+        return cls(ref, steps, tuple(dict.fromkeys(s[3] for s in steps if s[1] == Op.STRING)),
                    tuple(dict.fromkeys(s[3] for s in steps if s[1] == Op.INVOKE and s[3].endswith(")Z"))))
 
 
-_NO_STRINGS: frozenset[str] = frozenset()
+class MethodDef(NamedTuple):
+    """A method of a class definition (a tuple: a class read keeps one for each of its methods)."""
 
-
-@dataclass(frozen=True)
-class MethodDef:
     ref: str  # Lpkg/Cls;->name(Args)Ret
     access: int
     code_off: int  # 0 for abstract and native methods
@@ -233,7 +231,8 @@ def _read_class(dex: DexFile, class_no: int) -> ClassDef:
 
 def _class_methods(dex: DexFile, class_data_off: int) -> tuple[MethodDef, ...]:
     """Direct and virtual methods of one class_data_item, with their access flags and code offsets."""
-    data, uleb = dex.data, _read_uleb128
+    data, uleb, method_refs = dex.data, _read_uleb128, dex.method_refs
+    make = tuple.__new__  # a MethodDef without NamedTuple's Python-level __new__: one is made per method
     pos = class_data_off
     static_fields, pos = uleb(data, pos)
     instance_fields, pos = uleb(data, pos)
@@ -249,9 +248,9 @@ def _class_methods(dex: DexFile, class_data_off: int) -> tuple[MethodDef, ...]:
             access, pos = uleb(data, pos)
             code_off, pos = uleb(data, pos)
             method_idx += diff
-            ref = dex.method_refs[method_idx]
+            ref = method_refs[method_idx]
             signature = ref.partition("->")[2]
-            methods.append(MethodDef(ref, access, code_off, signature, signature.partition("(")[0]))
+            methods.append(make(MethodDef, (ref, access, code_off, signature, signature.partition("(")[0])))
     return tuple(methods)
 
 
@@ -514,7 +513,7 @@ def _outline(dex: DexFile, method: MethodDef) -> Outline:
         if not all(start + 2 * t in valid for t in targets) \
                 or not all(start + 2 * h in valid for block in tries for h in block.handlers):
             raise _Irregular
-    return Outline(method.ref, tuple(steps), frozenset(loaded) if loaded else _NO_STRINGS,
+    return Outline(method.ref, tuple(steps), tuple(dict.fromkeys(loaded)) if loaded else (),
                    tuple(dict.fromkeys(boolean)) if boolean else ())
 
 
