@@ -122,8 +122,9 @@ _CREATED_CALLBACKS = tuple((name, HOW_HANDOFF if name in HANDOFF_METHODS else HO
 _CREATED_NAMES = HANDOFF_METHODS | LIFECYCLE_METHODS
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """An entry point (a tuple of strings: every node of the walk names its entry)."""
+
     kind: str  # a key of ENTRY_METHODS
     component: str  # the manifest class name
 
@@ -199,8 +200,9 @@ class WalkTables:
         return key not in learned and not self.flag_key.search(key) and bool(self.first_launch_key.search(key))
 
 
-@dataclass(slots=True)
-class _Node:
+class _Node(NamedTuple):
+    """How the walk reached a method (a tuple: one is kept per method queued)."""
+
     parent: str | None
     how: str
     entry: Entry
@@ -300,7 +302,7 @@ class _Walker:
         self.phase = 0
         self.visited = 0
         self.stopped = False
-        self.methods: dict[str, _Method] = {}
+        self.outlines: dict[str, Outline] = {}  # of the methods visited
         self.instantiated: set[str] = set()
         self.instantiated_under: dict[str, list[str]] = {}  # ancestor → created classes below it
         self.pending: dict[str, dict[str, str]] = {}  # declared class → {signature: first caller}
@@ -498,7 +500,7 @@ class _Walker:
             return
         self.visited += 1
         info = _Method(ref, outline, bool(method.access & ACC_STATIC), method, cls.dex)
-        self.methods[ref] = info
+        self.outlines[ref] = outline
         self._walk_body(info, node)
 
     def _walk_body(self, info: _Method, node: _Node) -> None:
@@ -678,8 +680,8 @@ class _Walker:
         for _ in range(POLICY_LOOKBACK + 1):
             if current is None:
                 return False
-            info = self.methods.get(current)
-            if info is not None and any(self.tables.policy_text(s) for s in info.outline.strings):
+            outline = self.outlines.get(current)
+            if outline is not None and any(self.tables.policy_text(s) for s in outline.strings):
                 return True
             node = self.nodes.get(current)
             current = node.parent if node else None

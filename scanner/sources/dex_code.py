@@ -127,7 +127,7 @@ class MethodDef(NamedTuple):
     name: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class ClassDef:
     descriptor: str
     superclass: str | None
