@@ -244,8 +244,17 @@ def _class_methods(dex: DexFile, class_data_off: int) -> tuple[MethodDef, ...]:
     for count in (direct_methods, virtual_methods):
         method_idx = 0
         for _ in range(count):
-            diff, pos = uleb(data, pos)
-            access, pos = uleb(data, pos)
+            # three ULEB128s; most index differences and access flags fit in one byte
+            diff = data[pos]
+            if diff < 0x80:
+                pos += 1
+            else:
+                diff, pos = uleb(data, pos)
+            access = data[pos]
+            if access < 0x80:
+                pos += 1
+            else:
+                access, pos = uleb(data, pos)
             code_off, pos = uleb(data, pos)
             method_idx += diff
             ref = method_refs[method_idx]
@@ -513,8 +522,8 @@ def _outline(dex: DexFile, method: MethodDef) -> Outline:
         if not all(start + 2 * t in valid for t in targets) \
                 or not all(start + 2 * h in valid for block in tries for h in block.handlers):
             raise _Irregular
-    return Outline(method.ref, tuple(steps), tuple(dict.fromkeys(loaded)) if loaded else (),
-                   tuple(dict.fromkeys(boolean)) if boolean else ())
+    return tuple.__new__(Outline, (method.ref, tuple(steps), tuple(dict.fromkeys(loaded)) if loaded else (),
+                                   tuple(dict.fromkeys(boolean)) if boolean else ()))
 
 
 def _s16(data: bytes, at: int) -> int:
