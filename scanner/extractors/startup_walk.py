@@ -764,26 +764,35 @@ class _Walker:
         for _ in range(PROBE_DEPTH + 1):
             following: list[str] = []
             for current in frontier:
-                body = self._body_of(current)
-                if body is None or decoded >= PROBE_METHODS:
+                code = self._code_of(current)
+                if code is None or decoded >= PROBE_METHODS:
                     continue
                 decoded += 1
-                for _index, insn, regs in _calls_with_registers(body):
-                    written = _flag_write(insn, regs, self.reader)
-                    if written:
-                        writes.append(written)
-                    declared, _, signature = insn.b.partition("->")
-                    if is_opaque(declared):
-                        continue
-                    resolved = [self._resolve(declared, signature)]
-                    resolved += [self._resolve(c, signature) for c in self.instantiated_under.get(declared, ())]
-                    for callee in resolved:
-                        if callee and callee not in seen:
-                            seen.add(callee)
-                            following.append(callee)
+                outline = self.reader.outline(*code)
+                if outline.strings:
+                    for _index, insn, regs in _calls_with_registers(self.reader.body(*code)):
+                        written = _flag_write(insn, regs, self.reader)
+                        if written:
+                            writes.append(written)
+                        self._probe_callees(insn.b, seen, following)
+                else:  # a flag is stored under a constant key: a method that loads no string stores none
+                    for _pc, op, _a, target in outline.steps:
+                        if op == Op.INVOKE:
+                            self._probe_callees(target, seen, following)
             frontier = following
         self.probed[ref] = writes
         return writes
+
+    def _probe_callees(self, target: str, seen: set[str], following: list[str]) -> None:
+        declared, _, signature = target.partition("->")
+        if is_opaque(declared):
+            return
+        resolved = [self._resolve(declared, signature)]
+        resolved += [self._resolve(c, signature) for c in self.instantiated_under.get(declared, ())]
+        for callee in resolved:
+            if callee and callee not in seen:
+                seen.add(callee)
+                following.append(callee)
 
     def _body_of(self, ref: str) -> MethodBody | None:
         found = self._code_of(ref)
