@@ -210,8 +210,7 @@ class _Node(NamedTuple):
     gate: Gate | None
 
 
-@dataclass(slots=True)
-class _Method:
+class _Method(NamedTuple):
     """One visited method: its outline, and where to decode its body should the walk need registers or branches."""
 
     ref: str
@@ -234,6 +233,7 @@ class _Call(NamedTuple):
     opaque: bool  # declared in OPAQUE_PACKAGES
     defined: bool  # declared in the app's dex
     inert: bool  # a call into the platform that is no fact: nothing to do where it is made
+    may_read_flag: bool  # of SharedPreferences, or of a class of the app (a boolean it returns may be a stored flag)
 
 
 def walk_startup(reader: CodeReader, manifest: Any, tables: WalkTables, *, max_methods: int = MAX_METHODS) -> StartupWalk:
@@ -510,7 +510,7 @@ class _Walker:
             self._blind_spot("damaged_code", exc.problem, ref, node.gate, node.entry)
             return
         self.visited += 1
-        info = _Method(ref, outline, bool(method.access & ACC_STATIC), method, cls.dex)
+        info = tuple.__new__(_Method, (ref, outline, bool(method.access & ACC_STATIC), method, cls.dex))
         self.outlines[ref] = outline
         self._walk_body(info, node)
 
@@ -554,8 +554,9 @@ class _Walker:
         dialog_button = head.endswith("->" + _POSITIVE_BUTTON) and declared.endswith(_DIALOG_BUILDER_SUFFIX)
         defined = self.reader.defines(declared)
         inert = start is None and not reads and not blind and not dialog_button and not defined
+        opaque = is_opaque(declared)
         call = self.calls[target] = tuple.__new__(_Call, (head, start, reads, blind, dialog_button, declared, signature,
-                                                          is_opaque(declared), defined, inert))
+                                                          opaque, defined, inert, self._may_read_flag(target)))
         return call
 
     def _field(self, ref: str) -> tuple[Sequence[ApiSignature], str]:
@@ -889,7 +890,8 @@ class _Walker:
     def _flag_gates(self, info: _Method, node: _Node) -> dict[int, Gate]:
         """For a method with consent-flag tests: the gate of every instruction (by pc) only the consented
         side reaches."""
-        if not any(self._may_read_flag(target) for target in info.outline.boolean_calls):
+        calls = self.calls
+        if not any((calls.get(target) or self._call(target)).may_read_flag for target in info.outline.boolean_calls):
             return {}
         if self._reads_no_flag(info.outline, 2):
             return {}

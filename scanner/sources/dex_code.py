@@ -25,6 +25,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from scanner.sources.dex import _WIDTHS, DexFile, DexFormatError, DexIndex, _container_parts, _read_uleb128
@@ -150,9 +151,10 @@ class CodeReader:
 
     def __init__(self, index: DexIndex) -> None:
         self._where: dict[str, tuple[int, int]] = {}
-        for file_no, dex in enumerate(index.files):
-            for class_no, descriptor in enumerate(dex.class_descriptors):
-                self._where.setdefault(descriptor, (file_no, class_no))
+        # built backwards, so that the first definition is the one left (an app has thousands of classes)
+        for file_no in reversed(range(len(index.files))):
+            descriptors = index.files[file_no].class_descriptors
+            self._where.update(zip(reversed(descriptors), zip(repeat(file_no), reversed(range(len(descriptors))))))
         self._files = index.files
         self._classes: dict[str, ClassDef | None] = {}
         self._damaged: dict[str, DexFormatError] = {}
@@ -255,7 +257,15 @@ def _class_methods(dex: DexFile, class_data_off: int) -> tuple[MethodDef, ...]:
                 pos += 1
             else:
                 access, pos = uleb(data, pos)
-            code_off, pos = uleb(data, pos)
+            code_off = data[pos]  # 0 (no code), or an offset of two or three bytes below 2 MiB
+            if code_off < 0x80:
+                pos += 1
+            elif data[pos + 1] < 0x80:
+                code_off, pos = (code_off & 0x7F) | data[pos + 1] << 7, pos + 2
+            elif data[pos + 2] < 0x80:
+                code_off, pos = (code_off & 0x7F) | (data[pos + 1] & 0x7F) << 7 | data[pos + 2] << 14, pos + 3
+            else:
+                code_off, pos = uleb(data, pos)
             method_idx += diff
             ref = method_refs[method_idx]
             signature = ref.partition("->")[2]
@@ -486,7 +496,8 @@ def _outline(dex: DexFile, method: MethodDef) -> Outline:
             elif todo == _A_FIELD:
                 append(((at - start) >> 1, field, op, field_refs[data[at + 2] | data[at + 3] << 8]))
             elif todo == _A_IF:
-                targets.append(((at - start) >> 1) + _s16(data, at + 2))
+                offset = data[at + 2] | data[at + 3] << 8
+                targets.append(((at - start) >> 1) + (offset - 0x10000 if offset & 0x8000 else offset))
             elif todo == _A_NOP:
                 if data[at + 1] in (1, 2, 3):  # a payload: data, not an instruction
                     at += 2 * _payload_units(data, at, data[at + 1])
