@@ -73,10 +73,9 @@ def measure(apks: list[Path], corpus: Path, runs: int) -> None:
         for _ in range(runs):  # the modes alternate, so a busy moment of the machine slows both alike
             for mode in ("nowalk", "walk"):
                 result = run_child(mode, apk)
-                if "error" in result:
-                    best[mode] = result
-                elif "error" not in best.get(mode, {}) and result["cpu"] < best.get(mode, {"cpu": float("inf")})["cpu"]:
-                    best[mode] = result
+                known = best.get(mode)
+                if known is None or ("error" not in known and ("error" in result or result["cpu"] < known["cpu"])):
+                    best[mode] = result  # the fastest run, or the first failure
         name = str(apk.relative_to(corpus / "apks"))
         failed = best["nowalk"].get("error") or best["walk"].get("error")
         if failed:

@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from scanner.signatures import ApiSignature, SdkIndex, SdkSignature, class_descriptor, descriptor_prefix, ref_class, ref_head
-from scanner.sources.dex import DexFile, DexFormatError
+from scanner.sources.dex import DexFile, DexFormatError, DexIndex
 from scanner.sources.dex_code import ACC_NATIVE, ACC_STATIC, ClassDef, CodeReader, Insn, MethodBody, MethodDef, Op, Outline
 
 MAX_METHODS = 12_000  # visited methods per app (about 5 s); the walk stops there and says so
@@ -234,6 +234,35 @@ class _Call(NamedTuple):
     defined: bool  # declared in the app's dex
     inert: bool  # a call into the platform that is no fact: nothing to do where it is made
     may_read_flag: bool  # of SharedPreferences, or of a class of the app (a boolean it returns may be a stored flag)
+
+
+def code_reader(index: DexIndex, tables: WalkTables) -> CodeReader:
+    """A reader for the walk: its outlines leave out what the walk would do nothing with."""
+    return CodeReader(index, _WalkSteps(tables))
+
+
+class _WalkSteps:
+    """The calls and field accesses a walk does nothing with where it meets them: calls into
+    OPAQUE_PACKAGES (not defined by the app) that are no sensitive read, SDK start call, blind spot or
+    dialog button; field accesses that are no sensitive read and, for a static one, run no static
+    initialiser of the app. Leaving them out of outlines changes no fact (the walk skips them itself)."""
+
+    def __init__(self, tables: WalkTables) -> None:
+        self.tables = tables
+
+    def keeps_call(self, ref: str, defines: Callable[[str], bool]) -> bool:
+        declared = ref_class(ref)
+        if not is_opaque(declared) or defines(declared):
+            return True
+        head = ref_head(ref)
+        return (head in self.tables.starts_by_ref or head in self.tables.apis_by_ref or head in BLIND_CALLS
+                or (head.endswith("->" + _POSITIVE_BUTTON) and declared.endswith(_DIALOG_BUILDER_SUFFIX)))
+
+    def keeps_field(self, ref: str, static: bool, defines: Callable[[str], bool]) -> bool:
+        if ref_head(ref) in self.tables.apis_by_ref:
+            return True
+        owner = ref_class(ref)
+        return static and defines(owner) and not is_opaque(owner)
 
 
 def walk_startup(reader: CodeReader, manifest: Any, tables: WalkTables, *, max_methods: int = MAX_METHODS) -> StartupWalk:

@@ -11,7 +11,9 @@ Most visited methods need only their outline (CodeReader.outline): the calls, fi
 strings and classes they use, in order. It is read in one pass that keeps nothing else, with the
 same checks as the full decoding, so a method that decodes in full has an outline and a method that
 does not raises the same error; registers and control flow (CodeReader.body) are decoded only for
-the few methods whose registers or branches the walk looks into.
+the few methods whose registers or branches the walk looks into. A reader may be given a
+StepFilter: the calls and field accesses its user does nothing with (most calls into the platform)
+are then left out of the outlines, each method or field id asked about once.
 
 Everything read is bounded by the entry's bytes; a damaged class or code item raises
 DexFormatError naming the entry and the method, never IndexError or struct.error.
@@ -23,10 +25,10 @@ encoded_catch_handler, instruction formats in dalvik-bytecode).
 from __future__ import annotations
 
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from scanner.sources.dex import _WIDTHS, DexFile, DexFormatError, DexIndex, _container_parts, _read_uleb128
 
@@ -104,18 +106,14 @@ OutlineStep = tuple[int, int, Any, Any]
 
 
 class Outline(NamedTuple):
-    """A method's instructions of the OUTLINE_OPS kinds, in order, as OutlineStep tuples (a tuple, as
-    one is kept for every method walked)."""
+    """A method's instructions of the OUTLINE_OPS kinds, in order, as OutlineStep tuples, less the calls
+    and field accesses the reader's StepFilter leaves out; `strings` and `boolean_calls` are of every
+    instruction. (A tuple: one is kept for every method walked.)"""
 
     ref: str
     steps: tuple[OutlineStep, ...]
     strings: tuple[str, ...]  # the constant strings it loads, each once
     boolean_calls: tuple[str, ...]  # refs of the methods returning a boolean (…)Z it calls, each once
-
-    @classmethod
-    def of(cls, ref: str, steps: tuple[OutlineStep, ...]) -> Outline:
-        return cls(ref, steps, tuple(dict.fromkeys(s[3] for s in steps if s[1] == Op.STRING)),
-                   tuple(dict.fromkeys(s[3] for s in steps if s[1] == Op.INVOKE and s[3].endswith(")Z"))))
 
 
 class MethodDef(NamedTuple):
@@ -142,6 +140,44 @@ class ClassDef:
         return self.by_signature.get(signature)
 
 
+class StepFilter(Protocol):
+    """Which calls and field accesses outlines keep; `defines` says whether the app defines a class."""
+
+    def keeps_call(self, ref: str, defines: Callable[[str], bool]) -> bool: ...
+
+    def keeps_field(self, ref: str, static: bool, defines: Callable[[str], bool]) -> bool: ...
+
+
+# What a dex's method and field ids are to the outline pass (bits, 0 while not yet asked).
+_ASKED, _KEEP, _BOOLEAN = 1, 2, 4  # a method id: kept as a call; returns a boolean
+_KEEP_INSTANCE, _KEEP_STATIC = 2, 4  # a field id: kept as an iget/iput; kept as an sget/sput
+
+
+class _Kept:
+    """For one dex: what the filter says of each method and field id, asked once per id."""
+
+    def __init__(self, dex: DexFile, steps: StepFilter | None, defines: Callable[[str], bool]) -> None:
+        self.calls = bytearray(len(dex.method_refs))
+        self.fields = bytearray(len(dex.field_refs))
+        self._dex, self.steps, self.defines = dex, steps, defines
+
+    def call(self, index: int) -> int:
+        ref = self._dex.method_refs[index]
+        kept = self.steps is None or self.steps.keeps_call(ref, self.defines)
+        flags = self.calls[index] = _ASKED | (_KEEP if kept else 0) | (_BOOLEAN if ref.endswith(")Z") else 0)
+        return flags
+
+    def field(self, index: int) -> int:
+        ref, steps = self._dex.field_refs[index], self.steps
+        flags = _ASKED
+        if steps is None or steps.keeps_field(ref, False, self.defines):
+            flags |= _KEEP_INSTANCE
+        if steps is None or steps.keeps_field(ref, True, self.defines):
+            flags |= _KEEP_STATIC
+        self.fields[index] = flags
+        return flags
+
+
 class CodeReader:
     """Classes and method bodies of an app's dex files, looked up by descriptor and ref.
 
@@ -149,7 +185,9 @@ class CodeReader:
     and bodies are kept, so each is read once however often the walk asks for it (a damaged class
     too: its error is kept and raised again)."""
 
-    def __init__(self, index: DexIndex) -> None:
+    def __init__(self, index: DexIndex, steps: StepFilter | None = None) -> None:
+        self._steps = steps
+        self._kept: dict[int, _Kept] = {}  # by id() of the DexFile
         self._where: dict[str, tuple[int, int]] = {}
         # built backwards, so that the first definition is the one left (an app has thousands of classes)
         for file_no in reversed(range(len(index.files))):
@@ -193,8 +231,11 @@ class CodeReader:
         """The method's outline. Raises DexFormatError, as `body` would, for a method that does not decode."""
         cached = self._outlines.get(method.ref)
         if cached is None:
+            kept = self._kept.get(id(dex))
+            if kept is None:
+                kept = self._kept[id(dex)] = _Kept(dex, self._steps, self.defines)
             body = self._bodies.get(method.ref)
-            cached = _outline_of(body) if body is not None else outline_method(dex, method)
+            cached = _outline_of(body, kept) if body is not None else outline_method(dex, method, kept)
             self._outlines[method.ref] = cached
         return cached
 
@@ -300,18 +341,33 @@ def decode_method(dex: DexFile, method: MethodDef) -> MethodBody:
         raise DexFormatError(dex.name, f"method {method.ref}: damaged code: {exc}") from None
 
 
-def outline_method(dex: DexFile, method: MethodDef) -> Outline:
-    """The outline of one method's code item, read without the instructions it leaves out. Any
-    irregularity is left to the full decoding, which raises the error naming it (or, should the
-    quick pass be stricter than the full decoding somewhere, outlines what that decoding reads)."""
+def outline_method(dex: DexFile, method: MethodDef, kept: _Kept | None = None) -> Outline:
+    """The outline of one method's code item, read without the instructions it leaves out (every
+    call and field access kept unless a reader's filter says otherwise). Any irregularity is left to
+    the full decoding, which raises the error naming it (or, should the quick pass be stricter than
+    the full decoding somewhere, outlines what that decoding reads)."""
+    kept = kept if kept is not None else _Kept(dex, None, lambda _descriptor: False)
     try:
-        return _outline(dex, method)
+        return _outline(dex, method, kept)
     except (_Irregular, IndexError, struct.error, ValueError, OverflowError):
-        return _outline_of(decode_method(dex, method))
+        return _outline_of(decode_method(dex, method), kept)
 
 
-def _outline_of(body: MethodBody) -> Outline:
-    return Outline.of(body.ref, tuple((i.pc, i.op, i.a, i.b) for i in body.insns if i.op in OUTLINE_OPS))
+def _outline_of(body: MethodBody, kept: _Kept) -> Outline:
+    insns = body.insns
+    return Outline(body.ref, tuple((i.pc, i.op, i.a, i.b) for i in insns if i.op in OUTLINE_OPS and _keeps(kept, i)),
+                   tuple(dict.fromkeys(i.b for i in insns if i.op == Op.STRING)),
+                   tuple(dict.fromkeys(i.b for i in insns if i.op == Op.INVOKE and i.b.endswith(")Z"))))
+
+
+def _keeps(kept: _Kept, insn: Insn) -> bool:
+    if kept.steps is None:
+        return True
+    if insn.op == Op.INVOKE:
+        return kept.steps.keeps_call(insn.b, kept.defines)
+    if insn.op == Op.FIELD:
+        return kept.steps.keeps_field(insn.b, insn.a >= 0x60, kept.defines)
+    return True
 
 
 class _Irregular(Exception):
@@ -462,7 +518,7 @@ _ACTION = bytes(
 _BYTE_WIDTHS = bytes(2 * w for w in _WIDTHS)
 
 
-def _outline(dex: DexFile, method: MethodDef) -> Outline:
+def _outline(dex: DexFile, method: MethodDef, kept: _Kept) -> Outline:
     """One pass over the instructions keeping the outline's steps, with every check _decode makes:
     widths within the method, no unused opcode, payloads within it, every branch target, switch
     target and exception handler at the start of an instruction. Raises _Irregular (or the error
@@ -476,6 +532,7 @@ def _outline(dex: DexFile, method: MethodDef) -> Outline:
         raise _Irregular
     widths, action = _BYTE_WIDTHS, _ACTION
     method_refs, field_refs, types, strings = dex.method_refs, dex.field_refs, dex.types, dex.strings
+    calls, fields = kept.calls, kept.fields
     invoke, field, string, new, const_class, unresolved = Op.INVOKE, Op.FIELD, Op.STRING, Op.NEW, Op.CLASS, Op.INVOKE_UNRESOLVED
     steps: list[OutlineStep] = []
     append = steps.append
@@ -489,12 +546,16 @@ def _outline(dex: DexFile, method: MethodDef) -> Outline:
         todo = action[op]
         if todo:
             if todo == _A_INVOKE:
-                ref = method_refs[data[at + 2] | data[at + 3] << 8]
-                append(((at - start) >> 1, invoke, op, ref))
-                if ref.endswith(")Z"):
-                    boolean.append(ref)
+                index = data[at + 2] | data[at + 3] << 8
+                flags = calls[index] or kept.call(index)
+                if flags & _KEEP:
+                    append(((at - start) >> 1, invoke, op, method_refs[index]))
+                if flags & _BOOLEAN:
+                    boolean.append(method_refs[index])
             elif todo == _A_FIELD:
-                append(((at - start) >> 1, field, op, field_refs[data[at + 2] | data[at + 3] << 8]))
+                index = data[at + 2] | data[at + 3] << 8
+                if (fields[index] or kept.field(index)) & (_KEEP_STATIC if op >= 0x60 else _KEEP_INSTANCE):
+                    append(((at - start) >> 1, field, op, field_refs[index]))
             elif todo == _A_IF:
                 offset = data[at + 2] | data[at + 3] << 8
                 targets.append(((at - start) >> 1) + (offset - 0x10000 if offset & 0x8000 else offset))
