@@ -376,6 +376,7 @@ class _Walker:
         for action in deferred:
             action()
         self._drain()
+        self.deferred.clear()  # what phase 1 deferred is not walked; the callbacks would keep the walker in a cycle
         if self.stopped:
             self._blind_spot("walk_limit", f"stopped after {self.max_methods} methods", "", None, None)
         return StartupWalk(

@@ -233,7 +233,8 @@ class CodeReader:
         if cached is None:
             kept = self._kept.get(id(dex))
             if kept is None:
-                kept = self._kept[id(dex)] = _Kept(dex, self._steps, self.defines)
+                # the class index's own lookup, not self.defines: a bound method would make a cycle through self
+                kept = self._kept[id(dex)] = _Kept(dex, self._steps, self._where.__contains__)
             body = self._bodies.get(method.ref)
             cached = _outline_of(body, kept) if body is not None else outline_method(dex, method, kept)
             self._outlines[method.ref] = cached
