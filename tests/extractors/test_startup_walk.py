@@ -3,6 +3,7 @@ what is reached before the consent gate, what only behind it, and the path to ea
 
 from __future__ import annotations
 
+import gc
 import os
 import struct
 import zipfile
@@ -335,3 +336,14 @@ def test_the_walks_reader_leaves_out_platform_calls_that_are_no_fact_and_keeps_t
     assert "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;" in kept
     assert "Landroid/app/Application;->onCreate()V" in plain - kept  # the super call: the platform's, no fact
     assert outlines[0].boolean_calls == outlines[1].boolean_calls and outlines[0].strings == outlines[1].strings
+
+
+@pytest.mark.parametrize("name", ["walkshapes", "sdkafter", "flaglocation", "acceptimei"])
+def test_what_the_walk_read_is_freed_when_it_ends(name: str) -> None:
+    # the walk runs with the cycle collector off, so it must leave no reference cycle behind
+    source = open_apk(FIXTURES / f"{name}.apk")
+    tables = apk_startup.startup_tables()
+    gc.collect()
+    walk = walk_startup(code_reader(source.dex, tables), source.manifest, tables)
+    assert walk.methods > 0 and gc.isenabled()
+    assert gc.collect() == 0
