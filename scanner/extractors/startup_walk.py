@@ -352,8 +352,8 @@ class _Walker:
         self.probed: dict[str, list[tuple[str, bool]]] = {}
         self.predicates: dict[str, tuple[str, bool, str] | None] = {}
         self.named: dict[tuple[str, str], tuple[str, ...]] = {}
-        # What depends only on the dex, kept so that each is worked out once per walk; the first
-        # working-out makes the same lookups (and meets the same damaged classes) as before.
+        # What depends only on the dex, worked out once per walk when first needed (so that a damaged
+        # class is met, and reported, where the walk first needs it).
         self.calls: dict[str, _Call] = {}
         self.fields: dict[str, tuple[Sequence[ApiSignature], str]] = {}
         self.resolved: dict[tuple[str, str], str | None] = {}
