@@ -222,6 +222,7 @@ def parse_vocabulary(path: Path) -> Vocabulary:
     return Vocabulary(kinds, path)
 
 
+@cache  # asked for every attribute value put in words (a start-up path's every step): where rules/ is does not change
 def default_vocabulary_path() -> Path:
     return Path(str(resources.files("rules"))) / "vocab.yaml"
 

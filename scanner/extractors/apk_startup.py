@@ -25,12 +25,11 @@ from typing import Any
 
 from scanner.extractors.apk_code import api_signatures
 from scanner.extractors.base import ExtractorSpec
-from scanner.extractors.startup_walk import Gate, Reached, StartupWalk, Step, WalkTables, walk_startup, walk_tables
+from scanner.extractors.startup_walk import Gate, Reached, StartupWalk, Step, WalkTables, code_reader, walk_startup, walk_tables
 from scanner.extractors.text_utils import snippet
 from scanner.model import Confidence, Evidence, Location
 from scanner.signatures import all_sdks, api_table, apk_lexicon, readable_ref, ref_class
 from scanner.sources.apk import ApkSource
-from scanner.sources.dex_code import CodeReader
 
 NAME = "apk_startup"
 VERSION = 1
@@ -64,7 +63,8 @@ def startup_tables() -> WalkTables:
 
 
 def run(source: ApkSource, _evidence: Sequence[Evidence]) -> Iterator[Evidence]:
-    walk = walk_startup(CodeReader(source.dex), source.manifest, startup_tables())
+    tables = startup_tables()
+    walk = walk_startup(code_reader(source.dex, tables), source.manifest, tables)
     yield _summary(source, walk)
     for gate in walk.gates:
         yield _gate(source, gate)

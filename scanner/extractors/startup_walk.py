@@ -45,16 +45,17 @@ recognised as gates, so what they guard counts as ungated.
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from scanner.signatures import ApiSignature, SdkIndex, SdkSignature, class_descriptor, descriptor_prefix, ref_class, ref_head
-from scanner.sources.dex import DexFormatError
-from scanner.sources.dex_code import ACC_NATIVE, ACC_STATIC, ClassDef, CodeReader, Insn, MethodBody, Op
+from scanner.sources.dex import DexFile, DexFormatError, DexIndex
+from scanner.sources.dex_code import ACC_NATIVE, ACC_STATIC, ClassDef, CodeReader, Insn, MethodBody, MethodDef, Op, Outline
 
 MAX_METHODS = 12_000  # visited methods per app (about 5 s); the walk stops there and says so
 PROBE_DEPTH = 3  # calls an accept callback may take before it stores the consent flag
@@ -116,10 +117,15 @@ BLIND_CALLS: Mapping[str, str] = {
 # How a step was reached, as the path shows it.
 HOW_CALL, HOW_HANDOFF, HOW_LIFECYCLE, HOW_COMPONENT, HOW_STATIC_INIT = "", "hand-off", "lifecycle callback", "started component", "static initialiser"
 HOW_ACCEPT, HOW_CONSENTED = "accept callback", "after consent check"
+# What a created class runs, in the order the walk queues it.
+_CREATED_CALLBACKS = tuple((name, HOW_HANDOFF if name in HANDOFF_METHODS else HOW_LIFECYCLE)
+                           for name in sorted(HANDOFF_METHODS | LIFECYCLE_METHODS))
+_CREATED_NAMES = HANDOFF_METHODS | LIFECYCLE_METHODS
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """An entry point (a tuple of strings: every node of the walk names its entry)."""
+
     kind: str  # a key of ENTRY_METHODS
     component: str  # the manifest class name
 
@@ -195,36 +201,91 @@ class WalkTables:
         return key not in learned and not self.flag_key.search(key) and bool(self.first_launch_key.search(key))
 
 
-@dataclass
-class _Node:
+class _Node(NamedTuple):
+    """How the walk reached a method (a tuple: one is kept per method queued)."""
+
     parent: str | None
     how: str
     entry: Entry
     gate: Gate | None
 
 
-@dataclass
-class _Method:
-    """One visited method's decoded body and what the walk derived from it."""
+class _Method(NamedTuple):
+    """One visited method: its outline, and where to decode its body should the walk need registers or branches."""
 
     ref: str
-    body: MethodBody
+    outline: Outline
     is_static: bool
-    strings: frozenset[str]  # the constant strings it loads
+    method: MethodDef
+    dex: DexFile
+
+
+class _Call(NamedTuple):
+    """What a call site's target alone says, the same wherever it is called from (computed once per walk)."""
+
+    head: str  # ref_head of the target
+    start: SdkSignature | None  # an SDK start call
+    reads: Sequence[ApiSignature]  # the sensitive APIs it is (when it is no start call)
+    blind: str  # a BLIND_CALLS kind, or ""
+    dialog_button: bool  # AlertDialog.Builder.setPositiveButton
+    declared: str  # the class the call names
+    signature: str
+    opaque: bool  # declared in OPAQUE_PACKAGES
+    defined: bool  # declared in the app's dex
+    inert: bool  # a call into the platform that is no fact: nothing to do where it is made
+    may_read_flag: bool  # of SharedPreferences, or of a class of the app (a boolean it returns may be a stored flag)
+
+
+def code_reader(index: DexIndex, tables: WalkTables) -> CodeReader:
+    """A reader for the walk: its outlines leave out what the walk would do nothing with."""
+    return CodeReader(index, _WalkSteps(tables))
+
+
+class _WalkSteps:
+    """The calls and field accesses a walk does nothing with where it meets them: calls into
+    OPAQUE_PACKAGES (not defined by the app) that are no sensitive read, SDK start call, blind spot or
+    dialog button; field accesses that are no sensitive read and, for a static one, run no static
+    initialiser of the app. Leaving them out of outlines changes no fact (the walk skips them itself)."""
+
+    def __init__(self, tables: WalkTables) -> None:
+        self.tables = tables
+
+    def keeps_call(self, ref: str, defines: Callable[[str], bool]) -> bool:
+        declared = ref_class(ref)
+        if not is_opaque(declared) or defines(declared):
+            return True
+        head = ref_head(ref)
+        return (head in self.tables.starts_by_ref or head in self.tables.apis_by_ref or head in BLIND_CALLS
+                or (head.endswith("->" + _POSITIVE_BUTTON) and declared.endswith(_DIALOG_BUILDER_SUFFIX)))
+
+    def keeps_field(self, ref: str, static: bool, defines: Callable[[str], bool]) -> bool:
+        if ref_head(ref) in self.tables.apis_by_ref:
+            return True
+        owner = ref_class(ref)
+        return static and defines(owner) and not is_opaque(owner)
 
 
 def walk_startup(reader: CodeReader, manifest: Any, tables: WalkTables, *, max_methods: int = MAX_METHODS) -> StartupWalk:
     """Walk from the manifest's entry points. Keys that accept callbacks turn out to store are consent
     flags too; a flag learned during a walk can gate a branch met before it, so the walk runs again
     with what it learned until nothing new is learned (at most three times)."""
-    learned: dict[str, bool] = {}
-    for _ in range(3):
-        walker = _Walker(reader, manifest, tables, learned, max_methods)
-        result = walker.run()
-        if all(learned.get(k) == v for k, v in walker.learned.items()):
-            return result
-        learned = {**learned, **walker.learned}
-    return result
+    # The walk keeps tens of thousands of small objects (classes, outlines, queue nodes) and makes no
+    # garbage cycles; left on, the cycle collector would go over the whole heap again and again while
+    # it runs (a fifth of its time on a 4,000-method walk). What it keeps is bounded by max_methods.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        learned: dict[str, bool] = {}
+        for _ in range(3):
+            walker = _Walker(reader, manifest, tables, learned, max_methods)
+            result = walker.run()
+            if all(learned.get(k) == v for k, v in walker.learned.items()):
+                return result
+            learned = {**learned, **walker.learned}
+        return result
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def entries_of(manifest: Any) -> tuple[Entry, ...]:
@@ -280,7 +341,7 @@ class _Walker:
         self.phase = 0
         self.visited = 0
         self.stopped = False
-        self.methods: dict[str, _Method] = {}
+        self.outlines: dict[str, Outline] = {}  # of the methods visited
         self.instantiated: set[str] = set()
         self.instantiated_under: dict[str, list[str]] = {}  # ancestor → created classes below it
         self.pending: dict[str, dict[str, str]] = {}  # declared class → {signature: first caller}
@@ -291,6 +352,15 @@ class _Walker:
         self.probed: dict[str, list[tuple[str, bool]]] = {}
         self.predicates: dict[str, tuple[str, bool, str] | None] = {}
         self.named: dict[tuple[str, str], tuple[str, ...]] = {}
+        # What depends only on the dex, worked out once per walk when first needed (so that a damaged
+        # class is met, and reported, where the walk first needs it).
+        self.calls: dict[str, _Call] = {}
+        self.fields: dict[str, tuple[Sequence[ApiSignature], str]] = {}
+        self.resolved: dict[tuple[str, str], str | None] = {}
+        self.chains: dict[str, tuple[ClassDef, ...]] = {}
+        self.static_inits: dict[str, tuple[str, ...]] = {}
+        self.key_like: dict[str, bool] = {}
+        self.accept_names: dict[str, bool] = {}
         self.activities = frozenset(class_descriptor(a) for a in manifest.activities)
         self.services = frozenset(class_descriptor(s) for s in manifest.services)
 
@@ -306,6 +376,7 @@ class _Walker:
         for action in deferred:
             action()
         self._drain()
+        self.deferred.clear()  # what phase 1 deferred is not walked; the callbacks would keep the walker in a cycle
         if self.stopped:
             self._blind_spot("walk_limit", f"stopped after {self.max_methods} methods", "", None, None)
         return StartupWalk(
@@ -359,17 +430,23 @@ class _Walker:
 
     def _resolve(self, descriptor: str, signature: str, entry: Entry | None = None) -> str | None:
         """The ref of the implementation a call to descriptor->signature runs, if the dex has it."""
+        key = (descriptor, signature)
+        if key in self.resolved:
+            return self.resolved[key]
+        found = None
         seen = 0
         current: str | None = descriptor
         while current is not None and seen < 64:
             cls = self._class(current, None, entry)
             if cls is None:
-                return None
+                break
             method = cls.method(signature)
             if method is not None:
-                return method.ref
+                found = method.ref
+                break
             current, seen = cls.superclass, seen + 1
-        return None
+        self.resolved[key] = found
+        return found
 
     def _methods_named(self, descriptor: str, name: str) -> tuple[str, ...]:
         """Refs of the methods called `name` that class `descriptor` has (its own or inherited from a
@@ -379,19 +456,32 @@ class _Walker:
         if cached is not None:
             return cached
         found: dict[str, str] = {}
+        if name.startswith("<"):
+            own = self._class(descriptor, None, None) if self.reader.defines(descriptor) else None
+            chain: tuple[ClassDef, ...] = (own,) if own is not None else ()
+        else:
+            chain = self._chain(descriptor)
+        for cls in chain:
+            for method in cls.by_name.get(name, ()):
+                found.setdefault(method.signature, method.ref)
+        self.named[key] = tuple(found.values())
+        return self.named[key]
+
+    def _chain(self, descriptor: str) -> tuple[ClassDef, ...]:
+        """The class and its superclasses, as far as the dex defines them (and reads them undamaged)."""
+        cached = self.chains.get(descriptor)
+        if cached is not None:
+            return cached
+        chain: list[ClassDef] = []
         current: str | None = descriptor
-        depth = 0
-        while current is not None and depth < 64:
+        while current is not None and len(chain) < 64:
             cls = self._class(current, None, None) if self.reader.defines(current) else None
             if cls is None:
                 break
-            for method in cls.by_name.get(name, ()):
-                found.setdefault(method.signature, method.ref)
-            if name.startswith("<"):
-                break
-            current, depth = cls.superclass, depth + 1
-        self.named[key] = tuple(found.values())
-        return self.named[key]
+            chain.append(cls)
+            current = cls.superclass
+        self.chains[descriptor] = tuple(chain)
+        return self.chains[descriptor]
 
     def _ancestors(self, descriptor: str) -> list[str]:
         """The class, its superclasses and every interface they implement, as far as the dex defines them
@@ -418,7 +508,7 @@ class _Walker:
             return
         if ref in self.nodes or is_opaque(ref_class(ref)):
             return
-        self.nodes[ref] = _Node(parent, how, entry, gate)
+        self.nodes[ref] = tuple.__new__(_Node, (parent, how, entry, gate))  # NamedTuple's __new__ is Python code
         self.queue.append(ref)
 
     def path(self, ref: str) -> tuple[Step, ...]:
@@ -434,8 +524,9 @@ class _Walker:
 
     def _visit(self, ref: str) -> None:
         node = self.nodes[ref]
-        cls = self._class(ref_class(ref), ref, node.entry)
-        method = cls.method(ref.partition("->")[2]) if cls else None
+        descriptor, _, signature = ref.partition("->")
+        cls = self._class(descriptor, ref, node.entry)
+        method = cls.by_signature.get(signature) if cls else None
         if cls is None or method is None:
             return
         if method.access & ACC_NATIVE:
@@ -444,91 +535,119 @@ class _Walker:
         if not method.code_off:
             return  # abstract: the implementations are reached through the classes created
         try:
-            body = self.reader.body(method, cls.dex)
+            outline = self.reader.outline(method, cls.dex)
         except DexFormatError as exc:
             self._blind_spot("damaged_code", exc.problem, ref, node.gate, node.entry)
             return
         self.visited += 1
-        info = _Method(ref, body, bool(method.access & ACC_STATIC),
-                       frozenset(i.b for i in body.insns if i.op == Op.STRING))
-        self.methods[ref] = info
+        info = tuple.__new__(_Method, (ref, outline, bool(method.access & ACC_STATIC), method, cls.dex))
+        self.outlines[ref] = outline
         self._walk_body(info, node)
 
     def _walk_body(self, info: _Method, node: _Node) -> None:
-        body = info.body
-        gates = self._flag_gates(info, node) if node.gate is None else {}
+        """The method's calls, field accesses, strings and classes in instruction order; registers and
+        branches are looked into only where a consent gate may be (flag tests, a dialog's button)."""
+        gates = self._flag_gates(info, node) if node.gate is None and info.outline.boolean_calls else None
+        gate = node.gate
+        calls, fields = self.calls, self.fields
+        invoke, field, string, new, const_class = Op.INVOKE, Op.FIELD, Op.STRING, Op.NEW, Op.CLASS
+        for pc, op, a, b in info.outline.steps:
+            if gates:
+                gate = gates.get(pc, node.gate)
+            if op == invoke:
+                call = calls.get(b) or self._call(b)
+                if not call.inert:
+                    self._on_call(info, node, pc, a, call, gate)
+            elif op == field:
+                reads, owner = fields.get(b) or self._field(b)
+                for sig in reads:
+                    self._read(sig, info.ref, node, gate)
+                if a >= 0x60 and owner:  # sget/sput: the class is initialised on first static access
+                    self._static_init(owner, info.ref, node.entry, gate)
+            elif op == string:
+                for sig in self.tables.apis_by_string.get(b, ()):
+                    self._read(sig, info.ref, node, gate)
+            elif op == new:
+                self._instantiate(b, info.ref, node.entry, gate)
+            elif op == const_class:
+                self._component_start(b, info.ref, node.entry, gate)
+            else:  # Op.INVOKE_UNRESOLVED
+                self._blind_spot("method_handle", f"invoke-custom/polymorphic in {_dotted(info.ref)}", info.ref,
+                                 gate, node.entry)
+
+    def _call(self, target: str) -> _Call:
+        head = ref_head(target)
+        declared, _, signature = target.partition("->")
+        start = self.tables.starts_by_ref.get(head)
+        reads = self.tables.apis_by_ref.get(head, ()) if start is None else ()
+        blind = BLIND_CALLS.get(head, "")
+        dialog_button = head.endswith("->" + _POSITIVE_BUTTON) and declared.endswith(_DIALOG_BUILDER_SUFFIX)
+        defined = self.reader.defines(declared)
+        inert = start is None and not reads and not blind and not dialog_button and not defined
+        opaque = is_opaque(declared)
+        call = self.calls[target] = tuple.__new__(_Call, (head, start, reads, blind, dialog_button, declared, signature,
+                                                          opaque, defined, inert, self._may_read_flag(target)))
+        return call
+
+    def _field(self, ref: str) -> tuple[Sequence[ApiSignature], str]:
+        """(sensitive reads, the class a static access initialises or "" when it has no code of the app)."""
+        owner = ref_class(ref)
+        known = self.fields[ref] = (self.tables.apis_by_ref.get(ref_head(ref), ()),
+                                    owner if self.reader.defines(owner) and not is_opaque(owner) else "")
+        return known
+
+    def _on_call(self, info: _Method, node: _Node, pc: int, opcode: int, call: _Call, gate: Gate | None) -> None:
+        if call.start is not None:
+            self._start(call.start, call.head, info.ref, node, gate)
+        else:
+            for sig in call.reads:
+                if not sig.caller_loads_string or sig.caller_loads_string in info.outline.strings:
+                    self._read(sig, info.ref, node, gate)
+        if call.blind:
+            self._blind_spot(call.blind, _dotted(call.head), info.ref, gate, node.entry)
+        if call.dialog_button:
+            self._positive_button(info, node, *self._call_in_full(info, pc), gate)
+        if opcode in _STATIC_INVOKES:
+            self._static_init(call.declared, info.ref, node.entry, gate)
+        if call.opaque and opcode not in _VIRTUAL_INVOKES:
+            return
+        how = HOW_CONSENTED if gate is not None and node.gate is None else HOW_CALL
+        caller, entry = info.ref, node.entry
+        resolved = None if call.opaque else self._resolve(call.declared, call.signature, entry)
+        if resolved is not None and (gate is not None or resolved not in self.nodes):  # else queued already
+            self._enqueue(resolved, caller, how, entry, gate)
+        if opcode in _VIRTUAL_INVOKES and call.defined:
+            # rapid type analysis: the overrides in every class created so far, and in those created later
+            self.pending.setdefault(call.declared, {}).setdefault(call.signature, caller)
+            created = self.instantiated_under.get(call.declared)
+            if created:
+                found = [resolved]
+                for descriptor in created:
+                    override = self._resolve(descriptor, call.signature, entry)
+                    if override is not None and override not in found:
+                        found.append(override)
+                        self._enqueue(override, caller, how, entry, gate)
+
+    def _call_in_full(self, info: _Method, pc: int) -> tuple[Insn, dict[int, tuple[str, Any]]]:
+        """The call at `pc` as the full decoding has it, and what is known of the registers before it
+        (in instruction order, branches ignored, `this` known in an instance method)."""
+        body = self.reader.body(info.method, info.dex)
         regs: dict[int, tuple[str, Any]] = {}
         if not info.is_static:
             regs[body.this_register] = ("new", ref_class(info.ref))
-        for index, insn in enumerate(body.insns):
-            gate = gates.get(index, node.gate)
-            op = insn.op
-            if op == Op.INVOKE:
-                self._on_call(info, node, insn, regs, gate)
-            elif op == Op.STRING:
-                for sig in self.tables.apis_by_string.get(insn.b, ()):
-                    self._read(sig, info.ref, node, gate)
-            elif op == Op.NEW:
-                self._instantiate(insn.b, info.ref, node.entry, gate)
-            elif op == Op.CLASS:
-                self._component_start(insn.b, info.ref, node.entry, gate)
-            elif op == Op.FIELD:
-                self._on_field(info, node, insn, gate)
-            elif op == Op.INVOKE_UNRESOLVED:
-                self._blind_spot("method_handle", f"invoke-custom/polymorphic in {_dotted(info.ref)}", info.ref,
-                                 gate, node.entry)
+        for insn in body.insns:
+            if insn.pc == pc:
+                return insn, regs
             _track(insn, regs)
-
-    def _on_call(self, info: _Method, node: _Node, insn: Insn, regs: Mapping[int, tuple[str, Any]],
-                 gate: Gate | None) -> None:
-        target: str = insn.b
-        head = ref_head(target)
-        start = self.tables.starts_by_ref.get(head)
-        if start is not None:
-            self._start(start, head, info.ref, node, gate)
-        else:
-            for sig in self.tables.apis_by_ref.get(head, ()):
-                if not sig.caller_loads_string or sig.caller_loads_string in info.strings:
-                    self._read(sig, info.ref, node, gate)
-        blind = BLIND_CALLS.get(head)
-        if blind is not None:
-            self._blind_spot(blind, _dotted(head), info.ref, gate, node.entry)
-        if head.endswith("->" + _POSITIVE_BUTTON) and ref_class(target).endswith(_DIALOG_BUILDER_SUFFIX):
-            self._positive_button(info, node, insn, regs, gate)
-        declared, _, signature = target.partition("->")
-        if insn.a in _STATIC_INVOKES:
-            self._static_init(declared, info.ref, node.entry, gate)
-        if is_opaque(declared) and insn.a not in _VIRTUAL_INVOKES:
-            return
-        how = HOW_CONSENTED if gate is not None and node.gate is None else HOW_CALL
-        for callee in self._targets(insn.a, declared, signature, info.ref, node.entry, gate):
-            self._enqueue(callee, info.ref, how, node.entry, gate)
-
-    def _targets(self, opcode: int, declared: str, signature: str, caller: str, entry: Entry,
-                 gate: Gate | None) -> list[str]:
-        found = []
-        resolved = None if is_opaque(declared) else self._resolve(declared, signature, entry)
-        if resolved is not None:
-            found.append(resolved)
-        if opcode in _VIRTUAL_INVOKES and self.reader.defines(declared):
-            waiting = self.pending.setdefault(declared, {})
-            waiting.setdefault(signature, caller)
-            for created in self.instantiated_under.get(declared, ()):
-                override = self._resolve(created, signature, entry)
-                if override is not None and override not in found:
-                    found.append(override)
-        return found
-
-    def _on_field(self, info: _Method, node: _Node, insn: Insn, gate: Gate | None) -> None:
-        head = ref_head(insn.b)
-        for sig in self.tables.apis_by_ref.get(head, ()):
-            self._read(sig, info.ref, node, gate)
-        if insn.a >= 0x60:  # sget/sput: the class is initialised on first static access
-            self._static_init(ref_class(insn.b), info.ref, node.entry, gate)
+        raise AssertionError(f"no instruction at pc {pc} of {info.ref}")  # the outline keeps the body's pcs
 
     def _static_init(self, descriptor: str, caller: str, entry: Entry, gate: Gate | None) -> None:
-        if self.reader.defines(descriptor) and not is_opaque(descriptor):
-            for ref in self._methods_named(descriptor, "<clinit>"):
+        refs = self.static_inits.get(descriptor)
+        if refs is None:
+            defined = self.reader.defines(descriptor) and not is_opaque(descriptor)
+            refs = self.static_inits[descriptor] = self._methods_named(descriptor, "<clinit>") if defined else ()
+        for ref in refs:
+            if gate is not None or ref not in self.nodes:  # else queued already
                 self._enqueue(ref, caller, HOW_STATIC_INIT, entry, gate)
 
     def _instantiate(self, descriptor: str, caller: str | None, entry: Entry, gate: Gate | None) -> None:
@@ -548,11 +667,20 @@ class _Walker:
                     self._enqueue(override, site, HOW_CALL, entry, gate)
         if caller is not None:  # an entry class: its own entry methods say what the system runs
             self._static_init(descriptor, caller, entry, gate)
-            for name in sorted(HANDOFF_METHODS | LIFECYCLE_METHODS):
-                how = HOW_HANDOFF if name in HANDOFF_METHODS else HOW_LIFECYCLE
-                for ref in self._methods_named(descriptor, name):
-                    self._enqueue(ref, caller, how, entry, gate)
+            for ref, how in self._created_callbacks(descriptor):
+                self._enqueue(ref, caller, how, entry, gate)
         self._probe_callbacks(descriptor, caller, entry, gate)
+
+    def _created_callbacks(self, descriptor: str) -> list[tuple[str, str]]:
+        """(ref, how) of the hand-off and lifecycle methods a created class has, its own or inherited,
+        by name in _CREATED_CALLBACKS order and each name's as _methods_named finds them."""
+        by_name: dict[str, dict[str, str]] = {}
+        for cls in self._chain(descriptor):
+            for name in _CREATED_NAMES.intersection(cls.by_name):
+                found = by_name.setdefault(name, {})
+                for method in cls.by_name[name]:
+                    found.setdefault(method.signature, method.ref)
+        return [(ref, how) for name, how in _CREATED_CALLBACKS if name in by_name for ref in by_name[name].values()]
 
     def _component_start(self, descriptor: str, caller: str, entry: Entry, gate: Gate | None) -> None:
         kind = "activity" if descriptor in self.activities else "service" if descriptor in self.services else None
@@ -595,8 +723,8 @@ class _Walker:
         for _ in range(POLICY_LOOKBACK + 1):
             if current is None:
                 return False
-            info = self.methods.get(current)
-            if info is not None and any(self.tables.policy_text(s) for s in info.strings):
+            outline = self.outlines.get(current)
+            if outline is not None and any(self.tables.policy_text(s) for s in outline.strings):
                 return True
             node = self.nodes.get(current)
             current = node.parent if node else None
@@ -629,12 +757,12 @@ class _Walker:
         cls = self._class(descriptor, None, entry)
         if cls is None:
             return
-        path = self.path(caller) if caller in self.nodes else ()
-        where = f" (created in {_dotted(caller)})" if caller else ""
         for method in cls.methods:
-            by_name = bool(_ACCEPT_NAME.search(method.name)) and method.signature.endswith(")V")
+            by_name = self._named_for_agreeing(method.name) and method.signature.endswith(")V")
             if method.name not in UI_CALLBACKS and not by_name:
                 continue
+            path = self.path(caller) if caller in self.nodes else ()
+            where = f" (created in {_dotted(caller)})" if caller else ""
             writes = [(k, v) for k, v in self._probe(method.ref)
                       if self.tables.key_polarity(k, {}) is not None or self._shows_policy(caller)]
             if writes:
@@ -651,6 +779,12 @@ class _Walker:
                 continue
             self._accept(method.ref, caller, entry, found)
 
+    def _named_for_agreeing(self, name: str) -> bool:
+        known = self.accept_names.get(name)
+        if known is None:
+            known = self.accept_names[name] = bool(_ACCEPT_NAME.search(name))
+        return known
+
     def _probe(self, ref: str) -> list[tuple[str, bool]]:
         """(key, value) of the boolean flags a callback stores within PROBE_DEPTH calls."""
         if ref in self.probed:
@@ -661,28 +795,47 @@ class _Walker:
         for _ in range(PROBE_DEPTH + 1):
             following: list[str] = []
             for current in frontier:
-                body = self._body_of(current)
-                if body is None or decoded >= PROBE_METHODS:
+                code = self._code_of(current)
+                if code is None or decoded >= PROBE_METHODS:
                     continue
                 decoded += 1
-                for _index, insn, regs in _calls_with_registers(body):
-                    written = _flag_write(insn, regs, self.reader)
-                    if written:
-                        writes.append(written)
-                    declared, _, signature = insn.b.partition("->")
-                    if is_opaque(declared):
-                        continue
-                    resolved = [self._resolve(declared, signature)]
-                    resolved += [self._resolve(c, signature) for c in self.instantiated_under.get(declared, ())]
-                    for callee in resolved:
-                        if callee and callee not in seen:
-                            seen.add(callee)
-                            following.append(callee)
+                outline = self.reader.outline(*code)
+                if outline.strings:
+                    for _index, insn, regs in _calls_with_registers(self.reader.body(*code)):
+                        written = _flag_write(insn, regs, self.reader)
+                        if written:
+                            writes.append(written)
+                        self._probe_callees(insn.b, seen, following)
+                else:  # a flag is stored under a constant key: a method that loads no string stores none
+                    for _pc, op, _a, target in outline.steps:
+                        if op == Op.INVOKE:
+                            self._probe_callees(target, seen, following)
             frontier = following
         self.probed[ref] = writes
         return writes
 
+    def _probe_callees(self, target: str, seen: set[str], following: list[str]) -> None:
+        declared, _, signature = target.partition("->")
+        if is_opaque(declared):
+            return
+        resolved = [self._resolve(declared, signature)]
+        resolved += [self._resolve(c, signature) for c in self.instantiated_under.get(declared, ())]
+        for callee in resolved:
+            if callee and callee not in seen:
+                seen.add(callee)
+                following.append(callee)
+
     def _body_of(self, ref: str) -> MethodBody | None:
+        found = self._code_of(ref)
+        return self.reader.body(*found) if found is not None else None
+
+    def _outline_of(self, ref: str) -> Outline | None:
+        found = self._code_of(ref)
+        return self.reader.outline(*found) if found is not None else None
+
+    def _code_of(self, ref: str) -> tuple[MethodDef, DexFile] | None:
+        """The method with code a ref names in the app's own code; None for a damaged one (reported where
+        the walk itself meets it). Its body and outline then decode, as the outline has been read."""
         descriptor = ref_class(ref)
         if is_opaque(descriptor) or not self.reader.defines(descriptor):
             return None
@@ -691,9 +844,10 @@ class _Walker:
             method = cls.method(ref.partition("->")[2]) if cls else None
             if cls is None or method is None or not method.code_off:
                 return None
-            return self.reader.body(method, cls.dex)
+            self.reader.outline(method, cls.dex)
         except DexFormatError:
-            return None  # a damaged method is reported where the walk itself meets it
+            return None
+        return method, cls.dex
 
     def _flag_read(self, insn: Insn, regs: Mapping[int, tuple[str, Any]], depth: int = 2) -> tuple[str, bool, str] | None:
         """(key, consented value, how it is read) when this call returns a stored consent flag."""
@@ -710,12 +864,34 @@ class _Walker:
                     value = self.tables.key_polarity(held[1], self.known_keys)
                     if value is not None:
                         return held[1], value, _dotted(ref_head(target))
+        return self._wrapped_flag_read(target, depth)
+
+    def _wrapped_flag_read(self, target: str, depth: int) -> tuple[str, bool, str] | None:
+        """The flag read a call returns when it goes to a method of the app that returns one (a wrapper
+        around getBoolean, within `depth` calls); the registers at the call play no part in it."""
+        declared, _, signature = target.partition("->")
         if depth and not is_opaque(declared) and self.reader.defines(declared):
             resolved = self._resolve(declared, signature)
             found = self._predicate(resolved, depth - 1) if resolved else None
             if found is not None:
                 return found[0], found[1], f"{_dotted(resolved or target)} → {found[2]}"
         return None
+
+    def _reads_no_flag(self, outline: Outline, depth: int) -> bool:
+        """True when no call of the method can return a stored consent flag, decided without its
+        registers: it loads no string that reads like a consent key (so no call is given one) and none
+        of its boolean calls goes to a wrapper that returns a flag. The calls are asked in instruction
+        order up to the first that may, as reading the method in full asks them, so that what is
+        learned and kept on the way is the same."""
+        if any(self._key_like(text) for text in outline.strings):
+            return False
+        return all(self._wrapped_flag_read(target, depth) is None for target in outline.boolean_calls)
+
+    def _key_like(self, text: str) -> bool:
+        known = self.key_like.get(text)
+        if known is None:
+            known = self.key_like[text] = self.tables.key_polarity(text, self.known_keys) is not None
+        return known
 
     def _may_read_flag(self, target: str) -> bool:
         """Whether a call returning a boolean could read a stored flag: a SharedPreferences read or a
@@ -728,7 +904,8 @@ class _Walker:
         if ref in self.predicates:
             return self.predicates[ref]
         self.predicates[ref] = None  # a recursive wrapper is no predicate
-        body = self._body_of(ref)
+        outline = self._outline_of(ref)
+        body = self._body_of(ref) if outline is not None and not self._reads_no_flag(outline, depth) else None
         found = None
         if body is not None:
             for index, insn, regs in _calls_with_registers(body):
@@ -741,10 +918,15 @@ class _Walker:
         return found
 
     def _flag_gates(self, info: _Method, node: _Node) -> dict[int, Gate]:
-        """For a method with consent-flag tests: the gate of every instruction only the consented side reaches."""
-        insns = info.body.insns
-        if not any(i.op == Op.INVOKE and i.b.endswith(")Z") and self._may_read_flag(i.b) for i in insns):
+        """For a method with consent-flag tests: the gate of every instruction (by pc) only the consented
+        side reaches."""
+        calls = self.calls
+        if not any((calls.get(target) or self._call(target)).may_read_flag for target in info.outline.boolean_calls):
             return {}
+        if self._reads_no_flag(info.outline, 2):
+            return {}
+        body = self.reader.body(info.method, info.dex)
+        insns = body.insns
         tests: list[tuple[int, int, Gate]] = []  # (test index, index of the consented successor, gate)
         regs: dict[int, tuple[str, Any]] = {}
         for index, insn in enumerate(insns):
@@ -763,7 +945,7 @@ class _Walker:
             _track(insn, regs)
         if not tests:
             return {}
-        successors = _successors(info.body)
+        successors = _successors(body)
         everywhere = _reachable(successors, set())
         gated: dict[int, Gate] = {}
         cut_all = {(t, s) for t, s, _ in tests}
@@ -774,7 +956,7 @@ class _Walker:
                 gated.setdefault(index, gate)
         for index in sorted(behind):
             gated.setdefault(index, tests[0][2])
-        return gated
+        return {insns[index].pc: gate for index, gate in gated.items()}
 
 
 # --- instruction helpers --------------------------------------------------------------------------

@@ -7,6 +7,14 @@ registers, and how control flows (branches, switches, exception handlers). This 
 exactly that, on demand: a class is looked up by descriptor, its class_data_item decoded when it is
 first asked for, and a method's code item decoded when the walk first visits it.
 
+Most visited methods need only their outline (CodeReader.outline): the calls, field accesses,
+strings and classes they use, in order. It is read in one pass that keeps nothing else, with the
+same checks as the full decoding, so a method that decodes in full has an outline and a method that
+does not raises the same error; registers and control flow (CodeReader.body) are decoded only for
+the few methods whose registers or branches the walk looks into. A reader may be given a
+StepFilter: the calls and field accesses its user does nothing with (most calls into the platform)
+are then left out of the outlines, each method or field id asked about once.
+
 Everything read is bounded by the entry's bytes; a damaged class or code item raises
 DexFormatError naming the entry and the method, never IndexError or struct.error.
 
@@ -17,9 +25,10 @@ encoded_catch_handler, instruction formats in dalvik-bytecode).
 from __future__ import annotations
 
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from itertools import repeat
+from typing import Any, NamedTuple, Protocol
 
 from scanner.sources.dex import _WIDTHS, DexFile, DexFormatError, DexIndex, _container_parts, _read_uleb128
 
@@ -89,8 +98,27 @@ class MethodBody:
         return self.registers - self.ins
 
 
-@dataclass(frozen=True)
-class MethodDef:
+# The instructions an outline keeps: what a method does that the walk follows, control flow aside.
+OUTLINE_OPS = frozenset({Op.INVOKE, Op.FIELD, Op.STRING, Op.NEW, Op.CLASS, Op.INVOKE_UNRESOLVED})
+# One kept instruction as (pc, op, a, b) of its Insn (its c, the registers, left out): plain tuples,
+# as an outline is read for every method the walk visits.
+OutlineStep = tuple[int, int, Any, Any]
+
+
+class Outline(NamedTuple):
+    """A method's instructions of the OUTLINE_OPS kinds, in order, as OutlineStep tuples, less the calls
+    and field accesses the reader's StepFilter leaves out; `strings` and `boolean_calls` are of every
+    instruction. (A tuple: one is kept for every method walked.)"""
+
+    ref: str
+    steps: tuple[OutlineStep, ...]
+    strings: tuple[str, ...]  # the constant strings it loads, each once
+    boolean_calls: tuple[str, ...]  # refs of the methods returning a boolean (…)Z it calls, each once
+
+
+class MethodDef(NamedTuple):
+    """A method of a class definition (a tuple: a class read keeps one for each of its methods)."""
+
     ref: str  # Lpkg/Cls;->name(Args)Ret
     access: int
     code_off: int  # 0 for abstract and native methods
@@ -98,7 +126,7 @@ class MethodDef:
     name: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class ClassDef:
     descriptor: str
     superclass: str | None
@@ -112,20 +140,64 @@ class ClassDef:
         return self.by_signature.get(signature)
 
 
+class StepFilter(Protocol):
+    """Which calls and field accesses outlines keep; `defines` says whether the app defines a class."""
+
+    def keeps_call(self, ref: str, defines: Callable[[str], bool]) -> bool: ...
+
+    def keeps_field(self, ref: str, static: bool, defines: Callable[[str], bool]) -> bool: ...
+
+
+# What a dex's method and field ids are to the outline pass (bits, 0 while not yet asked).
+_ASKED, _KEEP, _BOOLEAN = 1, 2, 4  # a method id: kept as a call; returns a boolean
+_KEEP_INSTANCE, _KEEP_STATIC = 2, 4  # a field id: kept as an iget/iput; kept as an sget/sput
+
+
+class _Kept:
+    """For one dex: what the filter says of each method and field id, asked once per id."""
+
+    def __init__(self, dex: DexFile, steps: StepFilter | None, defines: Callable[[str], bool]) -> None:
+        self.calls = bytearray(len(dex.method_refs))
+        self.fields = bytearray(len(dex.field_refs))
+        self._dex, self.steps, self.defines = dex, steps, defines
+
+    def call(self, index: int) -> int:
+        ref = self._dex.method_refs[index]
+        kept = self.steps is None or self.steps.keeps_call(ref, self.defines)
+        flags = self.calls[index] = _ASKED | (_KEEP if kept else 0) | (_BOOLEAN if ref.endswith(")Z") else 0)
+        return flags
+
+    def field(self, index: int) -> int:
+        ref, steps = self._dex.field_refs[index], self.steps
+        flags = _ASKED
+        if steps is None or steps.keeps_field(ref, False, self.defines):
+            flags |= _KEEP_INSTANCE
+        if steps is None or steps.keeps_field(ref, True, self.defines):
+            flags |= _KEEP_STATIC
+        self.fields[index] = flags
+        return flags
+
+
 class CodeReader:
     """Classes and method bodies of an app's dex files, looked up by descriptor and ref.
 
-    The first definition of a class in load order wins, as at run time. Decoded classes and bodies
-    are kept, so each is read once however often the walk asks for it."""
+    The first definition of a class in load order wins, as at run time. Decoded classes, outlines
+    and bodies are kept, so each is read once however often the walk asks for it (a damaged class
+    too: its error is kept and raised again)."""
 
-    def __init__(self, index: DexIndex) -> None:
+    def __init__(self, index: DexIndex, steps: StepFilter | None = None) -> None:
+        self._steps = steps
+        self._kept: dict[int, _Kept] = {}  # by id() of the DexFile
         self._where: dict[str, tuple[int, int]] = {}
-        for file_no, dex in enumerate(index.files):
-            for class_no, descriptor in enumerate(dex.class_descriptors):
-                self._where.setdefault(descriptor, (file_no, class_no))
+        # built backwards, so that the first definition is the one left (an app has thousands of classes)
+        for file_no in reversed(range(len(index.files))):
+            descriptors = index.files[file_no].class_descriptors
+            self._where.update(zip(reversed(descriptors), zip(repeat(file_no), reversed(range(len(descriptors))))))
         self._files = index.files
         self._classes: dict[str, ClassDef | None] = {}
+        self._damaged: dict[str, DexFormatError] = {}
         self._bodies: dict[str, MethodBody] = {}
+        self._outlines: dict[str, Outline] = {}
 
     def defines(self, descriptor: str) -> bool:
         return descriptor in self._where
@@ -135,8 +207,15 @@ class CodeReader:
         platform's). Raises DexFormatError for a class whose definition is damaged."""
         if descriptor in self._classes:
             return self._classes[descriptor]
+        damaged = self._damaged.get(descriptor)
+        if damaged is not None:
+            raise DexFormatError(damaged.entry, damaged.problem)
         where = self._where.get(descriptor)
-        found = None if where is None else _read_class(self._files[where[0]], where[1])
+        try:
+            found = None if where is None else _read_class(self._files[where[0]], where[1])
+        except DexFormatError as exc:
+            self._damaged[descriptor] = exc
+            raise
         self._classes[descriptor] = found
         return found
 
@@ -146,6 +225,19 @@ class CodeReader:
         if cached is None:
             cached = decode_method(dex, method)
             self._bodies[method.ref] = cached
+        return cached
+
+    def outline(self, method: MethodDef, dex: DexFile) -> Outline:
+        """The method's outline. Raises DexFormatError, as `body` would, for a method that does not decode."""
+        cached = self._outlines.get(method.ref)
+        if cached is None:
+            kept = self._kept.get(id(dex))
+            if kept is None:
+                # the class index's own lookup, not self.defines: a bound method would make a cycle through self
+                kept = self._kept[id(dex)] = _Kept(dex, self._steps, self._where.__contains__)
+            body = self._bodies.get(method.ref)
+            cached = _outline_of(body, kept) if body is not None else outline_method(dex, method, kept)
+            self._outlines[method.ref] = cached
         return cached
 
 
@@ -183,7 +275,8 @@ def _read_class(dex: DexFile, class_no: int) -> ClassDef:
 
 def _class_methods(dex: DexFile, class_data_off: int) -> tuple[MethodDef, ...]:
     """Direct and virtual methods of one class_data_item, with their access flags and code offsets."""
-    data, uleb = dex.data, _read_uleb128
+    data, uleb, method_refs = dex.data, _read_uleb128, dex.method_refs
+    make = tuple.__new__  # a MethodDef without NamedTuple's Python-level __new__: one is made per method
     pos = class_data_off
     static_fields, pos = uleb(data, pos)
     instance_fields, pos = uleb(data, pos)
@@ -195,13 +288,30 @@ def _class_methods(dex: DexFile, class_data_off: int) -> tuple[MethodDef, ...]:
     for count in (direct_methods, virtual_methods):
         method_idx = 0
         for _ in range(count):
-            diff, pos = uleb(data, pos)
-            access, pos = uleb(data, pos)
-            code_off, pos = uleb(data, pos)
+            # three ULEB128s; most index differences and access flags fit in one byte
+            diff = data[pos]
+            if diff < 0x80:
+                pos += 1
+            else:
+                diff, pos = uleb(data, pos)
+            access = data[pos]
+            if access < 0x80:
+                pos += 1
+            else:
+                access, pos = uleb(data, pos)
+            code_off = data[pos]  # 0 (no code), or an offset of two or three bytes below 2 MiB
+            if code_off < 0x80:
+                pos += 1
+            elif data[pos + 1] < 0x80:
+                code_off, pos = (code_off & 0x7F) | data[pos + 1] << 7, pos + 2
+            elif data[pos + 2] < 0x80:
+                code_off, pos = (code_off & 0x7F) | (data[pos + 1] & 0x7F) << 7 | data[pos + 2] << 14, pos + 3
+            else:
+                code_off, pos = uleb(data, pos)
             method_idx += diff
-            ref = dex.method_refs[method_idx]
+            ref = method_refs[method_idx]
             signature = ref.partition("->")[2]
-            methods.append(MethodDef(ref, access, code_off, signature, signature.partition("(")[0]))
+            methods.append(make(MethodDef, (ref, access, code_off, signature, signature.partition("(")[0])))
     return tuple(methods)
 
 
@@ -230,6 +340,39 @@ def decode_method(dex: DexFile, method: MethodDef) -> MethodBody:
         raise DexFormatError(dex.name, f"method {method.ref}: damaged code: {detail}") from None
     except ValueError as exc:
         raise DexFormatError(dex.name, f"method {method.ref}: damaged code: {exc}") from None
+
+
+def outline_method(dex: DexFile, method: MethodDef, kept: _Kept | None = None) -> Outline:
+    """The outline of one method's code item, read without the instructions it leaves out (every
+    call and field access kept unless a reader's filter says otherwise). Any irregularity is left to
+    the full decoding, which raises the error naming it (or, should the quick pass be stricter than
+    the full decoding somewhere, outlines what that decoding reads)."""
+    kept = kept if kept is not None else _Kept(dex, None, lambda _descriptor: False)
+    try:
+        return _outline(dex, method, kept)
+    except (_Irregular, IndexError, struct.error, ValueError, OverflowError):
+        return _outline_of(decode_method(dex, method), kept)
+
+
+def _outline_of(body: MethodBody, kept: _Kept) -> Outline:
+    insns = body.insns
+    return Outline(body.ref, tuple((i.pc, i.op, i.a, i.b) for i in insns if i.op in OUTLINE_OPS and _keeps(kept, i)),
+                   tuple(dict.fromkeys(i.b for i in insns if i.op == Op.STRING)),
+                   tuple(dict.fromkeys(i.b for i in insns if i.op == Op.INVOKE and i.b.endswith(")Z"))))
+
+
+def _keeps(kept: _Kept, insn: Insn) -> bool:
+    if kept.steps is None:
+        return True
+    if insn.op == Op.INVOKE:
+        return kept.steps.keeps_call(insn.b, kept.defines)
+    if insn.op == Op.FIELD:
+        return kept.steps.keeps_field(insn.b, insn.a >= 0x60, kept.defines)
+    return True
+
+
+class _Irregular(Exception):
+    """Something the full decoding has to look at: it names the problem."""
 
 
 def _decode(dex: DexFile, method: MethodDef) -> MethodBody:
@@ -359,6 +502,101 @@ def _instructions(dex: DexFile, start: int, size: int) -> tuple[list[Insn], set[
     if pc != size:
         raise ValueError("the last payload runs past the end of the method")
     return out, starts
+
+
+# What the outline pass does with each opcode: skip it (it only writes registers or ends the method),
+# keep it as a step, or note where it branches so that the targets can be checked; a nop may start a
+# payload.
+(_A_SKIP, _A_INVOKE, _A_FIELD, _A_STRING, _A_NEW, _A_CLASS, _A_UNRESOLVED, _A_IF, _A_GOTO, _A_SWITCH,
+ _A_NOP, _A_UNUSED) = range(12)
+_ACTION = bytes(
+    _A_NOP if op == 0 else
+    {_K_INVOKE: _A_INVOKE, _K_INVOKE_RANGE: _A_INVOKE, _K_FIELD: _A_FIELD, _K_STRING: _A_STRING,
+     _K_NEW: _A_NEW, _K_CLASS: _A_CLASS, _K_UNRESOLVED: _A_UNRESOLVED, _K_IF_ZERO: _A_IF, _K_IF: _A_IF,
+     _K_GOTO: _A_GOTO, _K_SWITCH: _A_SWITCH, _K_UNUSED: _A_UNUSED}.get(kind, _A_SKIP)
+    for op, kind in enumerate(_CATEGORY)
+)
+_BYTE_WIDTHS = bytes(2 * w for w in _WIDTHS)
+
+
+def _outline(dex: DexFile, method: MethodDef, kept: _Kept) -> Outline:
+    """One pass over the instructions keeping the outline's steps, with every check _decode makes:
+    widths within the method, no unused opcode, payloads within it, every branch target, switch
+    target and exception handler at the start of an instruction. Raises _Irregular (or the error
+    a bad read raises) where _decode would raise; an instruction or payload running past the end
+    of the method is found when the pass does not end exactly at the end."""
+    data = dex.data
+    registers, ins, _outs, tries_size, _debug, size = _CODE_HEAD.unpack_from(data, method.code_off)
+    start = method.code_off + _CODE_HEAD.size
+    end = start + 2 * size
+    if end > len(data) or ins > registers:
+        raise _Irregular
+    widths, action = _BYTE_WIDTHS, _ACTION
+    method_refs, field_refs, types, strings = dex.method_refs, dex.field_refs, dex.types, dex.strings
+    calls, fields = kept.calls, kept.fields
+    invoke, field, string, new, const_class, unresolved = Op.INVOKE, Op.FIELD, Op.STRING, Op.NEW, Op.CLASS, Op.INVOKE_UNRESOLVED
+    steps: list[OutlineStep] = []
+    append = steps.append
+    loaded: list[str] = []
+    boolean: list[str] = []
+    starts: list[int] = []  # byte offsets
+    targets: list[int] = []  # in code units
+    at = start
+    while at < end:
+        op = data[at]
+        todo = action[op]
+        if todo:
+            if todo == _A_INVOKE:
+                index = data[at + 2] | data[at + 3] << 8
+                flags = calls[index] or kept.call(index)
+                if flags & _KEEP:
+                    append(((at - start) >> 1, invoke, op, method_refs[index]))
+                if flags & _BOOLEAN:
+                    boolean.append(method_refs[index])
+            elif todo == _A_FIELD:
+                index = data[at + 2] | data[at + 3] << 8
+                if (fields[index] or kept.field(index)) & (_KEEP_STATIC if op >= 0x60 else _KEEP_INSTANCE):
+                    append(((at - start) >> 1, field, op, field_refs[index]))
+            elif todo == _A_IF:
+                offset = data[at + 2] | data[at + 3] << 8
+                targets.append(((at - start) >> 1) + (offset - 0x10000 if offset & 0x8000 else offset))
+            elif todo == _A_NOP:
+                if data[at + 1] in (1, 2, 3):  # a payload: data, not an instruction
+                    at += 2 * _payload_units(data, at, data[at + 1])
+                    continue
+            elif todo == _A_STRING:
+                index = data[at + 2] | data[at + 3] << 8
+                if op == 0x1B:
+                    index |= (data[at + 4] | data[at + 5] << 8) << 16
+                loaded.append(strings[index])
+                append(((at - start) >> 1, string, data[at + 1], loaded[-1]))
+            elif todo == _A_NEW:
+                append(((at - start) >> 1, new, data[at + 1], types[data[at + 2] | data[at + 3] << 8]))
+            elif todo == _A_GOTO:
+                b1 = data[at + 1]
+                targets.append(((at - start) >> 1) + ((b1 - 256 if b1 & 0x80 else b1) if op == 0x28 else _s16(data, at + 2)
+                                                      if op == 0x29 else struct.unpack_from("<i", data, at + 2)[0]))
+            elif todo == _A_CLASS:
+                append(((at - start) >> 1, const_class, data[at + 1], types[data[at + 2] | data[at + 3] << 8]))
+            elif todo == _A_SWITCH:
+                pc = (at - start) >> 1
+                targets.extend(_switch_targets(data, start, size, pc, struct.unpack_from("<i", data, at + 2)[0]))
+            elif todo == _A_UNRESOLVED:
+                append(((at - start) >> 1, unresolved, op, None))
+            else:
+                raise _Irregular  # an unused opcode
+        starts.append(at)
+        at += widths[op]
+    if at != end:
+        raise _Irregular
+    tries = _tries(data, end, size, tries_size) if tries_size else ()
+    if targets or tries:
+        valid = set(starts)
+        if not all(start + 2 * t in valid for t in targets) \
+                or not all(start + 2 * h in valid for block in tries for h in block.handlers):
+            raise _Irregular
+    return tuple.__new__(Outline, (method.ref, tuple(steps), tuple(dict.fromkeys(loaded)) if loaded else (),
+                                   tuple(dict.fromkeys(boolean)) if boolean else ()))
 
 
 def _s16(data: bytes, at: int) -> int:

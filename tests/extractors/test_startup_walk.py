@@ -3,6 +3,7 @@ what is reached before the consent gate, what only behind it, and the path to ea
 
 from __future__ import annotations
 
+import gc
 import os
 import struct
 import zipfile
@@ -14,7 +15,7 @@ import pytest
 
 from scanner.contract import contract_problems
 from scanner.extractors import apk_startup
-from scanner.extractors.startup_walk import walk_startup
+from scanner.extractors.startup_walk import code_reader, walk_startup
 from scanner.model import Evidence
 from scanner.sources.apk import open_apk
 from scanner.sources.dex import DexFile, DexIndex, parse_dex
@@ -304,3 +305,45 @@ def test_corpus_app_with_every_method_damaged_gives_blind_spots_not_a_crash() ->
     files = [DexFile(**{**dex.__dict__, "data": bytes(data)})]
     walk = walk_startup(CodeReader(DexIndex(files)), source.manifest, apk_startup.startup_tables())
     assert walk.blind_spots and {s.blind for s in walk.blind_spots} == {"damaged_code"} and not walk.reads
+
+
+# --- the walk's reader leaves out what the walk does nothing with ---------------------------------
+
+ALL_FIXTURES = sorted(p.stem for p in FIXTURES.glob("*.apk"))
+
+
+@pytest.mark.parametrize("name", ALL_FIXTURES)
+def test_the_walks_reader_changes_no_fact(name: str) -> None:
+    source = open_apk(FIXTURES / f"{name}.apk")
+    tables = apk_startup.startup_tables()
+    plain = walk_startup(CodeReader(source.dex), source.manifest, tables)
+    assert walk_startup(code_reader(source.dex, tables), source.manifest, tables) == plain
+    for budget in (1, 2, 5):  # where the budget stops it depends on the order of the queue: the same too
+        assert walk_startup(code_reader(source.dex, tables), source.manifest, tables, max_methods=budget) \
+            == walk_startup(CodeReader(source.dex), source.manifest, tables, max_methods=budget)
+
+
+def test_the_walks_reader_leaves_out_platform_calls_that_are_no_fact_and_keeps_the_sensitive_ones() -> None:
+    source = open_apk(FIXTURES / "startimei.apk")
+    tables = apk_startup.startup_tables()
+    ref = "Lcom/fangcun/fixture/startimei/StartApp;->onCreate()V"
+    outlines = []
+    for reader in (CodeReader(source.dex), code_reader(source.dex, tables)):
+        cls = reader.class_def("Lcom/fangcun/fixture/startimei/StartApp;")
+        assert cls is not None
+        outlines.append(reader.outline(cls.method(ref.partition("->")[2]), cls.dex))
+    plain, kept = ({s[3] for s in o.steps} for o in outlines)
+    assert "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;" in kept
+    assert "Landroid/app/Application;->onCreate()V" in plain - kept  # the super call: the platform's, no fact
+    assert outlines[0].boolean_calls == outlines[1].boolean_calls and outlines[0].strings == outlines[1].strings
+
+
+@pytest.mark.parametrize("name", ["walkshapes", "sdkafter", "flaglocation", "acceptimei"])
+def test_what_the_walk_read_is_freed_when_it_ends(name: str) -> None:
+    # the walk runs with the cycle collector off, so it must leave no reference cycle behind
+    source = open_apk(FIXTURES / f"{name}.apk")
+    tables = apk_startup.startup_tables()
+    gc.collect()
+    walk = walk_startup(code_reader(source.dex, tables), source.manifest, tables)
+    assert walk.methods > 0 and gc.isenabled()
+    assert gc.collect() == 0

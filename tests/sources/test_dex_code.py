@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.sources.dex import DexFile, DexFormatError, DexIndex, parse_dex
-from scanner.sources.dex_code import CodeReader, MethodDef, Op, decode_method
+from scanner.sources.dex import _WIDTHS, DexFile, DexFormatError, DexIndex, parse_dex
+from scanner.sources.dex_code import OUTLINE_OPS, CodeReader, MethodDef, Op, decode_method, outline_method
 from tests.sources.dexbuilder import DexSpec, build_dex
 
 STRINGS = ["LCaller;", "LApi;", "V", "Z", "run", "flag", "agreed", "Ljava/lang/String;", "ZL"]
@@ -67,6 +67,29 @@ def test_a_method_decodes_into_the_instructions_the_walk_reads() -> None:
         (14, Op.RETURN, -1, None, None, False),
     ]
     assert body.size == len(RUN) // 2 and body.registers == 4 and body.tries == ()
+
+
+def test_an_outline_keeps_the_calls_strings_and_classes_in_order_without_registers() -> None:
+    index = index_of(RUN)
+    reader = CodeReader(index)
+    cls = reader.class_def("LCaller;")
+    assert cls is not None
+    outline = reader.outline(cls.method("run()V"), cls.dex)
+    assert outline.steps == ((0, Op.STRING, 0, "agreed"), (2, Op.INVOKE, 0x71, "LApi;->flag(Ljava/lang/String;)Z"))
+    assert outline.strings == ("agreed",) and outline.boolean_calls == ("LApi;->flag(Ljava/lang/String;)Z",)
+    empty = outline_method(*_method_of(index_of(units("1200" "0e00"))))  # const/4 v0, #0 ; return-void
+    assert empty.steps == () and empty.strings == () and empty.boolean_calls == ()
+
+
+def _method_of(index: DexIndex) -> tuple[DexFile, MethodDef]:
+    cls = CodeReader(index).class_def("LCaller;")
+    assert cls is not None
+    return cls.dex, cls.method("run()V")
+
+
+def outline_of_body(dex: DexFile, method: MethodDef) -> tuple:
+    body = decode_method(dex, method)
+    return tuple((i.pc, i.op, i.a, i.b) for i in body.insns if i.op in OUTLINE_OPS)
 
 
 def test_classes_are_looked_up_by_descriptor_first_definition_winning() -> None:
@@ -129,6 +152,9 @@ def test_a_damaged_method_is_an_error_naming_the_entry_and_the_method(insns: byt
         body_of(index_of(insns))
     message = str(raised.value)
     assert message.startswith("classes.dex: method LCaller;->run()V: damaged code:") and problem in message
+    with pytest.raises(DexFormatError) as outlined:  # the outline is refused with the same words
+        outline_method(*_method_of(index_of(insns)))
+    assert str(outlined.value) == message
 
 
 def test_a_handler_that_starts_no_instruction_is_an_error() -> None:
@@ -136,6 +162,10 @@ def test_a_handler_that_starts_no_instruction_is_an_error() -> None:
     dex, method = _with_tries(insns, struct.pack("<IHH", 0, 3, 1), bytes([1, 0, 2]), 1)
     with pytest.raises(DexFormatError, match="exception handler at pc 2 starts no instruction"):
         decode_method(dex, method)
+    with pytest.raises(DexFormatError, match="exception handler at pc 2 starts no instruction"):
+        outline_method(dex, method)
+    good, method = _with_tries(insns, struct.pack("<IHH", 0, 3, 1), bytes([1, 0, 3]), 1)
+    assert outline_method(good, method).steps == outline_of_body(good, method)
 
 
 def test_a_code_item_past_the_end_of_the_entry_is_an_error() -> None:
@@ -152,8 +182,10 @@ def test_a_damaged_class_definition_is_an_error_naming_the_class() -> None:
     class_defs_off = struct.unpack_from("<I", data, 0x64)[0]
     struct.pack_into("<I", data, class_defs_off + 12, len(data) + 100)  # interfaces_off past the end
     damaged = DexIndex([DexFile(**{**index.files[0].__dict__, "data": bytes(data)})])
-    with pytest.raises(DexFormatError, match="class LCaller;: damaged definition"):
-        CodeReader(damaged).class_def("LCaller;")
+    reader = CodeReader(damaged)
+    for _ in range(2):  # asked again, the same error (kept, not read again)
+        with pytest.raises(DexFormatError, match="class LCaller;: damaged definition"):
+            reader.class_def("LCaller;")
 
 
 # --- the committed fixtures: the decoder agrees with the reader's call sites ----------------------
@@ -190,6 +222,24 @@ def reader_calls(index: DexIndex) -> dict[str, set[str]]:
     return found
 
 
+@pytest.mark.parametrize("name", ["walkshapes", "sdkafter", "idcollect", "facedoor", "flaglocation", "acceptimei"])
+def test_every_outline_is_the_full_decoding_without_registers_and_branches(name: str) -> None:
+    index = DexIndex.from_entries(_entries(FIXTURES / f"{name}.apk"))
+    reader = CodeReader(index)
+    compared = 0
+    for dex in index.files:
+        for descriptor in dex.class_descriptors:
+            cls = reader.class_def(descriptor)
+            assert cls is not None
+            for method in cls.methods:
+                if method.code_off:
+                    outline = outline_method(dex, method)
+                    assert outline.steps == outline_of_body(dex, method), method.ref
+                    assert set(outline.strings) == {s[3] for s in outline.steps if s[1] == Op.STRING}
+                    compared += 1
+    assert compared > 5
+
+
 @pytest.mark.parametrize("name", ["walkshapes", "sdkafter", "idcollect", "facedoor"])
 def test_decoded_calls_match_the_call_sites_the_reader_verifies(name: str) -> None:
     index = DexIndex.from_entries(_entries(FIXTURES / f"{name}.apk"))
@@ -213,6 +263,49 @@ def test_random_damage_to_code_is_an_error_or_a_decoding_never_a_crash() -> None
             for method in cls.methods if cls else ():
                 if method.code_off:
                     try:
-                        reader.body(method, cls.dex)
+                        expected: object = outline_of_body(cls.dex, method)
                     except DexFormatError as exc:
                         assert "damaged code" in str(exc)
+                        expected = str(exc)
+                    try:  # the outline: the same instructions, or refused with the same words
+                        outlined: object = outline_method(cls.dex, method).steps
+                    except DexFormatError as exc:
+                        outlined = str(exc)
+                    assert outlined == expected, method.ref
+
+
+def test_random_code_outlines_exactly_as_it_decodes_or_is_refused_the_same_way() -> None:
+    """Instruction streams made of real opcodes with small operands (indices in range, branches
+    near): the quick outline pass must keep what the full decoding keeps, and refuse what it refuses
+    with the same words (a branch into an instruction, a payload past the end, an unused opcode …)."""
+    rng = random.Random(7)
+    widths = _WIDTHS
+    opcodes = [0x00, 0x01, 0x0A, 0x0E, 0x12, 0x13, 0x14, 0x1A, 0x1C, 0x22, 0x27, 0x28, 0x29, 0x2B, 0x32, 0x38, 0x39,
+               0x3E, 0x6E, 0x71, 0x74, 0x77, 0x90, 0xD8, 0xFA, 0xFC]  # the dex has no fields: no field access
+    outcomes = set()
+    for _ in range(400):
+        code = bytearray()
+        for _ in range(rng.randrange(1, 12)):
+            op = rng.choice(opcodes)
+            unit = bytearray([op, rng.randrange(256)] + [rng.randrange(2), 0] * (widths[op] - 1))  # indices 0 or 1
+            if op in (0x28,):
+                unit[1] = rng.randrange(-3, 6) & 0xFF
+            elif op in (0x29, 0x2B, 0x32, 0x38, 0x39):
+                struct.pack_into("<h", unit, 2, rng.randrange(-3, 8))
+            if op == 0x00 and rng.random() < 0.2:  # now and then a packed-switch payload
+                unit = bytearray(units("0001 0100 0000 0000") + struct.pack("<i", rng.randrange(-6, 6)))
+            code += unit
+        if rng.random() < 0.3:
+            code = code[: rng.randrange(1, len(code) + 1) & ~1 or 2]
+        dex, method = _method_of(index_of(bytes(code)))
+        try:
+            expected: object = outline_of_body(dex, method)
+        except DexFormatError as exc:
+            expected = str(exc)
+        try:
+            outlined: object = outline_method(dex, method).steps
+        except DexFormatError as exc:
+            outlined = str(exc)
+        assert outlined == expected, code.hex()
+        outcomes.add(isinstance(expected, str))
+    assert outcomes == {True, False}  # both decodable and damaged streams were met
