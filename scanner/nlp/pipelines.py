@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from scanner import limits
-from scanner.nlp import components  # noqa: F401  (registers the factories and the tokenizer)
+from scanner.nlp import clauses, components  # noqa: F401  (registers the factories and the tokenizer)
 from scanner.nlp.components import SentenceHit
 
 PIPELINES = ("zh", "zh_jieba", "en")
@@ -35,7 +35,8 @@ def build_pipeline(name: str) -> Language:
     language = "en" if name == "en" else "zh"
     nlp.max_length = limits.TEXT_MAX_CHARS + 1  # sources cap their text at this; spaCy's guard sits above it
     nlp.add_pipe("fangcun_sentences_v1", config={"language": language})
-    nlp.add_pipe("fangcun_practices_v1", config={"language": language})
+    nlp.add_pipe("fangcun_clauses_v1", config={"language": language, "character_tokens": name != "zh_jieba"})
+    nlp.add_pipe("fangcun_practices_v2", config={"language": language})
     return nlp
 
 
