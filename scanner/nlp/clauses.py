@@ -9,7 +9,8 @@ Public API
   PhraseMatcher pass over the document (the zh pipeline's per-character tokens, the en tokenizer's words).
 - spaCy component `fangcun_clauses_v1` (config: language): sets `Doc._.fangcun_clauses`, one
   SentenceClauses per entry of `Doc._.fangcun_sentences`, in the same order.
-- `SentenceClauses`: `kind` (STATEMENT or a non-statement: DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL),
+- `SentenceClauses`: `kind` (STATEMENT or a non-statement: DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL,
+  UPDATE),
   `clauses`, `first_person` (the processor is the subject of a processing verb), `result_only`,
   `anaphor`, and per character offset `clause_at`, `negated`, `condition_at`, `subject_at`.
 - `Clause`: start, end, subject (PROCESSOR, DEVICE, THIRD_PARTY, PERSON or ""), condition (EXCEPTION,
@@ -21,15 +22,17 @@ How a sentence is read
 - A negation reaches from its cue to the end of its clause or to a scope reset (但 / 而是 / 仅 / but / only).
   Look-alikes (不限于, 不同意, 未满, not limited to) negate nothing. A bare 不 negates only right before a
   processing verb or a verb-marking word (不在 / 不将 / 不向 …).
-- A condition covers its own clause and the clauses after it; one that closes the sentence ("…，除非取得您
-  的同意") covers the clauses before it. EXCEPTION is 除非 / 未经…同意 / unless / without your consent;
-  CONSENT is consent obtained first (征得您的同意后); DEFERRED is consent to be sought for a later case
-  (如需…将另行征得您的同意), which covers the clauses its frame spans.
+- A condition covers its own clause, the clauses after it, and the lead-in clauses before it back to one
+  whose own subject is the processor; one that closes the sentence with no verb of its own ("…，除非取得
+  您的同意") covers every clause. EXCEPTION is 除非 / 未经…同意 / unless / without your consent;
+  CONSENT is consent obtained first (征得您的同意后); DEFERRED is a later, hypothetical case (如需…将另行
+  征得您的同意; 如涉及合并、收购…), which covers the clauses its frame spans.
+- A table field answered no ("是否向第三方共享：否") negates the clauses before the answer.
 - A clause's subject is the first subject phrase in it (a device subject also as 由手机系统…), else the
   subject of the clause before it.
 - A definition or category list (是指 / 包括 / 属于… with no first-person processing verb), a heading or title
-  line, a question, an example introduced as such and a refusal notice ("拒绝提供将无法使用…") are not
-  statements of practice.
+  line, a question or an overview ("向您说明我们如何收集…"), an example introduced as such, a policy-change
+  notice and a refusal notice ("拒绝提供将无法使用…") are not statements of practice.
 """
 
 from __future__ import annotations
@@ -54,8 +57,8 @@ from spacy.vocab import Vocab
 from scanner.errors import RuleLoadError
 from scanner.yamldata import load_yaml
 
-STATEMENT, DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL = (
-    "statement", "definition", "heading", "question", "example", "refusal")
+STATEMENT, DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL, UPDATE = (
+    "statement", "definition", "heading", "question", "example", "refusal", "update")
 PROCESSOR, DEVICE, THIRD_PARTY, PERSON = "processor", "device", "third_party", "person"
 EXCEPTION, CONSENT, DEFERRED = "exception", "consent", "deferred"
 
@@ -197,18 +200,21 @@ def _analyse(text: str, matches: list[tuple[int, int, str]], cues: ClauseCues) -
     exempt = [(a, b) for a, b, label in matches if label == _EXEMPT]
     negations = _negation_starts(matches, exempt, cues.bare_window)
     resets = sorted(a for a, _, label in matches if label == _RESET and not _inside(a, exempt))
-    conditions = _conditions(text, bounds, frames)
-    subjects = _subjects(bounds, matches)
+    own_subjects = _subjects(bounds, matches)
+    subjects = _carried(own_subjects)
+    conditions = _conditions(text, bounds, frames, own_subjects,
+                             [a for a, _, label in matches if label == _VERB])
+    answered_no = frames["answer_no"].search(text)
     clauses = []
     for index, (start, end) in enumerate(bounds):
-        scopes = []
+        scopes = [(start - 1, end)] if answered_no and end <= answered_no.start() + 1 else []
         for neg in negations:
             if start <= neg < end:
                 stop = next((r for r in resets if neg < r < end), end)
                 scopes.append((neg, stop))
         clauses.append(Clause(start, end, subjects[index], conditions[index], tuple(scopes)))
     first_person = _first_person(matches)
-    return SentenceClauses(text=text, kind=_kind(text, frames, first_person), clauses=tuple(clauses),
+    return SentenceClauses(text=text, kind=_kind(text, frames, matches, first_person), clauses=tuple(clauses),
                            first_person=first_person, result_only=bool(frames["result_only"].search(text)),
                            anaphor=bool(frames["anaphor"].search(text)))
 
@@ -241,7 +247,8 @@ def _negation_starts(matches: list[tuple[int, int, str]], exempt: list[tuple[int
     return sorted(out)
 
 
-def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, re.Pattern[str]]) -> list[str]:
+def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, re.Pattern[str]],
+                own_subjects: list[str], verbs: list[int]) -> list[str]:
     """The condition over each clause (see the module docstring for the reach of each kind)."""
     out = [""] * len(bounds)
     starts = [b[0] for b in bounds]
@@ -253,8 +260,12 @@ def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, r
     for kind in (CONSENT, EXCEPTION):
         for m in frames[kind].finditer(text):
             first = index(m.start())
-            # A condition closing the sentence ("…，除非取得您的同意。") covers the clauses it closes.
-            for i in range(0 if first == last else first, last + 1):
+            start, end = bounds[first]
+            if first == last and not any(start <= v < end for v in verbs):
+                first = 0  # a closing condition with no verb of its own ("…，除非取得您的同意。") covers all
+            while first > 0 and own_subjects[first - 1] != PROCESSOR:
+                first -= 1  # …and the lead-in clauses before it ("如果日后需要向境外传输的，我们会征得您的同意")
+            for i in range(first, last + 1):
                 out[i] = kind
     for m in frames[DEFERRED].finditer(text):
         for i in range(index(m.start()), index(max(m.start(), m.end() - 1)) + 1):
@@ -263,34 +274,48 @@ def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, r
 
 
 def _subjects(bounds: list[tuple[int, int]], matches: list[tuple[int, int, str]]) -> list[str]:
-    """The first subject phrase of each clause; a device phrase anywhere in it wins ("您使用系统自带的面容解锁时")."""
-    out, carried = [], ""
+    """The subject phrase each clause names itself: a device phrase anywhere in it ("您使用系统自带的面容解锁时"),
+    else the first one; "" when it names none."""
+    out = []
     for start, end in bounds:
         named = [_SUBJECT_LABELS[label] for a, _, label in matches if start <= a < end and label in _SUBJECT_LABELS]
-        own = DEVICE if DEVICE in named else (named[0] if named else "")
-        carried = own or carried
+        out.append(DEVICE if DEVICE in named else (named[0] if named else ""))
+    return out
+
+
+def _carried(own: list[str]) -> list[str]:
+    """A clause without a subject of its own carries the subject of the clause before it."""
+    out, carried = [], ""
+    for subject in own:
+        carried = subject or carried
         out.append(carried)
     return out
 
 
-def _first_person(matches: list[tuple[int, int, str]]) -> bool:
+def _first_person(matches: list[tuple[int, int, str]], before: int | None = None) -> bool:
+    """The processor is the subject of a processing verb (one that starts before `before`, if given)."""
     processors = [a for a, _, label in matches if label == "SUBJ_processor"]
-    return any(p < a <= p + FIRST_PERSON_WINDOW for p in processors
+    return any(p < a <= p + FIRST_PERSON_WINDOW and (before is None or a < before) for p in processors
                for a, _, label in matches if label == _VERB)
 
 
-def _kind(text: str, frames: Mapping[str, re.Pattern[str]], first_person: bool) -> str:
+def _kind(text: str, frames: Mapping[str, re.Pattern[str]], matches: list[tuple[int, int, str]],
+          first_person: bool) -> str:
     stripped = text.strip(" \t*#")
     if frames["heading"].search(stripped) or frames["title"].search(stripped):
         return HEADING
-    if frames["question"].search(stripped):
+    if frames["question"].search(stripped) or frames["overview"].search(text):
         return QUESTION
     if not first_person and frames["example"].search(stripped):
         return EXAMPLE
     if not first_person and frames["definition"].search(text):
         return DEFINITION
-    if frames["refusal"].search(text):
-        return REFUSAL  # "我们将无法为您提供…" is what refusing costs, not a processing statement
+    if frames["update"].search(text):
+        return UPDATE
+    refusal = frames["refusal"].search(text)
+    if refusal and not _first_person(matches, before=refusal.start()):
+        # "如您拒绝，我们将无法为您提供…" is what refusing costs; a statement before it stays a statement
+        return REFUSAL
     return STATEMENT
 
 

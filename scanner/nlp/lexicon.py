@@ -22,7 +22,7 @@ LANGUAGES = ("zh", "en")
 POLARITY_MODES = ("standard", "consent", "alternative", "none")
 CONSENT_READINGS = ("affirm", "conditional")
 DEVICE_MODES = ("keep", "drop", "result")
-NON_STATEMENTS = ("definition", "heading", "question", "example", "refusal")
+NON_STATEMENTS = ("definition", "heading", "question", "example", "refusal", "update")
 PLAIN_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 
 
@@ -37,6 +37,7 @@ class PracticeSpec:
     unless: tuple[str, ...]
     items: str  # "", "sdk" or "data"
     negated_when: tuple[tuple[str, ...], ...] = ()  # alternatives that fire only when the sentence denies it
+    affirmed_when: tuple[tuple[str, ...], ...] = ()  # alternatives that fire only when it is not denied
     consent: str = "conditional"  # the reading after consent obtained first: "affirm" or "conditional"
     on_device: str = "keep"  # the phone's own biometrics: "keep", "drop", or "result" (negate or drop)
     also_in: tuple[str, ...] = ()  # non-statement kinds (clauses.py) the practice still fires in
@@ -122,7 +123,8 @@ def _compile(data: Mapping[str, Any]) -> PolicyLexicon:
 
     groups = {name: rx(patterns) for name, patterns in data["groups"].items()}
     # Frames with their own top-level key can also be used as groups in practice conditions.
-    groups |= {"device_biometric": rx(data["device_biometric"]), "exclusivity": rx(data["exclusivity"])}
+    groups |= {"device_biometric": rx(data["device_biometric"]), "exclusivity": rx(data["exclusivity"]),
+               "sdk_name": rx(data["sdk_names"])}
     practices = tuple(_practice(name, spec, groups) for name, spec in data["practices"].items())
     return PolicyLexicon(
         language=data["language"],
@@ -147,7 +149,8 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
     known = set(groups)
     when = tuple(tuple(alt) for alt in spec["when"])
     negated_when = tuple(tuple(alt) for alt in spec.get("negated_when", ()))
-    used = ({g for alt in when + negated_when for g in alt} | set(spec.get("polarity_on", ()))
+    affirmed_when = tuple(tuple(alt) for alt in spec.get("affirmed_when", ()))
+    used = ({g for alt in when + negated_when + affirmed_when for g in alt} | set(spec.get("polarity_on", ()))
             | set(spec.get("unless", ())))
     if missing := used - known:
         raise ValueError(f"practice {name} uses unknown groups {sorted(missing)}")
@@ -168,6 +171,7 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
         unless=tuple(spec.get("unless", ())),
         items=spec.get("items", ""),
         negated_when=negated_when,
+        affirmed_when=affirmed_when,
         consent=consent,
         on_device=on_device,
         also_in=also_in,

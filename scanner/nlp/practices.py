@@ -9,15 +9,16 @@ of one of its `when` alternatives matches the sentence; then:
   face_collection is negate when the sentence denies collection or says only a result comes back,
   device-side storage stays, and the other face practices are dropped;
 - polarity comes from the clause of each occurrence of the deciding cue: negated in that clause →
-  negate; under an exception (除非 / 未经…同意 / unless) and negated → conditional; under consent
-  to be sought later (如需…另行征得) → conditional; after consent obtained first (征得您的同意后) →
+  negate; under an exception (除非 / 未经…同意 / unless / 以下情形除外) → conditional; in a later,
+  hypothetical case (如需…另行征得, 如涉及合并) → conditional; after consent obtained first (征得您的同意后) →
   the practice's `consent` reading (affirm for face processing: consent is the law's condition for
   doing it, conditional for sharing and transfer abroad). Occurrences combine affirm > conditional > negate;
 - a negation that governs exclusivity ("不将人脸识别作为唯一验证方式") negates exclusivity, not the practice;
 - for separate consent the consent is the practice itself, so consent frames do not make it conditional;
 - for alternatives, an exclusivity cue without negation means there is no alternative;
 - `negated_when` alternatives fire only when the sentence denies the practice ("我们不会存储您的人脸信息"
-  answers the retention question with no period).
+  answers the retention question with no period); `affirmed_when` ones only when it does not ("不会留存
+  您的人脸图像" denies retention, not collection).
 """
 
 from __future__ import annotations
@@ -94,10 +95,11 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
         if kind != STATEMENT and kind not in spec.also_in:
             continue
         alternative = next((alt for alt in spec.when if all(s.match(g) for g in alt)), None)
-        denial_only = False
-        if alternative is None:
-            alternative = next((alt for alt in spec.negated_when if all(s.match(g) for g in alt)), None)
-            denial_only = alternative is not None
+        only = ""  # the polarity an `affirmed_when` / `negated_when` alternative must come out with
+        for alternatives, wanted in ((spec.negated_when, NEGATE), (spec.affirmed_when, AFFIRM)):
+            if alternative is None:
+                alternative = next((alt for alt in alternatives if all(s.match(g) for g in alt)), None)
+                only = wanted if alternative is not None else ""
         if alternative is None:
             if kind == STATEMENT and _fires_by_section(spec.name, sentence, section, lexicon):
                 found.append(PracticeMatch(spec.name, AFFIRM))
@@ -114,7 +116,7 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
                 continue
         elif spec.on_device == "result" and clauses.result_only and polarity == AFFIRM:
             polarity = NEGATE  # "我们只获得验证结果": the face data itself is not obtained
-        if denial_only and polarity != NEGATE:
+        if only == NEGATE and polarity != NEGATE or only == AFFIRM and polarity == NEGATE:
             continue
         found.append(PracticeMatch(spec.name, polarity, _items(spec, sentence, lexicon)))
     return found
@@ -162,9 +164,7 @@ def _reading(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> str:
         if negated and condition == EXCEPTION:
             return AFFIRM  # "not … without your explicit consent": consent is required
         return NEGATE if negated else AFFIRM
-    if condition == EXCEPTION:
-        return CONDITIONAL if negated else AFFIRM
-    if condition == DEFERRED:
+    if condition in (EXCEPTION, DEFERRED):
         return CONDITIONAL
     if condition == CONSENT:
         return CONDITIONAL if negated else spec.consent
