@@ -116,7 +116,7 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
                 continue
         elif spec.on_device == "result" and clauses.result_only and polarity == AFFIRM:
             polarity = NEGATE  # "我们只获得验证结果": the face data itself is not obtained
-        if only == NEGATE and polarity != NEGATE or only == AFFIRM and polarity == NEGATE:
+        if (only == NEGATE and polarity != NEGATE) or (only == AFFIRM and polarity == NEGATE):
             continue
         found.append(PracticeMatch(spec.name, polarity, _items(spec, sentence, lexicon)))
     return found
