@@ -94,32 +94,35 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
     for spec in lexicon.practices:
         if kind != STATEMENT and kind not in spec.also_in:
             continue
-        alternative = next((alt for alt in spec.when if all(s.match(g) for g in alt)), None)
-        only = ""  # the polarity an `affirmed_when` / `negated_when` alternative must come out with
-        for alternatives, wanted in ((spec.negated_when, NEGATE), (spec.affirmed_when, AFFIRM)):
-            if alternative is None:
-                alternative = next((alt for alt in alternatives if all(s.match(g) for g in alt)), None)
-                only = wanted if alternative is not None else ""
-        if alternative is None:
+        candidates = [(alt, "") for alt in spec.when if all(s.match(g) for g in alt)][:1]
+        if not candidates:  # alternatives that hold only with one polarity, in the lexicon's order
+            candidates = [(alt, wanted) for alts, wanted in ((spec.affirmed_when, AFFIRM),
+                                                              (spec.negated_when, NEGATE))
+                          for alt in alts if all(s.match(g) for g in alt)]
+        if not candidates:
             if kind == STATEMENT and _fires_by_section(spec.name, sentence, section, lexicon):
                 found.append(PracticeMatch(spec.name, AFFIRM))
             continue
         if any(s.match(g) for g in spec.unless):
             continue
-        polarity = _polarity(spec, alternative, s)
-        if device and spec.on_device != "keep":
-            if spec.on_device != "result":
-                continue
-            if clauses.result_only or _denied(spec, alternative, s):
-                polarity = NEGATE
-            else:
-                continue
-        elif spec.on_device == "result" and clauses.result_only and polarity == AFFIRM:
-            polarity = NEGATE  # "我们只获得验证结果": the face data itself is not obtained
-        if (only == NEGATE and polarity != NEGATE) or (only == AFFIRM and polarity == NEGATE):
-            continue
-        found.append(PracticeMatch(spec.name, polarity, _items(spec, sentence, lexicon)))
+        for alternative, only in candidates:
+            polarity = _stated_polarity(spec, alternative, s, device)
+            if polarity and (not only or (only == NEGATE) == (polarity == NEGATE)):
+                found.append(PracticeMatch(spec.name, polarity, _items(spec, sentence, lexicon)))
+                break
     return found
+
+
+def _stated_polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, device: bool) -> str:
+    """The practice's polarity, or "" when the phone's own biometrics leave nothing to state."""
+    polarity = _polarity(spec, alternative, s)
+    if device and spec.on_device != "keep":
+        if spec.on_device == "result" and (s.clauses.result_only or _denied(spec, alternative, s)):
+            return NEGATE
+        return ""
+    if spec.on_device == "result" and s.clauses.result_only and polarity == AFFIRM:
+        return NEGATE  # "我们只获得验证结果": the face data itself is not obtained
+    return polarity
 
 
 def _fires_by_section(practice: str, sentence: str, section: str, lexicon: PolicyLexicon) -> bool:
