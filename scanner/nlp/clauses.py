@@ -105,7 +105,7 @@ class SentenceClauses:
 @dataclass(frozen=True)
 class ClauseCues:
     language: str
-    separators: frozenset[str]
+    separator_pattern: re.Pattern[str]
     matcher: PhraseMatcher
     vocab: Vocab
     bare_window: int
@@ -141,7 +141,8 @@ def _compile(data: Mapping[str, Any]) -> ClauseCues:
             matcher.add(label, docs)
     frames = {name: re.compile("|".join(f"(?:{p})" for p in patterns), flags)
               for name, patterns in data["frames"].items()}
-    return ClauseCues(language=language, separators=frozenset(data["separators"]), matcher=matcher,
+    return ClauseCues(language=language, separator_pattern=re.compile(f"[{re.escape(data['separators'])}]"),
+                      matcher=matcher,
                       vocab=nlp.vocab, bare_window=int(data["bare_window"]), frames=frames,
                       labels={nlp.vocab.strings[label]: label for label in phrases})
 
@@ -196,35 +197,37 @@ def analyse_sentences(doc: Doc, bounds: Sequence[tuple[int, int]], language: str
 
 def _analyse(text: str, matches: list[tuple[int, int, str]], cues: ClauseCues) -> SentenceClauses:
     frames = cues.frames
-    bounds = _clause_bounds(text, cues.separators)
+    bounds = _clause_bounds(text, cues.separator_pattern)
+    starts = [b[0] for b in bounds]
     exempt = [(a, b) for a, b, label in matches if label == _EXEMPT]
-    negations = _negation_starts(matches, exempt, cues.bare_window)
-    resets = sorted(a for a, _, label in matches if label == _RESET and not _inside(a, exempt))
-    own_subjects = _subjects(bounds, matches)
+    resets = [a for a, _, label in matches if label == _RESET and not _inside(a, exempt)]
+    by_clause: list[list[tuple[int, int, str]]] = [[] for _ in bounds]
+    for match in matches:
+        by_clause[bisect.bisect_right(starts, match[0]) - 1].append(match)
+    own_subjects = [_own_subject(found) for found in by_clause]
     subjects = _carried(own_subjects)
     conditions = _conditions(text, bounds, frames, own_subjects,
                              [a for a, _, label in matches if label == _VERB])
     answered_no = frames["answer_no"].search(text)
     clauses = []
-    for index, (start, end) in enumerate(bounds):
+    for (start, end), subject, condition, negations in zip(
+            bounds, subjects, conditions, _negation_starts(matches, exempt, cues.bare_window, starts), strict=True):
         scopes = [(start - 1, end)] if answered_no and end <= answered_no.start() + 1 else []
         for neg in negations:
-            if start <= neg < end:
-                stop = next((r for r in resets if neg < r < end), end)
-                scopes.append((neg, stop))
-        clauses.append(Clause(start, end, subjects[index], conditions[index], tuple(scopes)))
+            stop = next((r for r in resets if neg < r < end), end)
+            scopes.append((neg, stop))
+        clauses.append(Clause(start, end, subject, condition, tuple(scopes)))
     first_person = _first_person(matches)
     return SentenceClauses(text=text, kind=_kind(text, frames, matches, first_person), clauses=tuple(clauses),
                            first_person=first_person, result_only=bool(frames["result_only"].search(text)),
                            anaphor=bool(frames["anaphor"].search(text)))
 
 
-def _clause_bounds(text: str, separators: frozenset[str]) -> list[tuple[int, int]]:
+def _clause_bounds(text: str, separators: re.Pattern[str]) -> list[tuple[int, int]]:
     bounds, start = [], 0
-    for i, char in enumerate(text):
-        if char in separators:
-            bounds.append((start, i + 1))
-            start = i + 1
+    for m in separators.finditer(text):
+        bounds.append((start, m.end()))
+        start = m.end()
     if start < len(text) or not bounds:
         bounds.append((start, len(text)))
     return bounds
@@ -234,17 +237,22 @@ def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
-def _negation_starts(matches: list[tuple[int, int, str]], exempt: list[tuple[int, int]], window: int) -> list[int]:
-    verbs = [a for a, _, label in matches if label in (_VERB, _HEAD)]
-    tight = [a for a, _, label in matches if label == _VERB]
-    out = set()
+def _negation_starts(matches: list[tuple[int, int, str]], exempt: list[tuple[int, int]], window: int,
+                     clause_starts: list[int]) -> list[list[int]]:
+    """The start of every negation cue, per clause."""
+    verbs = {a for a, _, label in matches if label in (_VERB, _HEAD)}
+    tight = {a for a, _, label in matches if label == _VERB}
+    found: set[int] = set()
     for a, b, label in matches:
         if _inside(a, exempt):
             continue
-        if label == _NEG or (label == _BARE and any(b <= v <= b + window for v in verbs)) or (
+        if label == _NEG or (label == _BARE and any(v in verbs for v in range(b, b + window + 1))) or (
                 label == _BARE_TIGHT and b in tight):
-            out.add(a)
-    return sorted(out)
+            found.add(a)
+    out: list[list[int]] = [[] for _ in clause_starts]
+    for a in sorted(found):
+        out[bisect.bisect_right(clause_starts, a) - 1].append(a)
+    return out
 
 
 def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, re.Pattern[str]],
@@ -273,14 +281,11 @@ def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, r
     return out
 
 
-def _subjects(bounds: list[tuple[int, int]], matches: list[tuple[int, int, str]]) -> list[str]:
-    """The subject phrase each clause names itself: a device phrase anywhere in it ("您使用系统自带的面容解锁时"),
+def _own_subject(matches: list[tuple[int, int, str]]) -> str:
+    """The subject phrase a clause names itself: a device phrase anywhere in it ("您使用系统自带的面容解锁时"),
     else the first one; "" when it names none."""
-    out = []
-    for start, end in bounds:
-        named = [_SUBJECT_LABELS[label] for a, _, label in matches if start <= a < end and label in _SUBJECT_LABELS]
-        out.append(DEVICE if DEVICE in named else (named[0] if named else ""))
-    return out
+    named = [_SUBJECT_LABELS[label] for _, _, label in matches if label in _SUBJECT_LABELS]
+    return DEVICE if DEVICE in named else (named[0] if named else "")
 
 
 def _carried(own: list[str]) -> list[str]:

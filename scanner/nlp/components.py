@@ -49,7 +49,7 @@ if not Doc.has_extension("fangcun_sentences"):
 if not Doc.has_extension("fangcun_sections"):
     Doc.set_extension("fangcun_sections", default=None)
 if not Doc.has_extension("fangcun_text"):
-    Doc.set_extension("fangcun_text", default=None)  # Doc.text, read once by the sentence splitter
+    Doc.set_extension("fangcun_text", default=None)  # Doc.text, kept by our tokenizers or read once by the splitter
 
 
 def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]]:
@@ -87,7 +87,9 @@ class CharacterTokenizer:
 
     def __call__(self, text: str) -> Doc:
         words, spaces = words_and_spaces(list(text), text)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc._.fangcun_text = text  # the tokens spell it exactly; Doc.text would join them again
+        return doc
 
 
 @registry.tokenizers("fangcun.characters.v1")
@@ -110,7 +112,9 @@ class PrivateJiebaTokenizer:
     def __call__(self, text: str) -> Doc:
         words = [w for w in self.segmenter.cut(text, HMM=True) if w]
         words, spaces = words_and_spaces(words, text)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc._.fangcun_text = text
+        return doc
 
 
 @registry.tokenizers("fangcun.private_jieba.v1")
@@ -147,7 +151,7 @@ def make_sentence_splitter(nlp: Language, name: str, language: str) -> Callable[
     def split(doc: Doc) -> Doc:
         # Sentence starts are written as one array: spaCy's per-token setter and `doc.sents`
         # re-scan the document on every call, which is quadratic on long policies.
-        text = doc._.fangcun_text = doc.text
+        text = doc._.fangcun_text = doc._.fangcun_text or doc.text
         bounds = sentence_bounds(text, language)
         doc._.fangcun_sentences = bounds
         if len(doc):

@@ -94,7 +94,8 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
     for spec in lexicon.practices:
         if kind != STATEMENT and kind not in spec.also_in:
             continue
-        candidates = [(alt, "") for alt in spec.when if all(s.match(g) for g in alt)][:1]
+        first = next((alt for alt in spec.when if all(s.match(g) for g in alt)), None)
+        candidates = [(first, "")] if first is not None else []
         if not candidates:  # alternatives that hold only with one polarity, in the lexicon's order
             candidates = [(alt, wanted) for alts, wanted in ((spec.affirmed_when, AFFIRM),
                                                               (spec.negated_when, NEGATE))
