@@ -1,5 +1,6 @@
 """Registered spaCy pieces: the per-character and private-jieba tokenizers, the sentence splitter, the
-practice finder.
+practice finder. The clause analyser between the splitter and the finder (`fangcun_clauses_v1`) is in
+scanner/nlp/clauses.py; the finder hands each sentence its clause analysis and the sentence before it.
 
 Names carry a version (`fangcun_practices_v2`); a change in behaviour gets a new name, so a saved
 pipeline config never silently means something else. This module is the one jieba adapter:

@@ -1,9 +1,12 @@
 """Pipeline builders: built once per process, no model downloads.
 
 Two Chinese tokenisations exist. `zh` (per-character) is the analysis default: the practice finder
-matches lexicon regexes on sentence text, so it needs no word boundaries, and per-character
-tokenisation runs about three times faster than jieba (see bench/policy_speed.py). `zh_jieba`
-(a private jieba tokenizer holding the lexicon's terms) is for word-level work.
+matches lexicon regexes on sentence text, so it needs no word boundaries, the clause analyser's
+PhraseMatcher runs over its character tokens directly, and per-character tokenisation runs about three
+times faster than jieba (see bench/policy_speed.py). `zh_jieba` (a private jieba tokenizer holding the
+lexicon's terms) is for word-level work; its clause analysis re-tokenises per character.
+
+Components, in order: fangcun_sentences_v1, fangcun_clauses_v1, fangcun_practices_v2.
 """
 
 from __future__ import annotations
