@@ -107,16 +107,20 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
         if any(s.match(g) for g in spec.unless):
             continue
         for alternative, only in candidates:
-            polarity = _stated_polarity(spec, alternative, s, device)
-            if polarity and (not only or (only == NEGATE) == (polarity == NEGATE)):
+            polarity = _stated_polarity(spec, alternative, s, device, own_cue=bool(only))
+            # a denial-only alternative holds when the sentence denies (an exception may condition the
+            # denial: "除非征得您的同意，我们不会储存…"); an affirm-only one when it does not deny
+            if polarity and (not only or (only == NEGATE) == (polarity != AFFIRM)):
                 found.append(PracticeMatch(spec.name, polarity, _items(spec, sentence, lexicon)))
                 break
     return found
 
 
-def _stated_polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, device: bool) -> str:
-    """The practice's polarity, or "" when the phone's own biometrics leave nothing to state."""
-    polarity = _polarity(spec, alternative, s)
+def _stated_polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, device: bool,
+                     own_cue: bool = False) -> str:
+    """The practice's polarity, or "" when the phone's own biometrics leave nothing to state. With
+    `own_cue` the alternative's last group decides (the group that makes an only-when alternative hold)."""
+    polarity = _polarity(spec, alternative, s, own_cue)
     if device and spec.on_device != "keep":
         if spec.on_device == "result" and (s.clauses.result_only or _denied(spec, alternative, s)):
             return NEGATE
@@ -134,7 +138,7 @@ def _fires_by_section(practice: str, sentence: str, section: str, lexicon: Polic
     return bool(pattern.search(sentence))
 
 
-def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) -> str:
+def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, own_cue: bool = False) -> str:
     if spec.polarity == "none":
         return AFFIRM
     lexicon = s.lexicon
@@ -142,7 +146,8 @@ def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) ->
         exclusive = lexicon.exclusivity.search(s.text)
         if exclusive is not None and not s.match("alternative"):
             return AFFIRM if s.clauses.negated(exclusive.start()) else NEGATE
-    readings = [_reading(spec, s, cue) for cue in _deciding_cues(spec, alternative, s)]
+    cues = s.occurrences(alternative[-1]) if own_cue else _deciding_cues(spec, alternative, s)
+    readings = [_reading(spec, s, cue) for cue in cues]
     if not readings:  # the cue came from the antecedent: the sentence's own clauses decide nothing
         return AFFIRM
     return min(readings, key=STRENGTH.__getitem__)
