@@ -278,3 +278,48 @@ def test_a_clear_negative_answers_the_retention_checklist_item() -> None:
 
     assert retention_present("我们会采集您的人脸图像用于比对。我们不会留存您的人脸图像。")
     assert not retention_present("我们会采集您的人脸图像用于比对。")
+
+
+@pytest.mark.parametrize("text", [
+    "除刷脸外，您也可以使用门禁卡开门。",
+    "刷脸登录之外，您还可以选择短信验证码登录。",
+    "人脸识别无法通过时，可通过银行卡信息完成实名验证。",
+    "如您不想使用指纹/刷脸登录，仍可通过其他方式进行登录。",
+])
+def test_an_alternative_offered_as_one(text: str) -> None:
+    assert face(text)["face_alternative"] == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "摄像头权限用于识别二维码、人脸识别和设置头像。",
+    "您可使用二维码识别、身份证识别、人脸识别等服务。",
+])
+def test_a_means_listed_beside_face_use_is_no_alternative(text: str) -> None:
+    assert "face_alternative" not in face(text)
+
+
+def test_a_role_that_must_give_its_face_has_no_alternative() -> None:
+    assert face("如果您是骑手用户，必须向我们提供姓名和面部识别特征。")["face_alternative"] == "negate"
+
+
+@pytest.mark.parametrize("text", [
+    "我们会通过摄像头识别您的面部特征与屏幕的距离。此功能的计算过程在本地进行，我们不会上传到云端。",
+    "这些人脸信息数据仅会在您的设备上进行使用。",
+    "人脸特征值存储于设备本地。",
+])
+def test_the_device_as_the_place_of_face_processing(text: str) -> None:
+    assert face(text)["face_local_storage"] == "affirm"
+
+
+def test_a_device_in_a_permission_list_is_no_place_of_face_processing() -> None:
+    assert "face_local_storage" not in face("上述功能需要您在您的设备中向我们开启相机、麦克风和Face ID权限。")
+
+
+def test_a_denial_of_storing_with_an_exception_is_conditional_retention() -> None:
+    found = face("我们会在本地获得您的面部特征值，除非征得您的同意，我们不会回传、储存或共享该信息。")
+    assert found["face_retention"] == "conditional" and found["face_cloud_upload"] == "conditional"
+    assert found["face_collection"] == "affirm" and found["face_local_storage"] == "affirm"
+    assert face("我们不会以任何形式存储您的面部信息。")["face_retention"] == "negate"
+    # a place denied is upload denied, not retention
+    located = face("我们不会将您的人脸信息保存在服务器上。")
+    assert located["face_cloud_upload"] == "negate" and "face_retention" not in located
