@@ -323,3 +323,17 @@ def test_a_denial_of_storing_with_an_exception_is_conditional_retention() -> Non
     # a place denied is upload denied, not retention
     located = face("我们不会将您的人脸信息保存在服务器上。")
     assert located["face_cloud_upload"] == "negate" and "face_retention" not in located
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("实名认证服务商将读取您的面部识别信息。", "affirm"),
+    ("合作方需要对您的面部特征进行技术分析。", "affirm"),
+    ("您提供的刷脸认证信息会进行加密传输。", "affirm"),
+    ("我们仅获取人脸的位置，既不会存储也不会与第三方共享该信息。", "negate"),
+])
+def test_face_data_leaving_for_a_provider_or_kept_back(text: str, polarity: str) -> None:
+    assert face(text)["face_cloud_upload"] == polarity
+
+
+def test_uploading_an_avatar_beside_a_face_feature_is_no_face_upload() -> None:
+    assert "face_cloud_upload" not in face("您可使用扫码支付、上传头像、刷脸认证等服务。")
