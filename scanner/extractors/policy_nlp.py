@@ -5,6 +5,15 @@ redacted sentence, its character span and section heading, the topic of the para
 and whether that topic is the practice's own (`topical`: a retention clause in the retention
 section, not one said in passing inside the sharing section); one `policy.checklist` per PIPL
 Art. 17 / FRM Art. 5 item, present or not. The extractor states what the text says; rules judge it.
+
+How sentence facts combine per practice (`practice_answers`): the document's answer to a practice is
+the strongest polarity any of its sentences states, affirm > conditional > negate. One sentence that
+collects outweighs any number that deny it elsewhere (the policy does collect); a conditional one
+outweighs denials (it happens, under its condition); negate is the answer only when every sentence
+denies it. A clear negative still answers the question the law asks: "我们不会留存您的人脸图像" tells
+how long face data is kept (not at all), so rules that ask whether a policy addresses a topic read every
+polarity (FACE-004 face_retention, FACE-007 minors_guardian, the checklist here), while rules that ask
+whether something happens read affirm and conditional only (face_collection in FACE-002/003/004).
 """
 
 from __future__ import annotations
@@ -15,8 +24,10 @@ from typing import Any
 from scanner import limits
 from scanner.extractors.base import ExtractorSpec
 from scanner.model import Confidence, Evidence, Location
+from scanner.nlp.components import SentenceHit
 from scanner.nlp.lexicon import load_lexicon
 from scanner.nlp.pipelines import find_practices
+from scanner.nlp.practices import STRENGTH
 from scanner.nlp.text import detect_language, redact
 from scanner.nlp.topics import (
     OTHER,
@@ -42,17 +53,28 @@ def analyse_policy_text(text: str, *, uri: str, logical: str = "",
     _, hits = find_practices(text, language, sections)
     paragraphs = paragraph_topics(text, language)
     evidence = [_document(text, uri, logical, language, truncated, _reads_as_policy(text, language, hits))]
-    found: dict[str, tuple[int, int]] = {}  # practice → first sentence span, for the checklist
     for hit in hits:
         sentence = redact(text[hit.start:hit.end])
         topic = _topic(paragraphs, hit.start)
         for match in hit.matches:
-            found.setdefault(match.practice, (hit.start, hit.end))
             attrs = {"topic": topic, "topical": topic == practice_topic(match.practice, language)}
             evidence.append(_discloses(match.practice, match.polarity, match.items, sentence,
                                        (hit.start, hit.end), hit.section, attrs, uri, logical))
+    found = {practice: span for practice, (_, span) in practice_answers(hits).items()}
     evidence.extend(_checklist(text, language, found, uri, logical))
     return evidence
+
+
+def practice_answers(hits: Sequence[SentenceHit]) -> dict[str, tuple[str, tuple[int, int]]]:
+    """practice → (the document's answer, the span of the first sentence stating it), combined as the
+    module docstring says: the strongest polarity wins, affirm > conditional > negate."""
+    answers: dict[str, tuple[str, tuple[int, int]]] = {}
+    for hit in hits:
+        for match in hit.matches:
+            known = answers.get(match.practice)
+            if known is None or STRENGTH[match.polarity] < STRENGTH[known[0]]:
+                answers[match.practice] = (match.polarity, (hit.start, hit.end))
+    return answers
 
 
 def run(source: PolicySource, _evidence: Sequence[Evidence]) -> Iterable[Evidence]:
@@ -64,7 +86,7 @@ EMITS = frozenset({"policy.document", "policy.discloses", "policy.checklist"})
 POLICY_EXTRACTORS = (ExtractorSpec(NAME, VERSION, run, emits=EMITS, reads=PolicySource),)
 
 
-def _reads_as_policy(text: str, language: str, hits: Sequence[Any]) -> bool:
+def _reads_as_policy(text: str, language: str, hits: Sequence[SentenceHit]) -> bool:
     """A privacy policy names itself so, or states several different practices (see the lexicon)."""
     lexicon = load_lexicon(language)
     if lexicon.policy_name.search(text):

@@ -1,11 +1,349 @@
-"""Clause analysis of Chinese sentences."""
+"""Clause analysis of policy sentences: clauses, negation scope, conditions, subjects, non-statements.
+
+The policy reader decides a practice's polarity from the clause that holds the practice's deciding
+cue; this module says what that clause is. The cues are data (rules/lexicon/clauses_{zh,en}.yaml).
+
+Public API
+- `analyse_sentence(text, language) -> SentenceClauses` — one sentence on its own.
+- `analyse_sentences(doc, bounds, language) -> list[SentenceClauses]` — every sentence of a Doc in one
+  PhraseMatcher pass over the document (the zh pipeline's per-character tokens, the en tokenizer's words).
+- spaCy component `fangcun_clauses_v1` (config: language): sets `Doc._.fangcun_clauses`, one
+  SentenceClauses per entry of `Doc._.fangcun_sentences`, in the same order.
+- `SentenceClauses`: `kind` (STATEMENT or a non-statement: DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL,
+  UPDATE),
+  `clauses`, `first_person` (the processor is the subject of a processing verb), `result_only`,
+  `anaphor`, and per character offset `clause_at`, `negated`, `condition_at`, `subject_at`.
+- `Clause`: start, end, subject (PROCESSOR, DEVICE, THIRD_PARTY, PERSON or ""), condition (EXCEPTION,
+  CONSENT, DEFERRED or ""), negation scopes.
+
+How a sentence is read
+- Clauses end at the separators (，；：（）…); 、 and 或 do not end one, so "我们不会收集、存储或上传您的人脸信息"
+  is one clause and its negation covers every verb of the group and the shared object.
+- A negation reaches from its cue to the end of its clause or to a scope reset (但 / 而是 / 仅 / but / only).
+  Look-alikes (不限于, 不同意, 未满, not limited to) negate nothing. A bare 不 negates only right before a
+  processing verb or a verb-marking word (不在 / 不将 / 不向 …).
+- A condition covers its own clause, the clauses after it, and the lead-in clauses before it back to one
+  whose own subject is the processor; one that closes the sentence with no verb of its own ("…，除非取得
+  您的同意") covers every clause. EXCEPTION is 除非 / 未经…同意 / unless / without your consent;
+  CONSENT is consent obtained first (征得您的同意后); DEFERRED is a later, hypothetical case (如需…将另行
+  征得您的同意; 如涉及合并、收购…), which covers the clauses its frame spans.
+- A table field answered no ("是否向第三方共享：否") negates the clauses before the answer.
+- A clause's subject is the first subject phrase in it (a device subject also as 由手机系统…), else the
+  subject of the clause before it.
+- A definition or category list (是指 / 包括 / 属于… with no first-person processing verb), a heading or title
+  line, a question or an overview ("向您说明我们如何收集…"), an example introduced as such, a policy-change
+  notice and a refusal notice ("拒绝提供将无法使用…") are not statements of practice.
+
+Access notices (the section at the end): `notice_clauses` and the other `notice_*` functions read
+the audience, withdrawal and purpose of each clause of a page notice or an app text.
+"""
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy
+import spacy
+import yaml
+from spacy.attrs import IDX, LENGTH
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from scanner.errors import RuleLoadError
+from scanner.yamldata import load_yaml
+
+STATEMENT, DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL, UPDATE = (
+    "statement", "definition", "heading", "question", "example", "refusal", "update")
+PROCESSOR, DEVICE, THIRD_PARTY, PERSON = "processor", "device", "third_party", "person"
+EXCEPTION, CONSENT, DEFERRED = "exception", "consent", "deferred"
+
+# Phrase labels of the matcher.
+_NEG, _BARE, _BARE_TIGHT, _EXEMPT, _RESET, _VERB, _HEAD = "NEG", "BARE", "BARE_TIGHT", "EXEMPT", "RESET", "VERB", "HEAD"
+_SUBJECT_LABELS = {f"SUBJ_{s}": s for s in (PROCESSOR, DEVICE, THIRD_PARTY, PERSON)}
+FIRST_PERSON_WINDOW = 21  # characters from the processor to its verb ("我们收集的敏感个人信息包括…")
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    start: int  # character offsets in the sentence
+    end: int
+    subject: str
+    condition: str
+    negations: tuple[tuple[int, int], ...]  # (from, to) character scopes of the negations in the clause
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceClauses:
+    text: str
+    kind: str
+    clauses: tuple[Clause, ...]
+    first_person: bool
+    result_only: bool
+    anaphor: bool
+
+    def clause_at(self, pos: int) -> Clause:
+        starts = [c.start for c in self.clauses]
+        return self.clauses[max(0, bisect.bisect_right(starts, pos) - 1)]
+
+    def negated(self, pos: int) -> bool:
+        """A negation starts before `pos` and reaches it (a cue that begins with one, "never leaves your
+        device", is not negated by itself)."""
+        return any(a < pos < b for a, b in self.clause_at(pos).negations)
+
+    def condition_at(self, pos: int) -> str:
+        return self.clause_at(pos).condition
+
+    def subject_at(self, pos: int) -> str:
+        return self.clause_at(pos).subject
+
+
+@dataclass(frozen=True)
+class ClauseCues:
+    language: str
+    separator_pattern: re.Pattern[str]
+    matcher: PhraseMatcher
+    vocab: Vocab
+    bare_window: int
+    frames: Mapping[str, re.Pattern[str]]
+    labels: Mapping[int, str]  # matcher match id → phrase label
+
+
+@functools.cache
+def load_clause_cues(language: str) -> ClauseCues:
+    name = f"clauses_{language}.yaml"
+    path = resources.files("rules") / "lexicon" / name
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+        return _compile(data)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, re.error) as exc:
+        raise RuleLoadError(f"rules/lexicon/{name}: {exc}") from exc
+
+
+def _compile(data: Mapping[str, Any]) -> ClauseCues:
+    language = data["language"]
+    flags = re.IGNORECASE if language == "en" else 0
+    nlp = _tokenizer(language)
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER" if language == "en" else "ORTH")
+    phrases: dict[str, Iterable[str]] = {
+        _NEG: data["negation"], _BARE: data["negation_bare"], _BARE_TIGHT: data["negation_bare_tight"],
+        _EXEMPT: data["negation_exempt"], _RESET: data["scope_reset"], _VERB: data["verbs"],
+        _HEAD: data["bare_heads"],
+    }
+    phrases |= {label: data["subjects"][subject] for label, subject in _SUBJECT_LABELS.items()}
+    for label, words in phrases.items():
+        docs = [nlp.make_doc(str(w)) for w in words]
+        if docs:
+            matcher.add(label, docs)
+    frames = {name: re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+              for name, patterns in data["frames"].items()}
+    return ClauseCues(language=language, separator_pattern=re.compile(f"[{re.escape(data['separators'])}]"),
+                      matcher=matcher,
+                      vocab=nlp.vocab, bare_window=int(data["bare_window"]), frames=frames,
+                      labels={nlp.vocab.strings[label]: label for label in phrases})
+
+
+@functools.cache
+def _tokenizer(language: str) -> Language:
+    return spacy.blank("en") if language == "en" else spacy.blank("zh", config={
+        "nlp": {"tokenizer": {"@tokenizers": "spacy.zh.ChineseTokenizer", "segmenter": "char"}}})
+
+
+def _character_doc(vocab: Vocab, text: str) -> Doc:
+    """One token per character, spaces included, so that token i is character i."""
+    return Doc(vocab, words=list(text), spaces=[False] * len(text))
+
+
+def _cue_doc(cues: ClauseCues, text: str) -> Doc:
+    return _tokenizer("en").make_doc(text) if cues.language == "en" else _character_doc(cues.vocab, text)
+
+
+def analyse_sentence(text: str, language: str) -> SentenceClauses:
+    cues = load_clause_cues(language)
+    return analyse_sentences(_cue_doc(cues, text), [(0, len(text))], language)[0]
+
+
+def analyse_sentences(doc: Doc, bounds: Sequence[tuple[int, int]], language: str, *,
+                      character_tokens: bool = True) -> list[SentenceClauses]:
+    """One SentenceClauses per (start, end) of `bounds` (sorted), from one matcher pass over `doc`.
+
+    Chinese phrases are matched over per-character tokens; a Doc of word tokens (the zh_jieba
+    pipeline, `character_tokens=False`) is re-tokenised per character first."""
+    cues = load_clause_cues(language)
+    text = doc._.fangcun_text or doc.text  # Doc.text joins every token: read it once per document
+    if language == "zh" and not character_tokens:
+        doc = _character_doc(cues.vocab, text)
+    matches = cues.matcher(doc) if len(doc) else []
+    offsets = doc.to_array([IDX, LENGTH]) if matches else None
+    found: list[tuple[int, int, str]] = []
+    if offsets is not None:
+        # Offsets of the matched tokens only: converting every token's offset costs more than matching.
+        firsts = offsets[numpy.array([m[1] for m in matches])]
+        lasts = offsets[numpy.array([m[2] - 1 for m in matches])]
+        found = sorted(zip(firsts[:, 0].tolist(), (lasts[:, 0] + lasts[:, 1]).tolist(),
+                           (cues.labels[m[0]] for m in matches), strict=True))
+    positions = [f[0] for f in found]
+    out = []
+    for start, end in bounds:
+        lo, hi = bisect.bisect_left(positions, start), bisect.bisect_left(positions, end)
+        local = [(a - start, min(b, end) - start, label) for a, b, label in found[lo:hi]]
+        out.append(_analyse(text[start:end], local, cues))
+    return out
+
+
+def _analyse(text: str, matches: list[tuple[int, int, str]], cues: ClauseCues) -> SentenceClauses:
+    frames = cues.frames
+    bounds = _clause_bounds(text, cues.separator_pattern)
+    starts = [b[0] for b in bounds]
+    exempt = [(a, b) for a, b, label in matches if label == _EXEMPT]
+    resets = [a for a, _, label in matches if label == _RESET and not _inside(a, exempt)]
+    by_clause: list[list[tuple[int, int, str]]] = [[] for _ in bounds]
+    for match in matches:
+        by_clause[bisect.bisect_right(starts, match[0]) - 1].append(match)
+    own_subjects = [_own_subject(found) for found in by_clause]
+    subjects = _carried(own_subjects)
+    conditions = _conditions(text, bounds, frames, own_subjects,
+                             [a for a, _, label in matches if label == _VERB])
+    answered_no = frames["answer_no"].search(text)
+    clauses = []
+    for (start, end), subject, condition, negations in zip(
+            bounds, subjects, conditions, _negation_starts(matches, exempt, cues.bare_window, starts), strict=True):
+        scopes = [(start - 1, end)] if answered_no and end <= answered_no.start() + 1 else []
+        for neg in negations:
+            stop = next((r for r in resets if neg < r < end), end)
+            scopes.append((neg, stop))
+        clauses.append(Clause(start, end, subject, condition, tuple(scopes)))
+    first_person = _first_person(matches)
+    return SentenceClauses(text=text, kind=_kind(text, frames, matches, first_person), clauses=tuple(clauses),
+                           first_person=first_person, result_only=bool(frames["result_only"].search(text)),
+                           anaphor=bool(frames["anaphor"].search(text)))
+
+
+def _clause_bounds(text: str, separators: re.Pattern[str]) -> list[tuple[int, int]]:
+    bounds, start = [], 0
+    for m in separators.finditer(text):
+        bounds.append((start, m.end()))
+        start = m.end()
+    if start < len(text) or not bounds:
+        bounds.append((start, len(text)))
+    return bounds
+
+
+def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _negation_starts(matches: list[tuple[int, int, str]], exempt: list[tuple[int, int]], window: int,
+                     clause_starts: list[int]) -> list[list[int]]:
+    """The start of every negation cue, per clause."""
+    verbs = {a for a, _, label in matches if label in (_VERB, _HEAD)}
+    tight = {a for a, _, label in matches if label == _VERB}
+    found: set[int] = set()
+    for a, b, label in matches:
+        if _inside(a, exempt):
+            continue
+        if label == _NEG or (label == _BARE and any(v in verbs for v in range(b, b + window + 1))) or (
+                label == _BARE_TIGHT and b in tight):
+            found.add(a)
+    out: list[list[int]] = [[] for _ in clause_starts]
+    for a in sorted(found):
+        out[bisect.bisect_right(clause_starts, a) - 1].append(a)
+    return out
+
+
+def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, re.Pattern[str]],
+                own_subjects: list[str], verbs: list[int]) -> list[str]:
+    """The condition over each clause (see the module docstring for the reach of each kind)."""
+    out = [""] * len(bounds)
+    starts = [b[0] for b in bounds]
+
+    def index(pos: int) -> int:
+        return max(0, bisect.bisect_right(starts, pos) - 1)
+
+    last = len(bounds) - 1
+    for kind in (CONSENT, EXCEPTION):
+        for m in frames[kind].finditer(text):
+            first = index(m.start())
+            start, end = bounds[first]
+            if first == last and not any(start <= v < end for v in verbs):
+                first = 0  # a closing condition with no verb of its own ("…，除非取得您的同意。") covers all
+            while first > 0 and own_subjects[first - 1] != PROCESSOR:
+                first -= 1  # …and the lead-in clauses before it ("如果日后需要向境外传输的，我们会征得您的同意")
+            for i in range(first, last + 1):
+                out[i] = kind
+    for m in frames[DEFERRED].finditer(text):
+        for i in range(index(m.start()), index(max(m.start(), m.end() - 1)) + 1):
+            out[i] = DEFERRED
+    return out
+
+
+def _own_subject(matches: list[tuple[int, int, str]]) -> str:
+    """The subject phrase a clause names itself: a device phrase anywhere in it ("您使用系统自带的面容解锁时"),
+    else the first one; "" when it names none."""
+    named = [_SUBJECT_LABELS[label] for _, _, label in matches if label in _SUBJECT_LABELS]
+    return DEVICE if DEVICE in named else (named[0] if named else "")
+
+
+def _carried(own: list[str]) -> list[str]:
+    """A clause without a subject of its own carries the subject of the clause before it."""
+    out, carried = [], ""
+    for subject in own:
+        carried = subject or carried
+        out.append(carried)
+    return out
+
+
+def _first_person(matches: list[tuple[int, int, str]], before: int | None = None) -> bool:
+    """The processor is the subject of a processing verb (one that starts before `before`, if given)."""
+    processors = [a for a, _, label in matches if label == "SUBJ_processor"]
+    return any(p < a <= p + FIRST_PERSON_WINDOW and (before is None or a < before) for p in processors
+               for a, _, label in matches if label == _VERB)
+
+
+def _kind(text: str, frames: Mapping[str, re.Pattern[str]], matches: list[tuple[int, int, str]],
+          first_person: bool) -> str:
+    stripped = text.strip(" \t*#")
+    if frames["heading"].search(stripped) or frames["title"].search(stripped):
+        return HEADING
+    if frames["question"].search(stripped) or frames["overview"].search(text):
+        return QUESTION
+    if not first_person and frames["example"].search(stripped):
+        return EXAMPLE
+    if not first_person and frames["definition"].search(text):
+        return DEFINITION
+    if frames["update"].search(text):
+        return UPDATE
+    refusal = frames["refusal"].search(text)
+    if refusal and not _first_person(matches, before=refusal.start()):
+        # "如您拒绝，我们将无法为您提供…" is what refusing costs; a statement before it stays a statement
+        return REFUSAL
+    return STATEMENT
+
+
+if not Doc.has_extension("fangcun_clauses"):
+    Doc.set_extension("fangcun_clauses", default=None)
+
+
+@Language.factory("fangcun_clauses_v1", default_config={"language": "zh", "character_tokens": True})
+def make_clause_analyser(nlp: Language, name: str, language: str, character_tokens: bool) -> Callable[[Doc], Doc]:
+    load_clause_cues(language)  # a broken cue file fails when the pipeline is built, not on first use
+
+    def analyse(doc: Doc) -> Doc:
+        bounds = doc._.fangcun_sentences
+        if bounds is not None:
+            doc._.fangcun_clauses = analyse_sentences(doc, bounds, language, character_tokens=character_tokens)
+        return doc
+
+    return analyse
+
 
 # Access notices: audience, withdrawal and purpose per clause
 #

@@ -1,7 +1,8 @@
 """Registered spaCy pieces: the per-character and private-jieba tokenizers, the sentence splitter, the
-practice finder.
+practice finder. The clause analyser between the splitter and the finder (`fangcun_clauses_v1`) is in
+scanner/nlp/clauses.py; the finder hands each sentence its clause analysis and the sentence before it.
 
-Names carry a version (`fangcun_practices_v1`); a change in behaviour gets a new name, so a saved
+Names carry a version (`fangcun_practices_v2`); a change in behaviour gets a new name, so a saved
 pipeline config never silently means something else. This module is the one jieba adapter:
 jieba's module-level tokenizer (`jieba.dt`) is never touched; each pipeline owns a private
 `jieba.Tokenizer` with the lexicon's terms added.
@@ -48,6 +49,8 @@ if not Doc.has_extension("fangcun_sentences"):
     Doc.set_extension("fangcun_sentences", default=None)
 if not Doc.has_extension("fangcun_sections"):
     Doc.set_extension("fangcun_sections", default=None)
+if not Doc.has_extension("fangcun_text"):
+    Doc.set_extension("fangcun_text", default=None)  # Doc.text, kept by our tokenizers or read once by the splitter
 
 
 def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]]:
@@ -85,7 +88,9 @@ class CharacterTokenizer:
 
     def __call__(self, text: str) -> Doc:
         words, spaces = words_and_spaces(list(text), text)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc._.fangcun_text = text  # the tokens spell it exactly; Doc.text would join them again
+        return doc
 
 
 @registry.tokenizers("fangcun.characters.v1")
@@ -108,7 +113,9 @@ class PrivateJiebaTokenizer:
     def __call__(self, text: str) -> Doc:
         words = [w for w in self.segmenter.cut(text, HMM=True) if w]
         words, spaces = words_and_spaces(words, text)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc._.fangcun_text = text
+        return doc
 
 
 @registry.tokenizers("fangcun.private_jieba.v1")
@@ -145,7 +152,8 @@ def make_sentence_splitter(nlp: Language, name: str, language: str) -> Callable[
     def split(doc: Doc) -> Doc:
         # Sentence starts are written as one array: spaCy's per-token setter and `doc.sents`
         # re-scan the document on every call, which is quadratic on long policies.
-        bounds = sentence_bounds(doc.text, language)
+        text = doc._.fangcun_text = doc._.fangcun_text or doc.text
+        bounds = sentence_bounds(text, language)
         doc._.fangcun_sentences = bounds
         if len(doc):
             token_starts = doc.to_array(IDX)
@@ -158,25 +166,34 @@ def make_sentence_splitter(nlp: Language, name: str, language: str) -> Callable[
     return split
 
 
-@Language.factory("fangcun_practices_v1", default_config={"language": "zh"})
+@Language.factory("fangcun_practices_v2", default_config={"language": "zh"})
 def make_practice_finder(nlp: Language, name: str, language: str) -> Callable[[Doc], Doc]:
     lexicon = load_lexicon(language)
 
     def find(doc: Doc) -> Doc:
-        text = doc.text  # a property that joins all tokens: read it once
+        text = doc._.fangcun_text or doc.text  # a property that joins all tokens: read it once
         sections = doc._.fangcun_sections or heading_sections(text)
         heading_starts = {start for start, _ in sections}
         hits: list[SentenceHit] = []
         section_index, section = 0, ""
         contents = toc_ranges(text)
-        for start, end in doc._.fangcun_sentences or sentence_bounds(text, language):
+        bounds = doc._.fangcun_sentences or sentence_bounds(text, language)
+        # The clause analysis (fangcun_clauses_v1) is aligned with the sentences it was made for.
+        analysed = iter(doc._.fangcun_clauses) if doc._.fangcun_clauses is not None else None
+        previous = ""
+        for start, end in bounds:
             if any(c_start <= start < c_end for c_start, c_end in contents):
+                if analysed is not None:
+                    next(analysed, None)
                 continue  # a table of contents names topics; it states no practice
             while section_index < len(sections) and sections[section_index][0] <= start:
                 section = sections[section_index][1]
                 section_index += 1
             matches = detect_practices(text[start:end], lexicon, section=section,
-                                       is_heading=start in heading_starts)
+                                       is_heading=start in heading_starts,
+                                       clauses=next(analysed, None) if analysed is not None else None,
+                                       antecedent=previous)
+            previous = text[start:end]
             if matches:
                 hits.append(SentenceHit(start, end, section, tuple(matches)))
         doc._.fangcun_hits = hits

@@ -20,6 +20,9 @@ from scanner.yamldata import load_yaml
 
 LANGUAGES = ("zh", "en")
 POLARITY_MODES = ("standard", "consent", "alternative", "none")
+CONSENT_READINGS = ("affirm", "conditional")
+DEVICE_MODES = ("keep", "drop", "result")
+NON_STATEMENTS = ("definition", "heading", "question", "example", "refusal", "update")
 PLAIN_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 
 
@@ -32,8 +35,12 @@ class PracticeSpec:
     polarity_on: tuple[str, ...]  # groups whose clause decides polarity (first that matched)
     polarity: str  # one of POLARITY_MODES
     unless: tuple[str, ...]
-    unless_definition: bool
     items: str  # "", "sdk" or "data"
+    negated_when: tuple[tuple[str, ...], ...] = ()  # alternatives that fire only when the sentence denies it
+    affirmed_when: tuple[tuple[str, ...], ...] = ()  # alternatives that fire only when it is not denied
+    consent: str = "conditional"  # the reading after consent obtained first: "affirm" or "conditional"
+    on_device: str = "keep"  # the phone's own biometrics: "keep", "drop", or "result" (negate or drop)
+    also_in: tuple[str, ...] = ()  # non-statement kinds (clauses.py) the practice still fires in
 
 
 @dataclass(frozen=True)
@@ -48,15 +55,10 @@ class ChecklistItem:
 class PolicyLexicon:
     language: str
     version: int
-    clause_split: re.Pattern[str]
-    negation: re.Pattern[str]
-    negation_exempt: re.Pattern[str]
     outside_scope: re.Pattern[str]
-    consent_condition: re.Pattern[str]
-    definition: re.Pattern[str]
-    practice_actor: re.Pattern[str]
     exclusivity: re.Pattern[str]
     groups: Mapping[str, re.Pattern[str]]
+    anaphoric_groups: frozenset[str]  # groups an anaphor ("上述信息") may take from the sentence before
     practices: tuple[PracticeSpec, ...]
     data_items: Mapping[str, re.Pattern[str]]
     sdk_names: re.Pattern[str]
@@ -121,20 +123,16 @@ def _compile(data: Mapping[str, Any]) -> PolicyLexicon:
 
     groups = {name: rx(patterns) for name, patterns in data["groups"].items()}
     # Frames with their own top-level key can also be used as groups in practice conditions.
-    groups |= {"device_biometric": rx(data["device_biometric"]), "exclusivity": rx(data["exclusivity"])}
+    groups |= {"device_biometric": rx(data["device_biometric"]), "exclusivity": rx(data["exclusivity"]),
+               "sdk_name": rx(data["sdk_names"])}
     practices = tuple(_practice(name, spec, groups) for name, spec in data["practices"].items())
     return PolicyLexicon(
         language=data["language"],
         version=int(data["version"]),
-        clause_split=re.compile(data["clause_split"], flags),
-        negation=rx(data["negation"]),
-        negation_exempt=rx(data["negation_exempt"]),
         outside_scope=re.compile(data["outside_scope"], flags),
-        consent_condition=rx(data["consent_condition"]),
-        definition=rx(data["definition"]),
-        practice_actor=rx(data["practice_actor"]),
         exclusivity=groups["exclusivity"],
         groups=groups,
+        anaphoric_groups=frozenset(data.get("anaphoric_groups") or ()) & set(groups),
         practices=practices,
         data_items={k: rx(v) for k, v in data["data_items"].items()},
         sdk_names=rx(data["sdk_names"]),
@@ -150,20 +148,33 @@ def _compile(data: Mapping[str, Any]) -> PolicyLexicon:
 def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Pattern[str]]) -> PracticeSpec:
     known = set(groups)
     when = tuple(tuple(alt) for alt in spec["when"])
-    used = {g for alt in when for g in alt} | set(spec.get("polarity_on", ())) | set(spec.get("unless", ()))
+    negated_when = tuple(tuple(alt) for alt in spec.get("negated_when", ()))
+    affirmed_when = tuple(tuple(alt) for alt in spec.get("affirmed_when", ()))
+    used = ({g for alt in when + negated_when + affirmed_when for g in alt} | set(spec.get("polarity_on", ()))
+            | set(spec.get("unless", ())))
     if missing := used - known:
         raise ValueError(f"practice {name} uses unknown groups {sorted(missing)}")
     polarity = spec.get("polarity", "standard")
     if polarity not in POLARITY_MODES:
         raise ValueError(f"practice {name}: polarity must be one of {POLARITY_MODES}")
+    consent = spec.get("consent", "conditional")
+    on_device = spec.get("on_device", "keep")
+    also_in = tuple(spec.get("also_in", ()))
+    if consent not in CONSENT_READINGS or on_device not in DEVICE_MODES or set(also_in) - set(NON_STATEMENTS):
+        raise ValueError(f"practice {name}: consent must be one of {CONSENT_READINGS}, on_device one of "
+                         f"{DEVICE_MODES}, also_in within {NON_STATEMENTS}")
     return PracticeSpec(
         name=name,
         when=when,
         polarity_on=tuple(spec.get("polarity_on", ())),
         polarity=polarity,
         unless=tuple(spec.get("unless", ())),
-        unless_definition=bool(spec.get("unless_definition", False)),
         items=spec.get("items", ""),
+        negated_when=negated_when,
+        affirmed_when=affirmed_when,
+        consent=consent,
+        on_device=on_device,
+        also_in=also_in,
     )
 
 

@@ -1,9 +1,12 @@
 """Pipeline builders: built once per process, no model downloads.
 
 Two Chinese tokenisations exist. `zh` (per-character) is the analysis default: the practice finder
-matches lexicon regexes on sentence text, so it needs no word boundaries, and per-character
-tokenisation runs about three times faster than jieba (see bench/policy_speed.py). `zh_jieba`
-(a private jieba tokenizer holding the lexicon's terms) is for word-level work.
+matches lexicon regexes on sentence text, so it needs no word boundaries, the clause analyser's
+PhraseMatcher runs over its character tokens directly, and per-character tokenisation runs about three
+times faster than jieba (see bench/policy_speed.py). `zh_jieba` (a private jieba tokenizer holding the
+lexicon's terms) is for word-level work; its clause analysis re-tokenises per character.
+
+Components, in order: fangcun_sentences_v1, fangcun_clauses_v1, fangcun_practices_v2.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from scanner import limits
-from scanner.nlp import components  # noqa: F401  (registers the factories and the tokenizer)
+from scanner.nlp import clauses, components  # noqa: F401  (registers the factories and the tokenizer)
 from scanner.nlp.components import SentenceHit
 
 PIPELINES = ("zh", "zh_jieba", "en")
@@ -35,7 +38,8 @@ def build_pipeline(name: str) -> Language:
     language = "en" if name == "en" else "zh"
     nlp.max_length = limits.TEXT_MAX_CHARS + 1  # sources cap their text at this; spaCy's guard sits above it
     nlp.add_pipe("fangcun_sentences_v1", config={"language": language})
-    nlp.add_pipe("fangcun_practices_v1", config={"language": language})
+    nlp.add_pipe("fangcun_clauses_v1", config={"language": language, "character_tokens": name != "zh_jieba"})
+    nlp.add_pipe("fangcun_practices_v2", config={"language": language})
     return nlp
 
 

@@ -1,13 +1,24 @@
 """Decide which practices one sentence states, and with which polarity.
 
-Pure functions over a sentence and a compiled lexicon; the spaCy component in components.py calls
-them per sentence. Polarity rules (see the lexicon for the cue lists):
-- negation is looked for in the clause of the practice's deciding cue, before the cue;
+Pure functions over a sentence, its clause analysis (scanner/nlp/clauses.py) and a compiled lexicon;
+the spaCy component in components.py calls them per sentence. A practice fires when every cue group
+of one of its `when` alternatives matches the sentence; then:
+- a sentence that states no practice (definition, heading, question, example, refusal notice) yields
+  only the practices whose `also_in` names that kind;
+- a face sentence about the phone's own biometrics (面容ID, 系统自带的面容解锁) is the device's doing:
+  face_collection is negate when the sentence denies collection or says only a result comes back,
+  device-side storage stays, and the other face practices are dropped;
+- polarity comes from the clause of each occurrence of the deciding cue: negated in that clause →
+  negate; under an exception (除非 / 未经…同意 / unless / 以下情形除外) → conditional; in a later,
+  hypothetical case (如需…另行征得, 如涉及合并) → conditional; after consent obtained first (征得您的同意后) →
+  the practice's `consent` reading (affirm for face processing: consent is the law's condition for
+  doing it, conditional for sharing and transfer abroad). Occurrences combine affirm > conditional > negate;
 - a negation that governs exclusivity ("不将人脸识别作为唯一验证方式") negates exclusivity, not the practice;
-- a practice conditioned on the individual's consent ("除非取得您的单独同意，我们不会…") is conditional:
-  it happens, with consent;
 - for separate consent the consent is the practice itself, so consent frames do not make it conditional;
-- for alternatives, an exclusivity cue without negation means there is no alternative.
+- for alternatives, an exclusivity cue without negation means there is no alternative;
+- `negated_when` alternatives fire only when the sentence denies the practice ("我们不会存储您的人脸信息"
+  answers the retention question with no period); `affirmed_when` ones only when it does not ("不会留存
+  您的人脸图像" denies retention, not collection).
 """
 
 from __future__ import annotations
@@ -15,9 +26,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scanner.nlp.clauses import (
+    CONSENT,
+    DEFERRED,
+    DEVICE,
+    EXCEPTION,
+    STATEMENT,
+    SentenceClauses,
+    analyse_sentence,
+)
 from scanner.nlp.lexicon import PolicyLexicon, PracticeSpec
 
 AFFIRM, NEGATE, CONDITIONAL = "affirm", "negate", "conditional"
+STRENGTH = {AFFIRM: 0, CONDITIONAL: 1, NEGATE: 2}  # one sentence, several readings: the strongest wins
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,110 +49,142 @@ class PracticeMatch:
 
 
 class _Sentence:
-    """A sentence with lazily computed group matches (each group is searched at most once)."""
+    """A sentence with lazily computed group matches (each group is searched at most once).
 
-    __slots__ = ("_found", "lexicon", "text")
+    A group the lexicon calls anaphoric (face) also matches a sentence whose anaphor ("上述信息")
+    points at a previous sentence that matches it."""
 
-    def __init__(self, text: str, lexicon: PolicyLexicon) -> None:
+    __slots__ = ("_found", "antecedent", "clauses", "lexicon", "text")
+
+    def __init__(self, text: str, lexicon: PolicyLexicon, clauses: SentenceClauses, antecedent: str) -> None:
         self.text = text
         self.lexicon = lexicon
+        self.clauses = clauses
+        self.antecedent = antecedent
         self._found: dict[str, re.Match[str] | None] = {}
 
     def match(self, group: str) -> re.Match[str] | None:
         if group not in self._found:
-            self._found[group] = self.lexicon.groups[group].search(self.text)
+            pattern = self.lexicon.groups[group]
+            found = pattern.search(self.text)
+            if (found is None and group in self.lexicon.anaphoric_groups and self.clauses.anaphor
+                    and self.antecedent):
+                found = pattern.search(self.antecedent)
+            self._found[group] = found
         return self._found[group]
+
+    def occurrences(self, group: str) -> list[re.Match[str]]:
+        return list(self.lexicon.groups[group].finditer(self.text))
 
 
 def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = "",
-                     is_heading: bool = False) -> list[PracticeMatch]:
-    """Every practice the sentence states (at most one match per practice)."""
-    s = _Sentence(sentence, lexicon)
-    definitional: bool | None = None
+                     is_heading: bool = False, clauses: SentenceClauses | None = None,
+                     antecedent: str = "") -> list[PracticeMatch]:
+    """Every practice the sentence states (at most one match per practice).
+
+    `clauses` is the sentence's clause analysis (computed here when not given); `antecedent` is the
+    sentence before it, for resolving an anaphor."""
+    clauses = clauses or analyse_sentence(sentence, lexicon.language)
+    kind = "heading" if is_heading else clauses.kind
+    s = _Sentence(sentence, lexicon, clauses, antecedent)
+    # The phone's own biometrics: named as such, or a face sentence whose clause has the device as subject.
+    device = bool(s.match("device_biometric")) or (
+        any(c.subject == DEVICE for c in clauses.clauses) and s.match("face") is not None)
     found: list[PracticeMatch] = []
     for spec in lexicon.practices:
-        alternative = next((alt for alt in spec.when if all(s.match(g) for g in alt)), None)
-        if alternative is None:
-            if _fires_by_section(spec.name, sentence, section, is_heading, lexicon):
+        if kind != STATEMENT and kind not in spec.also_in:
+            continue
+        first = next((alt for alt in spec.when if all(s.match(g) for g in alt)), None)
+        candidates = [(first, "")] if first is not None else []
+        if not candidates:  # alternatives that hold only with one polarity, in the lexicon's order
+            candidates = [(alt, wanted) for alts, wanted in ((spec.affirmed_when, AFFIRM),
+                                                              (spec.negated_when, NEGATE))
+                          for alt in alts if all(s.match(g) for g in alt)]
+        if not candidates:
+            if kind == STATEMENT and _fires_by_section(spec.name, sentence, section, lexicon):
                 found.append(PracticeMatch(spec.name, AFFIRM))
             continue
         if any(s.match(g) for g in spec.unless):
             continue
-        if spec.unless_definition:
-            if definitional is None:
-                definitional = _is_definition(sentence, lexicon)
-            if definitional:
-                continue
-        found.append(PracticeMatch(spec.name, _polarity(spec, alternative, s), _items(spec, sentence, lexicon)))
+        for alternative, only in candidates:
+            polarity = _stated_polarity(spec, alternative, s, device, own_cue=bool(only))
+            # a denial-only alternative holds when the sentence denies (an exception may condition the
+            # denial: "除非征得您的同意，我们不会储存…"); an affirm-only one when it does not deny
+            if polarity and (not only or (only == NEGATE) == (polarity != AFFIRM)):
+                found.append(PracticeMatch(spec.name, polarity, _items(spec, sentence, lexicon)))
+                break
     return found
 
 
-def _fires_by_section(practice: str, sentence: str, section: str, is_heading: bool,
-                      lexicon: PolicyLexicon) -> bool:
+def _stated_polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, device: bool,
+                     own_cue: bool = False) -> str:
+    """The practice's polarity, or "" when the phone's own biometrics leave nothing to state. With
+    `own_cue` the alternative's last group decides (the group that makes an only-when alternative hold)."""
+    polarity = _polarity(spec, alternative, s, own_cue)
+    if device and spec.on_device != "keep":
+        if spec.on_device == "result" and (s.clauses.result_only or _denied(spec, alternative, s)):
+            return NEGATE
+        return ""
+    if spec.on_device == "result" and s.clauses.result_only and polarity == AFFIRM:
+        return NEGATE  # "我们只获得验证结果": the face data itself is not obtained
+    return polarity
+
+
+def _fires_by_section(practice: str, sentence: str, section: str, lexicon: PolicyLexicon) -> bool:
     """A heading names its topic; sentences under it that repeat the topic word belong to it."""
     pattern = lexicon.section_practices.get(practice)
     if pattern is None or not section or not pattern.search(section):
         return False
-    return is_heading or bool(pattern.search(sentence))
+    return bool(pattern.search(sentence))
 
 
-def _is_definition(sentence: str, lexicon: PolicyLexicon) -> bool:
-    return bool(lexicon.definition.search(sentence)) and not lexicon.practice_actor.search(sentence)
-
-
-def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) -> str:
+def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, own_cue: bool = False) -> str:
     if spec.polarity == "none":
         return AFFIRM
     lexicon = s.lexicon
     if spec.polarity == "alternative":
         exclusive = lexicon.exclusivity.search(s.text)
         if exclusive is not None and not s.match("alternative"):
-            return AFFIRM if _negation_before(s.text, exclusive.start(), lexicon) else NEGATE
-    if spec.polarity == "consent" and lexicon.consent_condition.search(s.text):
-        return AFFIRM  # "not … without your explicit consent": consent is required
-    deciding = [g for g in spec.polarity_on if s.match(g)] or [alternative[-1]]
-    negated = all(_is_negated(s.text, m, lexicon)
-                  for g in deciding for m in lexicon.groups[g].finditer(s.text))
-    if spec.polarity == "standard" and lexicon.consent_condition.search(s.text):
+            return AFFIRM if s.clauses.negated(exclusive.start()) else NEGATE
+    cues = s.occurrences(alternative[-1]) if own_cue else _deciding_cues(spec, alternative, s)
+    readings = [_reading(spec, s, cue) for cue in cues]
+    if not readings:  # the cue came from the antecedent: the sentence's own clauses decide nothing
+        return AFFIRM
+    return min(readings, key=STRENGTH.__getitem__)
+
+
+def _deciding_cues(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) -> list[re.Match[str]]:
+    """Every occurrence of every `polarity_on` group the sentence matches (else of the alternative's last)."""
+    groups = [g for g in spec.polarity_on if s.match(g)] or [alternative[-1]]
+    return [cue for g in groups for cue in s.occurrences(g)]
+
+
+def _denied(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) -> bool:
+    """Some occurrence of the deciding cue is negated ("面容ID由手机系统验证，我们不会获取您的面部信息")."""
+    return any(_reading(spec, s, cue) == NEGATE for cue in _deciding_cues(spec, alternative, s))
+
+
+def _reading(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> str:
+    """The polarity one occurrence of the deciding cue has in its clause."""
+    clauses, pos = s.clauses, cue.start()
+    negated = clauses.negated(pos) and not _exclusivity_or_outside(s, cue)
+    condition = clauses.condition_at(pos)
+    if spec.polarity == "consent":
+        if negated and condition == EXCEPTION:
+            return AFFIRM  # "not … without your explicit consent": consent is required
+        return NEGATE if negated else AFFIRM
+    if condition in (EXCEPTION, DEFERRED):
         return CONDITIONAL
+    if condition == CONSENT:
+        return CONDITIONAL if negated else spec.consent
     return NEGATE if negated else AFFIRM
 
 
-def _clause_bounds(text: str, pos: int, lexicon: PolicyLexicon) -> tuple[int, int]:
-    start, end = 0, len(text)
-    for sep in lexicon.clause_split.finditer(text):
-        if sep.end() <= pos:
-            start = sep.end()
-        elif sep.start() > pos:
-            end = sep.start()
-            break
-    return start, end
-
-
-def _masked(text: str, lexicon: PolicyLexicon) -> str:
-    """The text with non-negating look-alikes (不限于, 未满, not limited to …) blanked out."""
-    return lexicon.negation_exempt.sub(lambda m: "_" * len(m.group()), text)
-
-
-def _negation_before(text: str, pos: int, lexicon: PolicyLexicon) -> bool:
-    start, end = _clause_bounds(text, pos, lexicon)
-    return _cue_before(text[start:end], pos - start, lexicon)
-
-
-def _is_negated(text: str, cue: re.Match[str], lexicon: PolicyLexicon) -> bool:
-    start, end = _clause_bounds(text, cue.start(), lexicon)
-    clause = text[start:end]
-    if lexicon.exclusivity.search(clause):
-        return False  # "not the only way" negates exclusivity; the practice itself is stated
-    if lexicon.outside_scope.match(text, cue.end()):
-        return False  # "不提供人脸识别以外的…": the negation is about something else
-    return _cue_before(clause, cue.start() - start, lexicon)
-
-
-def _cue_before(clause: str, pos: int, lexicon: PolicyLexicon) -> bool:
-    """A negation cue starts before `pos` (cues may look ahead past it: 不(?=采集))."""
-    masked = _masked(clause, lexicon)
-    return any(m.start() < pos for m in lexicon.negation.finditer(masked))
+def _exclusivity_or_outside(s: _Sentence, cue: re.Match[str]) -> bool:
+    clause = s.clauses.clause_at(cue.start())
+    if s.lexicon.exclusivity.search(s.text, clause.start, clause.end):
+        return True  # "not the only way" negates exclusivity; the practice itself is stated
+    return bool(s.lexicon.outside_scope.match(s.text, cue.end()))  # "不提供人脸识别以外的…"
 
 
 def _items(spec: PracticeSpec, sentence: str, lexicon: PolicyLexicon) -> tuple[str, ...]:

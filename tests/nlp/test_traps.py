@@ -55,3 +55,30 @@ def test_english_face_cues_in_any_casing(text: str) -> None:
 
 def test_surface_is_not_face() -> None:
     assert not any(p.startswith("face_") for p in practices("We collect usage data from Surface devices."))
+
+
+def test_a_title_naming_face_rules_is_not_separate_consent() -> None:
+    assert practices("人脸信息处理规则") == {}
+    assert practices("开通刷脸前，请您阅读并同意《人脸信息处理规则》。")["face_separate_consent"] == "affirm"
+
+
+def test_kept_only_on_the_device_is_local_storage_not_retention() -> None:
+    found = practices("人脸特征值仅保存在本地。")
+    assert found["face_local_storage"] == "affirm" and "face_retention" not in found
+    assert practices("人脸特征值保存至您注销账号时。")["face_retention"] == "affirm"
+
+
+def test_deleting_after_moving_out_is_retention_not_a_right() -> None:
+    found = practices("业主迁出后，我们将删除其人脸信息。")
+    assert found["face_retention"] == "affirm" and "rights_delete" not in found
+    assert practices("您可以申请删除您的人脸信息。")["rights_delete"] == "affirm"
+
+
+def test_a_service_centre_named_in_passing_is_no_processor_identity() -> None:
+    assert "processor_identity" not in practices("门禁卡可到小区服务中心领取。")
+    assert "processor_identity" in practices("我们是安居物业服务有限公司。")
+
+
+def test_refusing_face_capture_without_loss_is_an_alternative_not_a_collection() -> None:
+    found = practices("不同意采集人脸的，不影响您使用门禁卡开门。")
+    assert "face_collection" not in found and found["face_alternative"] == "affirm"

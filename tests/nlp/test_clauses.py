@@ -1,0 +1,339 @@
+"""The clause analyser (scanner/nlp/clauses.py) and the policy reader built on it: negation scope over
+coordinated verbs, conditions, subjects, non-statements, and the sentence families they decide."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.extractors.policy_nlp import analyse_policy_text, practice_answers
+from scanner.nlp.clauses import (
+    CONSENT,
+    DEFERRED,
+    DEFINITION,
+    DEVICE,
+    EXAMPLE,
+    EXCEPTION,
+    HEADING,
+    PROCESSOR,
+    QUESTION,
+    REFUSAL,
+    STATEMENT,
+    UPDATE,
+    analyse_sentence,
+)
+from scanner.nlp.pipelines import find_practices
+
+
+def practices(text: str) -> dict[str, str]:
+    evidence = analyse_policy_text(text, uri="policy.txt")
+    return {e.key: e.attrs["polarity"] for e in evidence if e.kind == "policy.discloses"}
+
+
+def face(text: str) -> dict[str, str]:
+    return {k: v for k, v in practices(text).items() if k.startswith("face_")}
+
+
+# --- the clause analysis itself ---------------------------------------------------------------
+
+def test_a_coordinated_verb_group_is_one_clause_under_one_negation() -> None:
+    text = "我们不会收集、存储或上传您的人脸信息。"
+    clauses = analyse_sentence(text, "zh")
+    assert len(clauses.clauses) == 1
+    assert all(clauses.negated(text.index(verb)) for verb in ("收集", "存储", "上传"))
+    assert not analyse_sentence("我们会收集、存储或上传您的人脸信息。", "zh").negated(text.index("上传"))
+
+
+def test_a_negation_stops_at_its_clause_and_at_a_scope_reset() -> None:
+    text = "我们收集您的人脸照片，但不会上传至服务器。"
+    clauses = analyse_sentence(text, "zh")
+    assert not clauses.negated(text.index("收集")) and clauses.negated(text.index("上传"))
+    reset = "我们不存储原始图像而仅保存特征值。"
+    assert not analyse_sentence(reset, "zh").negated(reset.index("保存"))
+
+
+@pytest.mark.parametrize("text", ["我们收集的信息包括但不限于人脸图像。", "您不同意时可以拒绝。", "未满十四周岁的用户需要监护人陪同。"])
+def test_look_alikes_of_negation_negate_nothing(text: str) -> None:
+    clauses = analyse_sentence(text, "zh")
+    assert not any(c.negations for c in clauses.clauses)
+
+
+def test_conditions_and_their_reach() -> None:
+    text = "除非取得您的单独同意，我们不会收集您的人脸信息。"
+    assert analyse_sentence(text, "zh").condition_at(text.index("收集")) == EXCEPTION
+    closing = "我们不会向第三方提供您的人脸信息，除非取得您的单独同意。"
+    assert analyse_sentence(closing, "zh").condition_at(closing.index("提供")) == EXCEPTION
+    first = "在征得您的同意后，我们会共享您的信息。"
+    assert analyse_sentence(first, "zh").condition_at(first.index("共享")) == CONSENT
+    later = "如需收集您的人脸信息，我们将另行征得您的同意。"
+    assert analyse_sentence(later, "zh").condition_at(later.index("收集")) == DEFERRED
+    # a condition in a later clause does not reach back over the processor's own statement
+    own = "我们会采集您的人脸照片，未经您同意不会提供给第三方。"
+    assert analyse_sentence(own, "zh").condition_at(own.index("采集")) == ""
+
+
+def test_subjects_are_named_or_carried() -> None:
+    text = "您使用系统自带的面容解锁时，验证在设备上完成，我们只获得验证结果。"
+    clauses = analyse_sentence(text, "zh")
+    assert clauses.subject_at(0) == DEVICE
+    assert clauses.subject_at(text.index("验证在")) == DEVICE  # carried: the clause names none
+    assert clauses.subject_at(text.index("获得")) == PROCESSOR
+    assert clauses.result_only
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("敏感个人信息是指一旦泄露可能危害人身安全的个人信息。", DEFINITION),
+    ("本规则所称的敏感个人信息包括护照号码、指纹、病历资料等。", DEFINITION),
+    ("五、我们如何保护未成年人的信息", HEADING),
+    ("人脸信息处理规则", HEADING),
+    ("我们会收集哪些信息？", QUESTION),
+    ("本政策向您说明我们如何收集、使用和共享您的个人信息。", QUESTION),
+    ("例如：门禁设备会识别到访人员。", EXAMPLE),
+    ("如您拒绝提供人脸信息，将无法使用刷脸开门功能。", REFUSAL),
+    ("本政策更新后您继续使用我们的服务，即视为您同意更新后的政策。", UPDATE),
+    ("我们收集的敏感个人信息包括您的人脸照片。", STATEMENT),  # a first-person verb: not a definition
+    ("例如我们会委托服务商完成人脸识别。", STATEMENT),
+    ("我们会采集您的人脸图像，如您拒绝，将无法使用刷脸开门。", STATEMENT),  # stated before the refusal
+])
+def test_sentence_kinds(text: str, kind: str) -> None:
+    assert analyse_sentence(text, "zh").kind == kind
+
+
+def test_english_gets_the_same_structure() -> None:
+    text = "We do not collect, store or share your face data."
+    clauses = analyse_sentence(text, "en")
+    assert all(clauses.negated(text.index(verb)) for verb in ("collect", "store", "share"))
+    unless = "We do not share your face data unless you consent."
+    assert analyse_sentence(unless, "en").condition_at(unless.index("share")) == EXCEPTION
+    assert analyse_sentence("Biometric data means data about your face.", "en").kind == DEFINITION
+    assert analyse_sentence("What do we collect?", "en").kind == QUESTION
+
+
+def test_the_component_aligns_one_analysis_with_each_sentence() -> None:
+    text = "我们会收集您的人脸信息。\n我们不会上传您的人脸信息。"
+    doc, _ = find_practices(text, "zh")
+    assert len(doc._.fangcun_clauses) == len(doc._.fangcun_sentences) == 2
+    assert [c.text for c in doc._.fangcun_clauses] == [text[s:e] for s, e in doc._.fangcun_sentences]
+
+
+def test_word_tokens_and_character_tokens_read_alike() -> None:
+    text = "我们不会收集、存储或上传您的人脸信息。除非取得您的单独同意，我们不会向第三方提供您的人脸信息。"
+    by_characters = [h.matches for h in find_practices(text, "zh")[1]]
+    by_words = [h.matches for h in find_practices(text, "zh", pipeline="zh_jieba")[1]]
+    assert by_characters == by_words
+
+
+# --- the sentences the reader must get right ------------------------------------------------------
+
+def test_we_do_not_collect_or_store_negates_every_verb() -> None:
+    found = practices("我们不会收集、存储您的人脸信息。")
+    assert found["face_collection"] == "negate" and found["face_retention"] == "negate"
+    found = practices("我们亦不会回传、储存或共享您的面部特征值。")
+    assert {found[p] for p in ("face_collection", "face_retention", "face_cloud_upload", "third_party_sharing")} == {
+        "negate"}
+    # positive counterpart: the same group affirmed
+    found = practices("我们会收集、存储您的人脸信息。")
+    assert found["face_collection"] == "affirm" and "face_retention" not in found  # no period stated
+
+
+def test_a_negation_in_one_conjunct_does_not_spread() -> None:
+    found = practices("我们收集您的人脸照片，但不会上传至服务器。")
+    assert found["face_collection"] == "affirm" and found["face_cloud_upload"] == "negate"
+
+
+def test_a_sensitive_information_definition_states_nothing() -> None:
+    assert practices("本政策所称敏感个人信息，是指生物识别（如面部特征）、金融账户、行踪轨迹以及不满十四周岁未成年人的个人信息。") == {}
+    assert practices("我们会收集您的面部特征用于实名认证。")["face_collection"] == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "为完成实名核验，我们会将您的人脸照片提供给第三方认证服务机构进行比对。",
+    "我们会委托公安部身份核验服务核验您的人脸照片。",
+    "我们会将您的人脸图像与公安权威数据源比对。",
+    "我们将联网核查您的人脸信息。",
+])
+def test_transfer_to_a_checking_provider_is_upload_and_sharing(text: str) -> None:
+    found = practices(text)
+    assert found["face_cloud_upload"] == "affirm" and found["third_party_sharing"] == "affirm"
+
+
+def test_an_sdk_may_run_on_the_device_so_naming_it_is_no_upload() -> None:
+    found = practices("您的人脸图像将提供给人脸核身SDK进行比对。")
+    assert "face_cloud_upload" not in found and found["face_collection"] == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "您使用系统自带的面容解锁时，验证在设备上完成，我们只获得验证结果。",
+    "面容ID由您的手机系统完成验证，我们不会获取您的面部信息。",
+    "开启指纹/面容登录后，我行仅接收验证结果，并不收集您的面容信息，其信息仅在您的设备上保存和处理。",
+])
+def test_system_biometrics_the_app_only_gets_a_result_of(text: str) -> None:
+    found = face(text)
+    assert found["face_collection"] == "negate" and found["face_local_storage"] == "affirm"
+    assert "face_cloud_upload" not in found and "face_retention" not in found
+
+
+def test_the_app_s_own_face_processing_on_the_device_is_collection() -> None:
+    found = face("我们会在本地识别您的面部特征以实现美颜效果。")
+    assert found["face_collection"] == "affirm" and found["face_local_storage"] == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "您的面部图像仅用于本次核验，核验完成后立即删除，不会留存。",
+    "核验后即删除您的人脸照片。",
+    "您的人脸图像在不再使用后删除。",
+    "您迁出小区或注销账号后，我们将删除您的人脸信息。",
+])
+def test_retention_worded_as_a_deletion_point(text: str) -> None:
+    found = practices(text)
+    assert found["face_retention"] == "affirm"
+    assert "rights_delete" not in found  # what the processor does after moving out, not a right used
+
+
+def test_the_person_deleting_is_a_right_not_a_retention_point() -> None:
+    found = practices("您可以在设置中申请删除您的人脸信息。")
+    assert found["rights_delete"] == "affirm" and "face_retention" not in found
+
+
+@pytest.mark.parametrize(("text", "practice"), [
+    ("您的人脸特征值仅保存在本地设备中。", "face_local_storage"),
+    ("人脸信息仅在服务端存储。", "face_cloud_upload"),
+])
+def test_a_storage_place_is_not_retention(text: str, practice: str) -> None:
+    found = practices(text)
+    assert found[practice] == "affirm" and "face_retention" not in found
+
+
+def test_a_denial_of_storing_answers_retention_but_not_collection() -> None:
+    found = practices("我们不会留存您的人脸图像。")
+    assert found["face_retention"] == "negate" and "face_collection" not in found
+    assert "face_retention" not in practices("我们不会永久保存您的人脸图像。")  # only "forever" is denied
+
+
+def test_consent_first_is_collection_and_a_later_case_is_conditional() -> None:
+    found = face("在征得您的单独同意后，我们会采集您的人脸图像。")
+    assert found == {"face_collection": "affirm", "face_separate_consent": "affirm"}
+    assert face("如需收集您的人脸信息，我们将另行征得您的单独同意。")["face_collection"] == "conditional"
+    assert practices("未经您同意，我们不会与第三方共享您的个人信息。")["third_party_sharing"] == "conditional"
+    assert practices("我们不会与任何第三方共享您的个人信息。")["third_party_sharing"] == "negate"
+
+
+def test_separate_consent_whose_pronoun_points_to_the_sentence_before() -> None:
+    found = practices("我们会采集您的人脸照片用于门禁通行。对此，我们会单独征得您的同意。")
+    assert found["face_separate_consent"] == "affirm"
+    # without a face sentence before it, separate consent for "this" is not face consent
+    assert "face_separate_consent" not in practices("我们会收集您的位置信息。对此，我们会单独征得您的同意。")
+
+
+def test_a_refusal_that_offers_another_way_is_an_alternative_not_a_collection() -> None:
+    found = face("如您不同意采集人脸信息，不影响您通过门禁卡等其他方式通行。")
+    assert found == {"face_alternative": "affirm"}
+    assert face("如您拒绝提供人脸信息，将无法使用刷脸开门功能。") == {}
+
+
+def test_titles_and_headings_state_no_practice() -> None:
+    assert practices("人脸信息处理规则") == {}
+    assert "face_separate_consent" in practices("开通前，请您阅读并同意《人脸信息处理规则》。")
+    assert "minors_guardian" not in practices("六、我们如何处理儿童的个人信息\n我们非常重视未成年人个人信息的保护。")
+    assert practices("不满十四周岁的儿童使用本服务前，应取得其监护人的同意。")["minors_guardian"] == "affirm"
+
+
+def test_a_service_centre_is_not_the_processor_s_identity() -> None:
+    assert "processor_identity" not in practices("如有疑问，请联系物业服务中心。")
+    assert "processor_identity" in practices("本应用由安居物业服务中心运营。")
+
+
+@pytest.mark.parametrize("text", [
+    "我们会收集您的姓名、电子邮箱地址和电话号码。",
+    "如何联系我们",
+    "请通过本政策列明的联系方式联系我们。",
+])
+def test_contact_needs_a_usable_channel(text: str) -> None:
+    assert "contact" not in practices(text)
+
+
+def test_contact_with_a_channel() -> None:
+    assert practices("如有疑问，请发送邮件至 privacy@example.com 与我们联系。")["contact"] == "affirm"
+    assert practices("客服电话：400-123-4567。")["contact"] == "affirm"
+
+
+def test_a_table_field_answered_no_denies_its_practice() -> None:
+    assert practices("是否向第三方共享：否")["third_party_sharing"] == "negate"
+
+
+# --- how sentence facts combine over a document ----------------------------------------------------
+
+def test_the_strongest_sentence_answers_for_the_document() -> None:
+    text = "我们不会收集您的人脸信息。\n开通刷脸开门时，我们会采集您的人脸图像。"
+    _, hits = find_practices(text, "zh")
+    polarity, span = practice_answers(hits)["face_collection"]
+    assert polarity == "affirm" and text[span[0]:span[1]].startswith("开通")
+    _, denials = find_practices("我们不会收集您的人脸信息。", "zh")
+    assert practice_answers(denials)["face_collection"][0] == "negate"
+
+
+def test_a_clear_negative_answers_the_retention_checklist_item() -> None:
+    def retention_present(text: str) -> bool:
+        evidence = analyse_policy_text(text, uri="policy.txt")
+        return next(e for e in evidence if e.kind == "policy.checklist" and e.key == "retention").attrs["present"]
+
+    assert retention_present("我们会采集您的人脸图像用于比对。我们不会留存您的人脸图像。")
+    assert not retention_present("我们会采集您的人脸图像用于比对。")
+
+
+@pytest.mark.parametrize("text", [
+    "除刷脸外，您也可以使用门禁卡开门。",
+    "刷脸登录之外，您还可以选择短信验证码登录。",
+    "人脸识别无法通过时，可通过银行卡信息完成实名验证。",
+    "如您不想使用指纹/刷脸登录，仍可通过其他方式进行登录。",
+])
+def test_an_alternative_offered_as_one(text: str) -> None:
+    assert face(text)["face_alternative"] == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "摄像头权限用于识别二维码、人脸识别和设置头像。",
+    "您可使用二维码识别、身份证识别、人脸识别等服务。",
+])
+def test_a_means_listed_beside_face_use_is_no_alternative(text: str) -> None:
+    assert "face_alternative" not in face(text)
+
+
+def test_a_role_that_must_give_its_face_has_no_alternative() -> None:
+    assert face("如果您是骑手用户，必须向我们提供姓名和面部识别特征。")["face_alternative"] == "negate"
+
+
+@pytest.mark.parametrize("text", [
+    "我们会通过摄像头识别您的面部特征与屏幕的距离。此功能的计算过程在本地进行，我们不会上传到云端。",
+    "这些人脸信息数据仅会在您的设备上进行使用。",
+    "人脸特征值存储于设备本地。",
+])
+def test_the_device_as_the_place_of_face_processing(text: str) -> None:
+    assert face(text)["face_local_storage"] == "affirm"
+
+
+def test_a_device_in_a_permission_list_is_no_place_of_face_processing() -> None:
+    assert "face_local_storage" not in face("上述功能需要您在您的设备中向我们开启相机、麦克风和Face ID权限。")
+
+
+def test_a_denial_of_storing_with_an_exception_is_conditional_retention() -> None:
+    found = face("我们会在本地获得您的面部特征值，除非征得您的同意，我们不会回传、储存或共享该信息。")
+    assert found["face_retention"] == "conditional" and found["face_cloud_upload"] == "conditional"
+    assert found["face_collection"] == "affirm" and found["face_local_storage"] == "affirm"
+    assert face("我们不会以任何形式存储您的面部信息。")["face_retention"] == "negate"
+    # a place denied is upload denied, not retention
+    located = face("我们不会将您的人脸信息保存在服务器上。")
+    assert located["face_cloud_upload"] == "negate" and "face_retention" not in located
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("实名认证服务商将读取您的面部识别信息。", "affirm"),
+    ("合作方需要对您的面部特征进行技术分析。", "affirm"),
+    ("您提供的刷脸认证信息会进行加密传输。", "affirm"),
+    ("我们仅获取人脸的位置，既不会存储也不会与第三方共享该信息。", "negate"),
+])
+def test_face_data_leaving_for_a_provider_or_kept_back(text: str, polarity: str) -> None:
+    assert face(text)["face_cloud_upload"] == polarity
+
+
+def test_uploading_an_avatar_beside_a_face_feature_is_no_face_upload() -> None:
+    assert "face_cloud_upload" not in face("您可使用扫码支付、上传头像、刷脸认证等服务。")
