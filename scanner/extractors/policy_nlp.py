@@ -17,6 +17,7 @@ from scanner.extractors.base import ExtractorSpec
 from scanner.model import Confidence, Evidence, Location
 from scanner.nlp.lexicon import load_lexicon
 from scanner.nlp.pipelines import find_practices
+from scanner.nlp.practice_model import READER, model_record
 from scanner.nlp.text import detect_language, redact
 from scanner.nlp.topics import (
     OTHER,
@@ -35,11 +36,11 @@ SNIPPET_CHARS = 120
 
 def analyse_policy_text(text: str, *, uri: str, logical: str = "",
                         sections: Sequence[tuple[int, str]] = (),
-                        language: str | None = None) -> list[Evidence]:
+                        language: str | None = None, reader: str = READER) -> list[Evidence]:
     language = language if language in ("zh", "en") else detect_language(text)
     truncated = len(text) > limits.TEXT_MAX_CHARS
     text = text[:limits.TEXT_MAX_CHARS]  # bounded work; sources cap their text the same way
-    _, hits = find_practices(text, language, sections)
+    _, hits = find_practices(text, language, sections, reader=reader)
     paragraphs = paragraph_topics(text, language)
     evidence = [_document(text, uri, logical, language, truncated, _reads_as_policy(text, language, hits))]
     found: dict[str, tuple[int, int]] = {}  # practice → first sentence span, for the checklist
@@ -58,6 +59,11 @@ def analyse_policy_text(text: str, *, uri: str, logical: str = "",
 def run(source: PolicySource, _evidence: Sequence[Evidence]) -> Iterable[Evidence]:
     return analyse_policy_text(source.text, uri=source.uri, sections=source.sections,
                                language=source.attributes.get("language"))
+
+
+def reader_models() -> tuple[dict[str, str], ...]:
+    """The learned models the shipped reader reads practices with ({name, version, sha256, reader})."""
+    return () if READER == "rules" else (dict(model_record(READER)),)
 
 
 EMITS = frozenset({"policy.document", "policy.discloses", "policy.checklist"})
