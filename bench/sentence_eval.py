@@ -6,7 +6,10 @@ lists, the reader), and the practices stated by the sentences that overlap a uni
 prediction. Printed per practice: support, presence P/R/F1, polarity P/R/F1, macro averages.
 
     python bench/sentence_eval.py [--split dev|test|train] [--lang zh|en|both] [--errors PRACTICE]
+                                  [--reader rules|model|combined]
 
+`--reader` chooses the practice reader: the rules alone, the learned model alone, or the two combined
+(scanner/nlp/practice_model.py; the default is the shipped one).
 The test split is for the final figure only: tune on dev. `--errors` prints dev mistakes for one
 practice to stderr (unit id, gold, predicted, the sentence) for reading; nothing is written.
 """
@@ -25,11 +28,12 @@ from dataset import FACE_PRACTICES, PRACTICES, Example, corpus_present, document
 from scoring import score, table  # noqa: E402
 
 from scanner.extractors.policy_nlp import analyse_policy_text  # noqa: E402
+from scanner.nlp.practice_model import READER, READERS  # noqa: E402
 
 ORDER = {"affirm": 0, "conditional": 1, "negate": 2}  # one sentence, several readings: the strongest
 
 
-def predictions(items: list[Example]) -> tuple[dict[str, dict[str, str]], int, float]:
+def predictions(items: list[Example], reader: str = READER) -> tuple[dict[str, dict[str, str]], int, float]:
     """unit id → practice → polarity, from one analysis per policy; also chars analysed and seconds."""
     by_file: dict[str, list[Example]] = defaultdict(list)
     for ex in items:
@@ -39,7 +43,7 @@ def predictions(items: list[Example]) -> tuple[dict[str, dict[str, str]], int, f
     for rel, units in by_file.items():
         text = document(rel)
         started = time.perf_counter()
-        evidence = analyse_policy_text(text, uri=rel, language=units[0].lang)
+        evidence = analyse_policy_text(text, uri=rel, language=units[0].lang, reader=reader)
         seconds += time.perf_counter() - started
         chars += len(text)
         for ev in evidence:
@@ -60,17 +64,19 @@ def main() -> None:
     parser.add_argument("--split", choices=("train", "dev", "test"), default="dev")
     parser.add_argument("--lang", choices=("zh", "en", "both"), default="both")
     parser.add_argument("--errors", help="print this practice's mistakes to stderr (not on test)")
+    parser.add_argument("--reader", choices=READERS, default=READER)
     args = parser.parse_args()
     if not corpus_present():
         print("corpus not found: ../shared/corpus/policies (CA4P-483, OPP-115)")
         return
-    analyse_policy_text("预热。", uri="warm-up", language="zh")
+    for lang in ("zh", "en"):  # build the pipelines and load the model outside the timing
+        analyse_policy_text("预热。", uri="warm-up", language=lang, reader=args.reader)
     for lang in ("zh", "en") if args.lang == "both" else (args.lang,):
         items = list(examples(lang, args.split))
-        predicted, chars, seconds = predictions(items)
+        predicted, chars, seconds = predictions(items, args.reader)
         practices = PRACTICES if lang == "zh" else tuple(p for p in PRACTICES if p not in FACE_PRACTICES)
         scores = score(((ex.labels, predicted[ex.id]) for ex in items), practices)
-        print(table(scores, practices, f"{lang} {args.split}: {len(items)} sentences from "
+        print(table(scores, practices, f"{lang} {args.split}, reader {args.reader}: {len(items)} sentences from "
                                        f"{len({ex.file for ex in items})} policies"))
         if lang == "zh":
             print(f"  face practices macro-F1: presence {scores.macro('presence', FACE_PRACTICES):.3f}, "

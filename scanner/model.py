@@ -366,6 +366,8 @@ class Report:
     scoring: Mapping[str, Any] = field(default_factory=dict)
     # imported signature databases whose entries the evidence cites: {id, name, licence, url, attribution}
     signature_sources: tuple[Mapping[str, str], ...] = ()
+    # learned models the facts were read with: {name, version, sha256, reader}
+    models: tuple[Mapping[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         tool: dict[str, Any] = {
@@ -378,6 +380,8 @@ class Report:
             tool["scoring"] = _jsonable(self.scoring)
         if self.signature_sources:
             tool["signature_sources"] = [dict(s) for s in self.signature_sources]
+        if self.models:
+            tool["models"] = [dict(m) for m in self.models]
         return {
             "schema_version": SCHEMA_VERSION,
             "generated_at": self.generated_at,
@@ -400,6 +404,7 @@ class Report:
             errors=tuple(ErrorRecord.from_dict(e) for e in d.get("errors", ())),
             scoring=dict(tool.get("scoring") or {}),
             signature_sources=tuple(dict(s) for s in tool.get("signature_sources", ())),
+            models=tuple(dict(m) for m in tool.get("models", ())),
         )
 
 

@@ -273,7 +273,18 @@ def build_report(targets: Sequence[Target], ruleset: RuleSet, *, lang: str = "zh
         errors=tuple(errors),
         scoring=ruleset.scoring.scale(),
         signature_sources=cited_signature_sources(targets),
+        models=models_used(targets),
     )
+
+
+def models_used(targets: Iterable[Target]) -> tuple[dict[str, str], ...]:
+    """The learned models behind the facts: the practice reader's, when some policy text was analysed."""
+    from scanner.extractors.policy_nlp import EXTRACTOR as POLICY_EXTRACTOR
+    from scanner.extractors.policy_nlp import reader_models
+
+    if not any(ev.extractor == POLICY_EXTRACTOR for t in targets for ev in t.evidence):
+        return ()
+    return reader_models()
 
 
 def cited_signature_sources(targets: Iterable[Target]) -> tuple[dict[str, str], ...]:

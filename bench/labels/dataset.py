@@ -10,12 +10,14 @@ labels a team member gave it. The text is read from ../shared/corpus at run time
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CORPUS = HERE.parents[1].parent / "shared" / "corpus" / "policies"
+# FANGCUN_CORPUS as for the tests: a worktree sits one folder deeper than the main checkout
+CORPUS = Path(os.environ.get("FANGCUN_CORPUS", HERE.parents[1].parent / "shared" / "corpus")) / "policies"
 PRACTICES = ("face_collection", "face_purpose", "face_retention", "face_separate_consent", "face_local_storage",
              "face_cloud_upload", "face_alternative", "minors_guardian", "third_party_sharing", "sdk_list",
              "rights_delete", "rights_withdraw", "contact", "cross_border")

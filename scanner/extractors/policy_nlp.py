@@ -27,6 +27,7 @@ from scanner.model import Confidence, Evidence, Location
 from scanner.nlp.components import SentenceHit
 from scanner.nlp.lexicon import load_lexicon
 from scanner.nlp.pipelines import find_practices
+from scanner.nlp.practice_model import READER, model_record
 from scanner.nlp.practices import STRENGTH
 from scanner.nlp.text import detect_language, redact
 from scanner.nlp.topics import (
@@ -46,11 +47,11 @@ SNIPPET_CHARS = 120
 
 def analyse_policy_text(text: str, *, uri: str, logical: str = "",
                         sections: Sequence[tuple[int, str]] = (),
-                        language: str | None = None) -> list[Evidence]:
+                        language: str | None = None, reader: str = READER) -> list[Evidence]:
     language = language if language in ("zh", "en") else detect_language(text)
     truncated = len(text) > limits.TEXT_MAX_CHARS
     text = text[:limits.TEXT_MAX_CHARS]  # bounded work; sources cap their text the same way
-    _, hits = find_practices(text, language, sections)
+    _, hits = find_practices(text, language, sections, reader=reader)
     paragraphs = paragraph_topics(text, language)
     evidence = [_document(text, uri, logical, language, truncated, _reads_as_policy(text, language, hits))]
     for hit in hits:
@@ -80,6 +81,11 @@ def practice_answers(hits: Sequence[SentenceHit]) -> dict[str, tuple[str, tuple[
 def run(source: PolicySource, _evidence: Sequence[Evidence]) -> Iterable[Evidence]:
     return analyse_policy_text(source.text, uri=source.uri, sections=source.sections,
                                language=source.attributes.get("language"))
+
+
+def reader_models() -> tuple[dict[str, str], ...]:
+    """The learned models the shipped reader reads practices with ({name, version, sha256, reader})."""
+    return () if READER == "rules" else (dict(model_record(READER)),)
 
 
 EMITS = frozenset({"policy.document", "policy.discloses", "policy.checklist"})

@@ -21,14 +21,18 @@ from spacy.tokens import Doc
 from scanner import limits
 from scanner.nlp import clauses, components  # noqa: F401  (registers the factories and the tokenizer)
 from scanner.nlp.components import SentenceHit
+from scanner.nlp.practice_model import READER, READERS
 
 PIPELINES = ("zh", "zh_jieba", "en")
 
 
 @functools.cache
-def build_pipeline(name: str) -> Language:
+def build_pipeline(name: str, reader: str = READER) -> Language:
+    """`reader`: the rule reader alone, the learned model alone, or both combined (practice_model.py)."""
     if name not in PIPELINES:
         raise ValueError(f"unknown pipeline {name!r}; expected one of {PIPELINES}")
+    if reader not in READERS:
+        raise ValueError(f"unknown reader {reader!r}; expected one of {READERS}")
     if name == "zh_jieba":
         nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "fangcun.private_jieba.v1"}}})
     elif name == "zh":
@@ -40,15 +44,18 @@ def build_pipeline(name: str) -> Language:
     nlp.add_pipe("fangcun_sentences_v1", config={"language": language})
     nlp.add_pipe("fangcun_clauses_v1", config={"language": language, "character_tokens": name != "zh_jieba"})
     nlp.add_pipe("fangcun_practices_v2", config={"language": language})
+    if reader != "rules":
+        nlp.add_pipe("fangcun_practice_model_v1", config={"language": language, "reader": reader})
     return nlp
 
 
 def find_practices(text: str, language: str, sections: Sequence[tuple[int, str]] = (),
-                   pipeline: str | None = None) -> tuple[Doc, list[SentenceHit]]:
+                   pipeline: str | None = None, reader: str = READER) -> tuple[Doc, list[SentenceHit]]:
     """Run the pipeline on `text`; sections (start offset, heading) default to heading-like lines."""
-    nlp = build_pipeline(pipeline or language)
+    nlp = build_pipeline(pipeline or language, reader)
     doc = nlp.make_doc(text)
     doc._.fangcun_sections = tuple(sorted(sections)) or None
+    doc._.fangcun_text = text
     for _, component in nlp.pipeline:
         doc = component(doc)
     return doc, list(doc._.fangcun_hits or ())
