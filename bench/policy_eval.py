@@ -56,6 +56,9 @@ from scanner.nlp.topics import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench" / "labels"))
+from scoring import Counts  # noqa: E402  (one counting of true and false positives for every bench)
+
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "policies" / "CA4P-483"
 
 # CA4P-483 paragraph class → our topic. Line by line, why the classes correspond:
@@ -109,24 +112,6 @@ def gold_topic(label: dict) -> str:
     if label["classId"] == "e_12" and not E12_CROSS_BORDER.search(label["text"]):
         return "portability"
     return topic
-
-
-@dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def add(self, predicted: bool, gold: bool) -> None:
-        self.tp += predicted and gold
-        self.fp += predicted and not gold
-        self.fn += gold and not predicted
-
-    def prf(self) -> tuple[float, float, float]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return p, r, f
 
 
 @dataclass

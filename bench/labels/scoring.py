@@ -17,6 +17,11 @@ class Counts:
     fp: int = 0
     fn: int = 0
 
+    def add(self, predicted: bool, gold: bool) -> None:
+        self.tp += predicted and gold
+        self.fp += predicted and not gold
+        self.fn += gold and not predicted
+
     @property
     def support(self) -> int:
         return self.tp + self.fn
@@ -46,9 +51,7 @@ def score(pairs: Iterable[tuple[Mapping[str, str], Mapping[str, str]]], practice
     for gold, predicted in pairs:
         for p in practices:
             g, q = gold.get(p), predicted.get(p)
-            presence[p].tp += bool(g and q)
-            presence[p].fp += bool(q and not g)
-            presence[p].fn += bool(g and not q)
+            presence[p].add(bool(q), bool(g))
             polarity[p].tp += bool(g and q == g)
             polarity[p].fp += bool(q and q != g)
             polarity[p].fn += bool(g and q != g)

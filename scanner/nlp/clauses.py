@@ -46,20 +46,17 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy
 import spacy
-import yaml
 from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from scanner.errors import RuleLoadError
-from scanner.yamldata import load_yaml
+from scanner.nlp.lexicon import compile_lexicon_file
 
 STATEMENT, DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL, UPDATE = (
     "statement", "definition", "heading", "question", "example", "refusal", "update")
@@ -119,13 +116,7 @@ class ClauseCues:
 
 @functools.cache
 def load_clause_cues(language: str) -> ClauseCues:
-    name = f"clauses_{language}.yaml"
-    path = resources.files("rules") / "lexicon" / name
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-        return _compile(data)
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, re.error) as exc:
-        raise RuleLoadError(f"rules/lexicon/{name}: {exc}") from exc
+    return compile_lexicon_file(f"clauses_{language}.yaml", _compile)
 
 
 def _compile(data: Mapping[str, Any]) -> ClauseCues:

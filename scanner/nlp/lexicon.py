@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -24,6 +24,7 @@ CONSENT_READINGS = ("affirm", "conditional")
 DEVICE_MODES = ("keep", "drop", "result")
 NON_STATEMENTS = ("definition", "heading", "question", "example", "refusal", "update")
 PLAIN_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -105,12 +106,16 @@ def _top_level_alternatives(pattern: str) -> list[str]:
 def load_lexicon(language: str) -> PolicyLexicon:
     if language not in LANGUAGES:
         raise ValueError(f"no policy lexicon for language {language!r}")
-    name = f"policy_{language}.yaml"
+    return compile_lexicon_file(f"policy_{language}.yaml", _compile)
+
+
+def compile_lexicon_file(name: str, compile_data: Callable[[Mapping[str, Any]], T]) -> T:
+    """rules/lexicon/NAME read, parsed and compiled; a file that does not load or compile is a
+    RuleLoadError naming it (every lexicon of the text analysis loads through here)."""
     path = resources.files("rules") / "lexicon" / name
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-        return _compile(data)
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, re.error) as exc:
+        return compile_data(load_yaml(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
         raise RuleLoadError(f"rules/lexicon/{name}: {exc}") from exc
 
 

@@ -29,14 +29,10 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from scanner.errors import RuleLoadError
+from scanner.nlp.lexicon import compile_lexicon_file
 from scanner.nlp.text import toc_ranges
-from scanner.yamldata import load_yaml
 
 OTHER = "other"
 TOC = "\0toc"  # the own heading segment() gives a table of contents
@@ -131,12 +127,7 @@ class Paragraph:
 def load_topic_lexicon(language: str) -> TopicLexicon:
     if language not in ("zh", "en"):
         raise ValueError(f"no topic lexicon for language {language!r}")
-    name = f"policy_topics_{language}.yaml"
-    try:
-        data = load_yaml((resources.files("rules") / "lexicon" / name).read_text(encoding="utf-8"))
-        return _compile(data)
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
-        raise RuleLoadError(f"rules/lexicon/{name}: {exc}") from exc
+    return compile_lexicon_file(f"policy_topics_{language}.yaml", _compile)
 
 
 def _compile(data: Mapping[str, Any]) -> TopicLexicon:
