@@ -32,6 +32,7 @@ sys.path.insert(0, str(HERE / "labels"))
 from dataset import FACE_PRACTICES, PRACTICES, corpus_present, document, examples  # noqa: E402
 from scoring import score, table  # noqa: E402
 
+from scanner.nlp.components import reading_order, sentence_clauses  # noqa: E402
 from scanner.nlp.pipelines import find_practices  # noqa: E402
 from scanner.nlp.practice_model import (  # noqa: E402
     MODELS,
@@ -43,7 +44,6 @@ from scanner.nlp.practice_model import (  # noqa: E402
     featurise,
     model_polarity,
     sentence_context,
-    sentence_sections,
     write_artefact,
 )
 
@@ -153,10 +153,10 @@ def readings(model: PracticeModel, docs: Sequence[DevDocument], lang: str) -> li
     for d in docs:
         doc, hits = find_practices(d.text, lang, reader="rules")
         by_start = {hit.start: hit.matches for hit in hits}
-        sentences = sentence_sections(doc, d.text, lang)
+        sentences = reading_order(doc, d.text, lang)
         bounds = [(s, e) for s, e, _ in sentences]
         probabilities = model.probabilities(d.text, bounds)
-        contexts = sentence_context(d.text, bounds, lang)
+        contexts = sentence_context(d.text, bounds, lang, sentence_clauses(doc))
         for start, end, labels in d.units:
             parts = [(by_start.get(s, ()), probabilities[i], *contexts[i]) for i, (s, e) in enumerate(bounds)
                      if s < end and start < e]

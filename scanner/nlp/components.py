@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
+from scanner.nlp.clauses import SentenceClauses
 from scanner.nlp.lexicon import load_lexicon
 from scanner.nlp.practices import PracticeMatch, detect_practices
 from scanner.nlp.text import heading_sections, toc_ranges
@@ -49,6 +50,8 @@ if not Doc.has_extension("fangcun_sentences"):
     Doc.set_extension("fangcun_sentences", default=None)
 if not Doc.has_extension("fangcun_sections"):
     Doc.set_extension("fangcun_sections", default=None)
+if not Doc.has_extension("fangcun_reading_order"):
+    Doc.set_extension("fangcun_reading_order", default=None)
 if not Doc.has_extension("fangcun_text"):
     Doc.set_extension("fangcun_text", default=None)  # Doc.text, kept by our tokenizers or read once by the splitter
 
@@ -147,6 +150,30 @@ def _append_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]])
         out.append((start, end))
 
 
+def reading_order(doc: Doc, text: str, language: str) -> list[tuple[int, int, str]]:
+    """(start, end, section heading) of the sentences the readers read, in order: a table of contents names
+    topics and states no practice, so its lines are left out. Worked out once per Doc, for every reader."""
+    if doc._.fangcun_reading_order is None:
+        sections = doc._.fangcun_sections or heading_sections(text)
+        contents = toc_ranges(text)
+        order: list[tuple[int, int, str]] = []
+        section_index, section = 0, ""
+        for start, end in doc._.fangcun_sentences or sentence_bounds(text, language):
+            if any(c_start <= start < c_end for c_start, c_end in contents):
+                continue
+            while section_index < len(sections) and sections[section_index][0] <= start:
+                section = sections[section_index][1]
+                section_index += 1
+            order.append((start, end, section))
+        doc._.fangcun_reading_order = order
+    return doc._.fangcun_reading_order
+
+
+def sentence_clauses(doc: Doc) -> dict[int, SentenceClauses]:
+    """The clause analysis (fangcun_clauses_v1) of each sentence by its start; empty without the analyser."""
+    return dict(zip((start for start, _ in doc._.fangcun_sentences or ()), doc._.fangcun_clauses or ()))
+
+
 @Language.factory("fangcun_sentences_v1", default_config={"language": "zh"})
 def make_sentence_splitter(nlp: Language, name: str, language: str) -> Callable[[Doc], Doc]:
     def split(doc: Doc) -> Doc:
@@ -172,27 +199,14 @@ def make_practice_finder(nlp: Language, name: str, language: str) -> Callable[[D
 
     def find(doc: Doc) -> Doc:
         text = doc._.fangcun_text or doc.text  # a property that joins all tokens: read it once
-        sections = doc._.fangcun_sections or heading_sections(text)
-        heading_starts = {start for start, _ in sections}
+        heading_starts = {start for start, _ in doc._.fangcun_sections or heading_sections(text)}
         hits: list[SentenceHit] = []
-        section_index, section = 0, ""
-        contents = toc_ranges(text)
-        bounds = doc._.fangcun_sentences or sentence_bounds(text, language)
-        # The clause analysis (fangcun_clauses_v1) is aligned with the sentences it was made for.
-        analysed = iter(doc._.fangcun_clauses) if doc._.fangcun_clauses is not None else None
+        analysed = sentence_clauses(doc)
         previous = ""
-        for start, end in bounds:
-            if any(c_start <= start < c_end for c_start, c_end in contents):
-                if analysed is not None:
-                    next(analysed, None)
-                continue  # a table of contents names topics; it states no practice
-            while section_index < len(sections) and sections[section_index][0] <= start:
-                section = sections[section_index][1]
-                section_index += 1
+        for start, end, section in reading_order(doc, text, language):
             matches = detect_practices(text[start:end], lexicon, section=section,
                                        is_heading=start in heading_starts,
-                                       clauses=next(analysed, None) if analysed is not None else None,
-                                       antecedent=previous)
+                                       clauses=analysed.get(start), antecedent=previous)
             previous = text[start:end]
             if matches:
                 hits.append(SentenceHit(start, end, section, tuple(matches)))

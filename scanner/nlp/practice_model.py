@@ -34,10 +34,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from scanner.nlp.clauses import STATEMENT, SentenceClauses, analyse_sentence
-from scanner.nlp.components import SentenceHit, sentence_bounds
+from scanner.nlp.components import SentenceHit, reading_order, sentence_clauses
 from scanner.nlp.lexicon import load_lexicon
 from scanner.nlp.practices import AFFIRM, CONDITIONAL, NEGATE, PracticeMatch
-from scanner.nlp.text import heading_sections, toc_ranges
 
 MODELS = Path(__file__).resolve().parent / "models"
 ARTEFACT = "practice_model_v1.npz"
@@ -322,22 +321,6 @@ def model_polarity(practice: str, probabilities: numpy.ndarray, model: PracticeM
     return AFFIRM
 
 
-def sentence_sections(doc: Doc, text: str, language: str) -> list[tuple[int, int, str]]:
-    """(start, end, section heading) of the sentences the rule reader reads: contents lists left out."""
-    sections = doc._.fangcun_sections or heading_sections(text)
-    contents = toc_ranges(text)
-    out: list[tuple[int, int, str]] = []
-    section_index, section = 0, ""
-    for start, end in doc._.fangcun_sentences or sentence_bounds(text, language):
-        if any(c_start <= start < c_end for c_start, c_end in contents):
-            continue
-        while section_index < len(sections) and sections[section_index][0] <= start:
-            section = sections[section_index][1]
-            section_index += 1
-        out.append((start, end, section))
-    return out
-
-
 @Language.factory("fangcun_practice_model_v1", default_config={"language": "zh", "reader": "combined"})
 def make_practice_model(nlp: Language, name: str, language: str, reader: str) -> Callable[[Doc], Doc]:
     """After the rule reader: rewrites `doc._.fangcun_hits` with the combined reading of every sentence."""
@@ -348,12 +331,11 @@ def make_practice_model(nlp: Language, name: str, language: str, reader: str) ->
     def read(doc: Doc) -> Doc:
         text = doc._.fangcun_text or doc.text
         rule_hits = {hit.start: hit for hit in doc._.fangcun_hits or ()}
-        sentences = sentence_sections(doc, text, language)
+        sentences = reading_order(doc, text, language)
         bounds = [(start, end) for start, end, _ in sentences]
         probabilities = model.probabilities(text, bounds)
         candidates = model.candidates(probabilities, reader)
-        analysed = dict(zip((start for start, _ in doc._.fangcun_sentences or ()), doc._.fangcun_clauses or ()))
-        contexts = sentence_context(text, bounds, language, analysed)
+        contexts = sentence_context(text, bounds, language, sentence_clauses(doc))
         hits: list[SentenceHit] = []
         for (start, end, section), row, candidate, (statement, face) in zip(sentences, probabilities, candidates,
                                                                             contexts):
