@@ -147,7 +147,9 @@ def _discloses(practice: str, polarity: str, items: tuple[str, ...], sentence: s
 def _checklist(text: str, language: str, found: dict[str, tuple[int, int]],
                uri: str, logical: str) -> list[Evidence]:
     out = []
-    for item in load_lexicon(language).checklist:
+    lexicon = load_lexicon(language)
+    text = lexicon.normalise(text)
+    for item in lexicon.checklist:
         span = next((found[p] for p in item.practices if p in found), None)
         if span is None and item.pattern is not None and (m := item.pattern.search(text)):
             span = (m.start(), m.end())

@@ -19,7 +19,8 @@ Public API
 How a sentence is read
 - Clauses end at the separators (，；：（）…); 、 and 或 do not end one, so "我们不会收集、存储或上传您的人脸信息"
   is one clause and its negation covers every verb of the group and the shared object.
-- A negation reaches from its cue to the end of its clause or to a scope reset (但 / 而是 / 仅 / but / only).
+- A negation reaches from its cue to the end of its clause or to a scope reset (但 / 而是 / 仅 / but / only)
+  or an extent word (永久 / 长期 / 超出 / permanently): "不会永久保存" denies the "forever", not the storing.
   Look-alikes (不限于, 不同意, 未满, not limited to) negate nothing. A bare 不 negates only right before a
   processing verb or a verb-marking word (不在 / 不将 / 不向 …).
 - A condition covers its own clause, the clauses after it, and the lead-in clauses before it back to one
@@ -30,7 +31,8 @@ How a sentence is read
 - A table field answered no ("是否向第三方共享：否") negates the clauses before the answer.
 - A clause's subject is the first subject phrase in it (a device subject also as 由手机系统…), else the
   subject of the clause before it.
-- A definition or category list (是指 / 包括 / 属于… with no first-person processing verb), a heading or title
+- A definition or category list (是指 / 包括 / 属于… with no first-person processing verb), and each of its items
+  that "；" splits off on the same line (敏感个人信息包括：银行账户；人脸照片；), a heading or title
   line, a question or an overview ("向您说明我们如何收集…"), an example introduced as such, a policy-change
   notice and a refusal notice ("拒绝提供将无法使用…") are not statements of practice.
 
@@ -41,6 +43,7 @@ the audience, withdrawal and purpose of each clause of a page notice or an app t
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import re
 from bisect import bisect_left, bisect_right
@@ -64,7 +67,8 @@ PROCESSOR, DEVICE, THIRD_PARTY, PERSON = "processor", "device", "third_party", "
 EXCEPTION, CONSENT, DEFERRED = "exception", "consent", "deferred"
 
 # Phrase labels of the matcher.
-_NEG, _BARE, _BARE_TIGHT, _EXEMPT, _RESET, _VERB, _HEAD = "NEG", "BARE", "BARE_TIGHT", "EXEMPT", "RESET", "VERB", "HEAD"
+_NEG, _BARE, _BARE_TIGHT, _EXEMPT, _RESET, _VERB, _HEAD, _EXTENT = (
+    "NEG", "BARE", "BARE_TIGHT", "EXEMPT", "RESET", "VERB", "HEAD", "EXTENT")
 _SUBJECT_LABELS = {f"SUBJ_{s}": s for s in (PROCESSOR, DEVICE, THIRD_PARTY, PERSON)}
 FIRST_PERSON_WINDOW = 21  # characters from the processor to its verb ("我们收集的敏感个人信息包括…")
 
@@ -86,6 +90,10 @@ class SentenceClauses:
     first_person: bool
     result_only: bool
     anaphor: bool
+    # (start, subject kind) of every subject phrase that is not the object of a preposition (向第三方)
+    subject_marks: tuple[tuple[int, str], ...] = ()
+    described: re.Pattern[str] | None = None  # what a verb modifying an information noun is followed by
+    to_processor: re.Pattern[str] | None = None  # what comes right before a verb whose recipient is the processor
 
     def clause_at(self, pos: int) -> Clause:
         starts = [c.start for c in self.clauses]
@@ -101,6 +109,19 @@ class SentenceClauses:
 
     def subject_at(self, pos: int) -> str:
         return self.clause_at(pos).subject
+
+    def describes_information(self, start: int, end: int) -> bool:
+        """The verb at text[start:end] only describes information that someone other than the processor
+        handled ("合作方依照法规共享的信息", "从公开披露的信息中获取"): it modifies an information noun
+        (…的信息), and the nearest subject before it in its clause is not the processor; or the processor
+        is its recipient ("向我们分享")."""
+        if self.to_processor is not None and self.to_processor.search(self.text[max(0, start - 8):start]):
+            return True  # "合作方会…向我们分享您的收货记录": passed to the processor, not by it
+        if self.described is None or not self.described.match(self.text, end):
+            return False
+        clause = self.clause_at(start)
+        before = [kind for pos, kind in self.subject_marks if clause.start <= pos < start]
+        return not before or before[-1] != PROCESSOR
 
 
 @dataclass(frozen=True)
@@ -127,7 +148,7 @@ def _compile(data: Mapping[str, Any]) -> ClauseCues:
     phrases: dict[str, Iterable[str]] = {
         _NEG: data["negation"], _BARE: data["negation_bare"], _BARE_TIGHT: data["negation_bare_tight"],
         _EXEMPT: data["negation_exempt"], _RESET: data["scope_reset"], _VERB: data["verbs"],
-        _HEAD: data["bare_heads"],
+        _HEAD: data["bare_heads"], _EXTENT: data["negated_extent"],
     }
     phrases |= {label: data["subjects"][subject] for label, subject in _SUBJECT_LABELS.items()}
     for label, words in phrases.items():
@@ -182,12 +203,25 @@ def analyse_sentences(doc: Doc, bounds: Sequence[tuple[int, int]], language: str
         found = sorted(zip(firsts[:, 0].tolist(), (lasts[:, 0] + lasts[:, 1]).tolist(),
                            (cues.labels[m[0]] for m in matches), strict=True))
     positions = [f[0] for f in found]
-    out = []
+    out: list[SentenceClauses] = []
+    previous_end = -1
     for start, end in bounds:
         lo, hi = bisect.bisect_left(positions, start), bisect.bisect_left(positions, end)
         local = [(a - start, min(b, end) - start, label) for a, b, label in found[lo:hi]]
-        out.append(_analyse(text[start:end], local, cues))
+        analysed = _analyse(text[start:end], local, cues)
+        if out and _continues_list(text, previous_end, start, out[-1], analysed):
+            analysed = dataclasses.replace(analysed, kind=DEFINITION)
+        out.append(analysed)
+        previous_end = end
     return out
+
+
+def _continues_list(text: str, previous_end: int, start: int, previous: SentenceClauses,
+                    current: SentenceClauses) -> bool:
+    """An item of a category list that a definition opened and "；" split off ("敏感个人信息包括：银行账户；
+    人脸照片；"): on the same line as the definition, with no first-person verb of its own."""
+    return (previous.kind == DEFINITION and current.kind == STATEMENT and not current.first_person
+            and previous_end > 0 and text[previous_end - 1] in "；;" and "\n" not in text[previous_end:start])
 
 
 def _analyse(text: str, matches: list[tuple[int, int, str]], cues: ClauseCues) -> SentenceClauses:
@@ -196,6 +230,10 @@ def _analyse(text: str, matches: list[tuple[int, int, str]], cues: ClauseCues) -
     starts = [b[0] for b in bounds]
     exempt = [(a, b) for a, b, label in matches if label == _EXEMPT]
     resets = [a for a, _, label in matches if label == _RESET and not _inside(a, exempt)]
+    # An extent word ends a negation's scope after itself: "不会永久保存" denies only "forever", so the
+    # storing is stated; "不会收集、永久保存" still denies the collecting.
+    resets += [b for _, b, label in matches if label == _EXTENT]
+    resets.sort()
     by_clause: list[list[tuple[int, int, str]]] = [[] for _ in bounds]
     for match in matches:
         by_clause[bisect.bisect_right(starts, match[0]) - 1].append(match)
@@ -215,7 +253,9 @@ def _analyse(text: str, matches: list[tuple[int, int, str]], cues: ClauseCues) -
     first_person = _first_person(matches)
     return SentenceClauses(text=text, kind=_kind(text, frames, matches, first_person), clauses=tuple(clauses),
                            first_person=first_person, result_only=bool(frames["result_only"].search(text)),
-                           anaphor=bool(frames["anaphor"].search(text)))
+                           anaphor=bool(frames["anaphor"].search(text)),
+                           subject_marks=_subject_marks(text, matches, frames.get("preposition")),
+                           described=frames.get("described"), to_processor=frames.get("to_processor"))
 
 
 def _clause_bounds(text: str, separators: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -276,6 +316,13 @@ def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, r
     return out
 
 
+def _subject_marks(text: str, matches: list[tuple[int, int, str]],
+                   preposition: re.Pattern[str] | None) -> tuple[tuple[int, str], ...]:
+    """Subject phrases in order, leaving out those that follow a preposition (the recipient in 向第三方提供)."""
+    return tuple((a, _SUBJECT_LABELS[label]) for a, _, label in matches if label in _SUBJECT_LABELS
+                 and not (preposition and a and preposition.match(text, a - 1)))
+
+
 def _own_subject(matches: list[tuple[int, int, str]]) -> str:
     """The subject phrase a clause names itself: a device phrase anywhere in it ("您使用系统自带的面容解锁时"),
     else the first one; "" when it names none."""
@@ -302,7 +349,9 @@ def _first_person(matches: list[tuple[int, int, str]], before: int | None = None
 def _kind(text: str, frames: Mapping[str, re.Pattern[str]], matches: list[tuple[int, int, str]],
           first_person: bool) -> str:
     stripped = text.strip(" \t*#")
-    if frames["heading"].search(stripped) or frames["title"].search(stripped):
+    lead_in = frames.get("lead_in")
+    if frames["heading"].search(stripped) or frames["title"].search(stripped) or (
+            not first_person and lead_in is not None and lead_in.search(stripped)):
         return HEADING
     if frames["question"].search(stripped) or frames["overview"].search(text):
         return QUESTION

@@ -22,9 +22,9 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
-from scanner.nlp.clauses import SentenceClauses
-from scanner.nlp.lexicon import load_lexicon
-from scanner.nlp.practices import PracticeMatch, detect_practices
+from scanner.nlp.clauses import SentenceClauses, load_clause_cues
+from scanner.nlp.lexicon import PolicyLexicon, load_lexicon
+from scanner.nlp.practices import AFFIRM, PracticeMatch, detect_practices
 from scanner.nlp.text import heading_sections, toc_ranges
 
 # Sentence ends. Chinese full-width ； ends a clause-sentence as in the notes on policy structure;
@@ -84,14 +84,15 @@ def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]
 
 
 class CharacterTokenizer:
-    """One token per character, as spaCy's Chinese tokenizer makes them with its "char" segmenter."""
+    """One token per character, whitespace included, so that token i is character i (spaCy's "char"
+    segmenter makes the same tokens but folds a single space into the token before it; aligning them
+    again cost a fifth of the whole policy analysis)."""
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        words, spaces = words_and_spaces(list(text), text)
-        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=list(text), spaces=[False] * len(text))
         doc._.fangcun_text = text  # the tokens spell it exactly; Doc.text would join them again
         return doc
 
@@ -193,9 +194,27 @@ def make_sentence_splitter(nlp: Language, name: str, language: str) -> Callable[
     return split
 
 
+def entry_continued(sentence: str, lexicon: PolicyLexicon, stated: set[str],
+                    matches: list[PracticeMatch]) -> list[PracticeMatch]:
+    """The practices a field line of a list entry continues from the line before ("腾讯云人脸核身SDK" then
+    "官网链接：https://…"): affirm, for each practice the line before stated and this line does not; and
+    what the data field of an SDK entry states ("收集的个人信息：人脸照片")."""
+    sentence = lexicon.normalise(sentence)
+    found = {m.practice for m in matches}
+    added = [practice for practice, pattern in lexicon.entry_fields.items()
+             if practice in stated and practice not in found and pattern.search(sentence)]
+    if "sdk_list" in stated and lexicon.entry_data_field is not None and lexicon.entry_data_field.search(sentence):
+        # what an SDK entry lists as collected: the SDK's provider collects it (GUIDE.md, SDK tables)
+        added.append("third_party_sharing")
+        if lexicon.groups["face"].search(sentence):
+            added += ["face_collection", "face_cloud_upload"]
+    return [PracticeMatch(practice, AFFIRM) for practice in dict.fromkeys(added) if practice not in found]
+
+
 @Language.factory("fangcun_practices_v2", default_config={"language": "zh"})
 def make_practice_finder(nlp: Language, name: str, language: str) -> Callable[[Doc], Doc]:
     lexicon = load_lexicon(language)
+    frames = load_clause_cues(language).frames
 
     def find(doc: Doc) -> Doc:
         text = doc._.fangcun_text or doc.text  # a property that joins all tokens: read it once
@@ -203,11 +222,20 @@ def make_practice_finder(nlp: Language, name: str, language: str) -> Callable[[D
         hits: list[SentenceHit] = []
         analysed = sentence_clauses(doc)
         previous = ""
+        excepted = False  # inside the items of a list of exceptions ("以下情形除外：1、…")
+        stated: set[str] = set()  # what the sentence before stated, for the fields of a list entry
         for start, end, section in reading_order(doc, text, language):
-            matches = detect_practices(text[start:end], lexicon, section=section,
+            sentence = text[start:end]
+            item = bool(frames["list_item"].match(sentence))
+            if not item:  # a sentence that is no item ends a list; a lead-in of exceptions (…：) opens one
+                excepted = ("：" in sentence or ":" in sentence) and bool(frames["exception_list"].search(sentence))
+            matches = detect_practices(sentence, lexicon, section=section,
                                        is_heading=start in heading_starts,
-                                       clauses=analysed.get(start), antecedent=previous)
-            previous = text[start:end]
+                                       clauses=analysed.get(start), antecedent=previous,
+                                       excepted=item and excepted)
+            previous = sentence
+            matches += entry_continued(sentence, lexicon, stated, matches)
+            stated = {m.practice for m in matches}
             if matches:
                 hits.append(SentenceHit(start, end, section, tuple(matches)))
         doc._.fangcun_hits = hits

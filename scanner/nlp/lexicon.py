@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ from scanner.errors import RuleLoadError
 from scanner.yamldata import load_yaml
 
 LANGUAGES = ("zh", "en")
-POLARITY_MODES = ("standard", "consent", "alternative", "none")
+POLARITY_MODES = ("standard", "consent", "alternative", "none", "stated")
 CONSENT_READINGS = ("affirm", "conditional")
 DEVICE_MODES = ("keep", "drop", "result")
 NON_STATEMENTS = ("definition", "heading", "question", "example", "refusal", "update")
@@ -33,7 +33,7 @@ class PracticeSpec:
 
     name: str
     when: tuple[tuple[str, ...], ...]  # alternatives; every group of one alternative must match
-    polarity_on: tuple[str, ...]  # groups whose clause decides polarity (first that matched)
+    polarity_on: tuple[str, ...]  # groups whose clauses decide polarity (every one that matched)
     polarity: str  # one of POLARITY_MODES
     unless: tuple[str, ...]
     items: str  # "", "sdk" or "data"
@@ -42,6 +42,11 @@ class PracticeSpec:
     consent: str = "conditional"  # the reading after consent obtained first: "affirm" or "conditional"
     on_device: str = "keep"  # the phone's own biometrics: "keep", "drop", or "result" (negate or drop)
     also_in: tuple[str, ...] = ()  # non-statement kinds (clauses.py) the practice still fires in
+    agent: str = ""  # "processor": the processor's own act; a cue describing others' information is none
+    # a group naming other data: a deciding cue whose clause names such data and no face data is about that
+    # data ("拍照或录像后上传"), not about the practice's
+    foreign_object: str = ""
+    polarity_first: bool = False  # only the first group of polarity_on that matched decides (no third party acts)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,21 @@ class PolicyLexicon:
     policy_name: re.Pattern[str]  # a document that names itself so is a privacy policy
     policy_min_practices: int  # …as is one that states this many different practices
     words: tuple[str, ...]  # compound terms for a word segmenter
+    # Characters read as another before the patterns are matched (the second person 你 as 您): the patterns
+    # are written with one spelling; the table keeps offsets (one character for one).
+    spellings: Mapping[int, str] = field(default_factory=dict)
+    # practice → a line that is one field of a list entry ("官网链接：…", "使用目的：…"): it continues the
+    # practice the line before it stated (an SDK list's entries run over several lines)
+    entry_fields: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+    # the field of an SDK list entry that lists what the SDK collects: the third party collects it, so it is
+    # shared with it, and face data listed there is collected and leaves the device (GUIDE.md, SDK tables)
+    entry_data_field: re.Pattern[str] | None = None
+
+    def normalise(self, text: str) -> str:
+        # the membership test is much cheaper than translate(), and most texts hold none of the characters
+        if any(chr(code) in text for code in self.spellings):
+            return text.translate(self.spellings)
+        return text
 
     def terms(self) -> tuple[str, ...]:
         """Words for a word segmenter's user dictionary: the `words` list plus every group
@@ -147,6 +167,9 @@ def _compile(data: Mapping[str, Any]) -> PolicyLexicon:
         policy_name=rx(data["policy_like"]["name"]),
         policy_min_practices=int(data["policy_like"]["min_practices"]),
         words=tuple(data.get("words") or ()),
+        spellings=_spellings(data.get("spellings") or {}),
+        entry_fields={k: rx(v) for k, v in (data.get("entry_fields") or {}).items()},
+        entry_data_field=rx(data["entry_data_field"]) if data.get("entry_data_field") else None,
     )
 
 
@@ -156,7 +179,7 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
     negated_when = tuple(tuple(alt) for alt in spec.get("negated_when", ()))
     affirmed_when = tuple(tuple(alt) for alt in spec.get("affirmed_when", ()))
     used = ({g for alt in when + negated_when + affirmed_when for g in alt} | set(spec.get("polarity_on", ()))
-            | set(spec.get("unless", ())))
+            | set(spec.get("unless", ())) | ({spec["foreign_object"], "face"} if spec.get("foreign_object") else set()))
     if missing := used - known:
         raise ValueError(f"practice {name} uses unknown groups {sorted(missing)}")
     polarity = spec.get("polarity", "standard")
@@ -165,6 +188,9 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
     consent = spec.get("consent", "conditional")
     on_device = spec.get("on_device", "keep")
     also_in = tuple(spec.get("also_in", ()))
+    agent = spec.get("agent", "")
+    if agent not in ("", "processor"):
+        raise ValueError(f"practice {name}: agent must be 'processor' or absent")
     if consent not in CONSENT_READINGS or on_device not in DEVICE_MODES or set(also_in) - set(NON_STATEMENTS):
         raise ValueError(f"practice {name}: consent must be one of {CONSENT_READINGS}, on_device one of "
                          f"{DEVICE_MODES}, also_in within {NON_STATEMENTS}")
@@ -180,7 +206,16 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
         consent=consent,
         on_device=on_device,
         also_in=also_in,
+        agent=agent,
+        polarity_first=bool(spec.get("polarity_first", False)),
+        foreign_object=spec.get("foreign_object", ""),
     )
+
+
+def _spellings(table: Mapping[str, str]) -> dict[int, str]:
+    if any(len(k) != 1 or len(v) != 1 for k, v in table.items()):
+        raise ValueError("spellings: each entry maps one character to one character")
+    return {ord(k): v for k, v in table.items()}
 
 
 def _checklist_item(name: str, spec: Mapping[str, Any], rx: Any) -> ChecklistItem:

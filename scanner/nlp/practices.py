@@ -13,7 +13,12 @@ of one of its `when` alternatives matches the sentence; then:
   hypothetical case (如需…另行征得, 如涉及合并) → conditional; after consent obtained first (征得您的同意后) →
   the practice's `consent` reading (affirm for face processing: consent is the law's condition for
   doing it, conditional for sharing and transfer abroad). Occurrences combine affirm > conditional > negate;
+- a practice that is the processor's act (`agent: processor`) is not stated by a verb that only describes
+  information someone else handled ("合作方依照法规共享的信息");
+- an item of a list of exceptions ("以下情形除外：…") makes what it affirms conditional;
 - a negation that governs exclusivity ("不将人脸识别作为唯一验证方式") negates exclusivity, not the practice;
+- a practice with no other polarity than affirm (`polarity: stated`: how to withdraw consent) is not
+  stated by a denied cue ("您无法取消订阅交易通知") and is affirm however else its cue reads;
 - for separate consent the consent is the practice itself, so consent frames do not make it conditional;
 - for alternatives, an exclusivity cue without negation means there is no alternative;
 - `negated_when` alternatives fire only when the sentence denies the practice ("我们不会存储您的人脸信息"
@@ -32,6 +37,7 @@ from scanner.nlp.clauses import (
     DEVICE,
     EXCEPTION,
     STATEMENT,
+    THIRD_PARTY,
     SentenceClauses,
     analyse_sentence,
 )
@@ -79,12 +85,14 @@ class _Sentence:
 
 def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = "",
                      is_heading: bool = False, clauses: SentenceClauses | None = None,
-                     antecedent: str = "") -> list[PracticeMatch]:
+                     antecedent: str = "", excepted: bool = False) -> list[PracticeMatch]:
     """Every practice the sentence states (at most one match per practice).
 
     `clauses` is the sentence's clause analysis (computed here when not given); `antecedent` is the
-    sentence before it, for resolving an anaphor."""
+    sentence before it, for resolving an anaphor; `excepted`: the sentence is an item of a list of
+    exceptions ("以下情形除外：… 3、您预订海外酒店的"), so what it affirms happens only in that case."""
     clauses = clauses or analyse_sentence(sentence, lexicon.language)
+    sentence, antecedent = lexicon.normalise(sentence), lexicon.normalise(antecedent)
     kind = "heading" if is_heading else clauses.kind
     s = _Sentence(sentence, lexicon, clauses, antecedent)
     # The phone's own biometrics: named as such, or a face sentence whose clause has the device as subject.
@@ -111,6 +119,12 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
             # a denial-only alternative holds when the sentence denies (an exception may condition the
             # denial: "除非征得您的同意，我们不会储存…"); an affirm-only one when it does not deny
             if polarity and (not only or (only == NEGATE) == (polarity != AFFIRM)):
+                if spec.polarity == "stated":  # no other polarity: a denied cue states nothing
+                    if polarity == NEGATE:
+                        break
+                    polarity = AFFIRM
+                if excepted and polarity == AFFIRM and spec.polarity == "standard":
+                    polarity = CONDITIONAL
                 found.append(PracticeMatch(spec.name, polarity, _items(spec, sentence, lexicon)))
                 break
     return found
@@ -147,15 +161,33 @@ def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, ow
         if exclusive is not None and not s.match("alternative"):
             return AFFIRM if s.clauses.negated(exclusive.start()) else NEGATE
     cues = s.occurrences(alternative[-1]) if own_cue else _deciding_cues(spec, alternative, s)
+    if spec.agent == "processor" and cues:
+        cues = [cue for cue in cues if not s.clauses.describes_information(cue.start(), cue.end())]
+        if not cues:
+            return ""  # every cue only describes information another party handled: nothing is stated
+    if spec.foreign_object and cues:
+        cues = [cue for cue in cues if not _about_other_data(spec.foreign_object, s, cue)]
+        if not cues:
+            return ""  # every cue is about other data named in its own clause
     readings = [_reading(spec, s, cue) for cue in cues]
     if not readings:  # the cue came from the antecedent: the sentence's own clauses decide nothing
         return AFFIRM
     return min(readings, key=STRENGTH.__getitem__)
 
 
+def _about_other_data(group: str, s: _Sentence, cue: re.Match[str]) -> bool:
+    """The cue's clause names other data (`group`) and no face data: the cue is about that data."""
+    clause = s.clauses.clause_at(cue.start())
+    patterns = s.lexicon.groups
+    return bool(patterns[group].search(s.text, clause.start, clause.end)) and not patterns["face"].search(
+        s.text, clause.start, clause.end)
+
+
 def _deciding_cues(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) -> list[re.Match[str]]:
     """Every occurrence of every `polarity_on` group the sentence matches (else of the alternative's last)."""
     groups = [g for g in spec.polarity_on if s.match(g)] or [alternative[-1]]
+    if spec.polarity_first and not any(c.subject == THIRD_PARTY for c in s.clauses.clauses):
+        groups = groups[:1]  # …but what we deny obtaining, a third party inside the service may still process
     return [cue for g in groups for cue in s.occurrences(g)]
 
 

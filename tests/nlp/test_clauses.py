@@ -51,6 +51,152 @@ def test_a_negation_stops_at_its_clause_and_at_a_scope_reset() -> None:
     assert not analyse_sentence(reset, "zh").negated(reset.index("保存"))
 
 
+@pytest.mark.parametrize(("text", "denied", "stated"), [
+    ("我们不会永久保存您的人脸图像。", "永久", "保存"),
+    ("我们不会将您的人脸信息长期保存。", "长期", "保存"),
+    ("我们不会超出身份核验的目的使用您的人脸信息。", "超出", "使用"),
+    ("我们不会收集、永久保存您的人脸信息。", "收集", "保存"),
+    ("We will not permanently store your face data.", "permanently", "store"),
+])
+def test_a_negated_extent_denies_the_extent_not_the_verb_after_it(text: str, denied: str, stated: str) -> None:
+    clauses = analyse_sentence(text, "en" if text.isascii() else "zh")
+    assert clauses.negated(text.index(denied)) and not clauses.negated(text.index(stated))
+
+
+def test_storing_not_forever_is_neither_a_denial_of_retention_nor_a_period() -> None:
+    read = face("我们不会永久保存您的人脸图像。")
+    assert read == {"face_collection": "affirm"}  # FACE-004 still finds no period
+    assert face("我们不会将您的人脸信息长期保存，核验完成后即删除。")["face_retention"] == "affirm"
+    assert face("我们不会收集、存储您的人脸信息。")["face_retention"] == "negate"
+
+
+@pytest.mark.parametrize("text", [
+    "为防范欺诈，我们会参考合作方依照法规共享的信息。",
+    "二、从新闻报道等合法公开披露的信息中获取的资料。",
+    "我们会核验您在第三方平台分享的内容是否合规。",
+    "物流合作方会向我们分享您的收货记录，以便处理售后问题。",  # passed to the processor
+])
+def test_a_verb_that_describes_information_others_handled_is_no_sharing(text: str) -> None:
+    assert "third_party_sharing" not in practices(text)
+
+
+@pytest.mark.parametrize("text", [
+    "我们向第三方共享的信息仅限于完成配送所必需的订单信息。",  # the processor shares: 向第三方 is the recipient
+    "我们会与合作伙伴共享您的订单信息。",
+    "对我们与之共享个人信息的公司，我们会与其签署保密协议。",
+    "我们会将您的订单信息同步给合作的物流公司。",
+])
+def test_the_processor_s_own_sharing_stays_sharing(text: str) -> None:
+    assert practices(text)["third_party_sharing"] == "affirm"
+
+
+def test_items_of_a_list_of_exceptions_are_conditional() -> None:
+    text = ("根据法律法规，以下情形中，我们可能会向境外提供您的个人信息而无需征得您的同意：\n"
+            "1、与国家安全有关的；\n"
+            "3、您通过本应用预订海外酒店，我们需要把入住人姓名发送给境外酒店的。\n"
+            "我们会将您的账户信息传输至境外。")
+    _, hits = find_practices(text, "zh")
+    item = text.index("3、")
+    by_start = {hit.start: {m.practice: m.polarity for m in hit.matches} for hit in hits}
+    assert by_start[item]["cross_border"] == "conditional"
+    assert by_start[text.index("我们会将")]["cross_border"] == "affirm"  # the list has ended
+
+
+def test_a_numbered_list_without_an_exception_lead_in_stays_affirm() -> None:
+    text = "我们会在以下场景处理您的信息：\n1、您使用跨境购物服务时，我们会将订单信息传输至境外的商家。"
+    _, hits = find_practices(text, "zh")
+    assert {m.practice: m.polarity for hit in hits for m in hit.matches}["cross_border"] == "affirm"
+
+
+@pytest.mark.parametrize(("polite", "plain"), [
+    ("您可以在设置中删除您的个人信息。", "你可以在设置中删除你的个人信息。"),
+    ("第三方认证机构需要您提供面部特征值信息。", "第三方认证机构需要你提供面部特征值信息。"),
+    ("我们不会收集、存储您的人脸信息。", "我们不会收集、存储你的人脸信息。"),
+])
+def test_the_second_person_reads_alike_in_either_spelling(polite: str, plain: str) -> None:
+    assert practices(plain) == practices(polite) != {}
+
+
+def test_items_a_definition_splits_off_with_semicolons_are_part_of_it() -> None:
+    text = "本政策所称的敏感个人信息包括：银行账户；人脸照片；精确位置。\n我们会收集您的人脸照片；用于身份核验。"
+    _, hits = find_practices(text, "zh")
+    first_line = text.index("\n")
+    assert not [hit for hit in hits if hit.start < first_line]  # items of the category list state nothing
+    assert any(m.practice == "face_collection" for hit in hits for m in hit.matches if hit.start > first_line)
+
+
+@pytest.mark.parametrize("text", [
+    "刷脸数据只在手机本地参与比对，我们不会收集这些数据。",
+    "开启护眼提醒后，应用不会收集您的面部信息。",
+])
+def test_a_denied_obtaining_outweighs_use_on_the_device(text: str) -> None:
+    assert face(text)["face_collection"] == "negate"
+
+
+def test_use_on_the_device_alone_is_still_collection() -> None:
+    assert face("人脸识别在您的设备本地完成，我们不会上传您的人脸图像。")["face_collection"] == "affirm"
+    assert face("我们会采集您的人脸照片，但不会上传至服务器。")["face_collection"] == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "当您开启该附加功能时，我们会采集您的面部特征。",
+    "在您参与线上面签的过程中，我们会录制并保存您的人脸影像。",
+    "我们处理您的面部图像，是基于反洗钱监管规定以及防范账户盗用之需要。",  # 基于…之需要
+])
+def test_the_scene_of_a_sentence_is_the_purpose_of_its_face_data(text: str) -> None:
+    assert face(text)["face_purpose"] == "affirm"
+
+
+def test_a_face_sentence_with_no_scene_or_purpose_states_none() -> None:
+    assert "face_purpose" not in face("我们会收集您的人脸信息。")
+
+
+def test_the_field_lines_of_an_sdk_list_entry_continue_the_entry() -> None:
+    text = ("腾讯云人脸核身SDK\n使用目的：实名认证\n官网链接：https://cloud.tencent.com/\n"
+            "如您对本政策有疑问，可以与我们联系。\n官方网站：https://www.example.cn/")  # the list has ended
+    _, hits = find_practices(text, "zh", reader="rules")
+    listed = [text[hit.start:hit.end] for hit in hits if any(m.practice == "sdk_list" for m in hit.matches)]
+    assert listed == ["腾讯云人脸核身SDK", "使用目的：实名认证", "官网链接：https://cloud.tencent.com/"]
+
+
+@pytest.mark.parametrize("text", [
+    "我们仅在如下几种情况下对外提供您的个人信息：",
+    "除法律法规另有规定外，我们不会公开披露您的位置信息。",
+    "当本公司发生合并或被收购时，您的账户信息可能随之转让给新的运营方。",
+])
+def test_only_in_these_cases_and_save_as_provided_are_conditions(text: str) -> None:
+    _, hits = find_practices(text, "zh", reader="rules")  # the clause structure itself
+    assert {m.practice: m.polarity for hit in hits for m in hit.matches}["third_party_sharing"] == "conditional"
+
+
+def test_besides_is_no_exception() -> None:
+    assert practices("除上述信息外，我们还会与合作伙伴共享您的订单信息。")["third_party_sharing"] == "affirm"
+
+
+def test_an_upload_of_other_media_in_its_own_clause_is_no_face_upload() -> None:
+    text = "您可以开启相机拍摄照片或视频上传至动态，另外，经您同意后可使用人脸识别进行登录。"
+    assert "face_cloud_upload" not in face(text)
+    assert face("我们会采集您的人脸照片，并上传至服务器进行比对。")["face_cloud_upload"] == "affirm"
+
+
+def test_the_data_field_of_an_sdk_entry_is_what_its_provider_collects() -> None:
+    text = "一、活体检测SDK\n提供方：示例智能科技公司\n收集的个人信息：人脸照片、设备型号\n\n二、消息推送SDK\n收集数据类型：设备信息"
+    _, hits = find_practices(text, "zh", reader="rules")
+    by_line = {text[hit.start:hit.end]: {m.practice for m in hit.matches} for hit in hits}
+    assert {"third_party_sharing", "face_collection", "face_cloud_upload"} <= by_line["收集的个人信息：人脸照片、设备型号"]
+    assert "third_party_sharing" in by_line["收集数据类型：设备信息"]
+    assert not by_line["收集数据类型：设备信息"] & {"face_collection", "face_cloud_upload"}
+    # outside an SDK entry the same field states nothing of a third party
+    _, alone = find_practices("收集的个人信息：人脸照片、设备型号", "zh", reader="rules")
+    assert "third_party_sharing" not in {m.practice for hit in alone for m in hit.matches}
+
+
+def test_a_table_row_naming_the_receiving_company_is_sharing_and_for_face_data_upload() -> None:
+    row = "| 刷脸核验身份 | 面部图像 | 示例数据服务有限公司 |"
+    assert {"third_party_sharing", "face_cloud_upload"} <= set(practices(row))
+    assert "third_party_sharing" not in practices("| 设备型号 | 手机品牌 | 操作系统版本 |")  # no company named
+
+
 @pytest.mark.parametrize("text", ["我们收集的信息包括但不限于人脸图像。", "您不同意时可以拒绝。", "未满十四周岁的用户需要监护人陪同。"])
 def test_look_alikes_of_negation_negate_nothing(text: str) -> None:
     clauses = analyse_sentence(text, "zh")
@@ -246,6 +392,8 @@ def test_a_service_centre_is_not_the_processor_s_identity() -> None:
     "我们会收集您的姓名、电子邮箱地址和电话号码。",
     "如何联系我们",
     "请通过本政策列明的联系方式联系我们。",
+    "<https://www.example.com/sdk/privacy>",  # a link to another party's page is no channel to the processor
+    "详细内容请访问 https://developer.example.com/agreement 了解该公司的隐私政策。",
 ])
 def test_contact_needs_a_usable_channel(text: str) -> None:
     assert "contact" not in practices(text)
@@ -254,6 +402,26 @@ def test_contact_needs_a_usable_channel(text: str) -> None:
 def test_contact_with_a_channel() -> None:
     assert practices("如有疑问，请发送邮件至 privacy@example.com 与我们联系。")["contact"] == "affirm"
     assert practices("客服电话：400-123-4567。")["contact"] == "affirm"
+    assert practices("您可以通过 https://help.example.cn/feedback 向我们反馈意见。")["contact"] == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "您撤回授权之后，我们会停止处理与该功能有关的数据。",
+    "撤销同意后，刷脸登录将无法继续使用。",
+])
+def test_what_withdrawing_does_is_not_how_to_withdraw(text: str) -> None:
+    assert "rights_withdraw" not in practices(text)
+
+
+def test_how_to_withdraw_is_the_right() -> None:
+    assert practices("您可以在“设置-隐私”中撤回您对我们的授权同意。")["rights_withdraw"] == "affirm"
+    assert practices("除非您撤回同意，我们将持续推送营销信息，您可以随时退订。")["rights_withdraw"] == "affirm"
+
+
+def test_a_denied_opt_out_states_no_way_to_withdraw() -> None:
+    text = "Order confirmations are service messages: you cannot opt out of them."
+    evidence = analyse_policy_text(text, uri="policy.txt", language="en")
+    assert "rights_withdraw" not in {e.key for e in evidence if e.kind == "policy.discloses"}
 
 
 def test_a_table_field_answered_no_denies_its_practice() -> None:
