@@ -35,6 +35,7 @@ from scoring import score, table  # noqa: E402
 from scanner.nlp.components import reading_order, sentence_clauses  # noqa: E402
 from scanner.nlp.pipelines import find_practices  # noqa: E402
 from scanner.nlp.practice_model import (  # noqa: E402
+    ANY_SENTENCE,
     MODELS,
     READERS,
     STRUCTURE,
@@ -42,6 +43,7 @@ from scanner.nlp.practice_model import (  # noqa: E402
     PracticeModel,
     combine,
     featurise,
+    may_add,
     model_polarity,
     sentence_context,
     write_artefact,
@@ -57,12 +59,8 @@ MIN_TRAIN = 5  # a practice with fewer training sentences gets no output: its we
 STEPS, RATE, L2 = 300, 0.05, 1e-4
 POSITIVE_WEIGHT_MAX = 10.0
 STRUCTURE_THRESHOLD = 0.5
-KEEP_GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 ADD_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 2.0)  # 2.0: never
 MIN_DEV = 5
-# Practices whose rule matches the model never drops: the rule pack reads "我们不会采集儿童的人脸信息" as
-# the minors' practice (FACE-007's cases), the labelling guide does not; until they agree the rules stand.
-RULES_KEPT = ("minors_guardian",)
 RARE_ADD = 0.5
 OWN = HERE / "labels" / "own" / "policy_zh.yaml"
 
@@ -158,9 +156,9 @@ def readings(model: PracticeModel, docs: Sequence[DevDocument], lang: str) -> li
         probabilities = model.probabilities(d.text, bounds)
         contexts = sentence_context(d.text, bounds, lang, sentence_clauses(doc))
         for start, end, labels in d.units:
-            parts = [(by_start.get(s, ()), probabilities[i], *contexts[i]) for i, (s, e) in enumerate(bounds)
+            parts = [(by_start.get(s, ()), probabilities[i], contexts[i]) for i, (s, e) in enumerate(bounds)
                      if s < end and start < e]
-            parts += [(hit.matches, None, True, True) for hit in hits if hit.start < end and start < hit.end
+            parts += [(hit.matches, None, ANY_SENTENCE) for hit in hits if hit.start < end and start < hit.end
                       and all(hit.start != s for s, _ in bounds)]
             out.append((labels, parts))
     return out
@@ -172,77 +170,69 @@ NEVER = 2.0  # a probability threshold nothing reaches
 
 def predicted(parts: list, model: PracticeModel, reader: str) -> dict[str, str]:
     found: dict[str, str] = {}
-    for matches, row, statement, face in parts:
-        for m in (combine(matches, row, model, reader, statement, face) if row is not None else matches):
+    for matches, row, context in parts:
+        for m in (combine(matches, row, model, reader, context) if row is not None else matches):
             if m.practice not in found or ORDER[m.polarity] < ORDER[found[m.practice]]:
                 found[m.practice] = m.polarity
     return found
 
 
 def tune(model: PracticeModel, units: list, entry: dict) -> None:
-    """Per practice with at least MIN_DEV dev sentences: the (keep, add) pair of the grids with the best dev
-    polarity F1, then presence F1, ties going to the pair nearest the rule reader alone (keep low, add
-    high); and the model-alone threshold likewise. A rarer practice keeps every rule match and adds the
-    model's at RARE_ADD: a handful of sentences cannot choose thresholds."""
+    """Per practice with at least MIN_DEV dev sentences: the `add` threshold of the grid with the best dev
+    polarity F1, then presence F1, ties going to the highest (the reading nearest the rule reader alone);
+    and the model-alone threshold likewise. A rarer practice adds the model's at RARE_ADD: a handful of
+    sentences cannot choose thresholds."""
     chosen: dict[str, dict[str, float]] = {}
     for index, practice in enumerate(model.outputs):
         if practice not in model.combination:
             continue
         gold = [labels.get(practice) for labels, _ in units]
         if sum(map(bool, gold)) < MIN_DEV:
-            chosen[practice] = {"keep": 0.0, "add": RARE_ADD, "alone": RARE_ADD, "polarity": "rules"}
+            chosen[practice] = {"add": RARE_ADD, "alone": RARE_ADD}
             continue
         readings_of = {alone: [_practice_parts(parts, practice, index, model, alone) for _, parts in units]
                        for alone in (False, True)}
 
-        face = practice.startswith("face_")  # rule matches and their polarity stay (see combine())
-        sources = ("rules",) if practice in AFFIRM_ONLY or face else ("rules", "model")
-        keeps = (0.0,) if face or practice in RULES_KEPT else KEEP_GRID
 
-        def key(keep: float, add: float, alone: bool, source: str, practice: str = practice,
+        def key(add: float, alone: bool, practice: str = practice,
                 gold: list = gold, readings_of: dict = readings_of) -> tuple[float, float]:
-            counts = score((({practice: g} if g else {}, _choose(r, practice, keep, add, alone, source))
+            counts = score((({practice: g} if g else {}, _choose(r, practice, add, alone))
                             for g, r in zip(gold, readings_of[alone])), (practice,))
             return round(counts.polarity[practice].prf()[2], 6), round(counts.presence[practice].prf()[2], 6)
 
-        # ties: the rules' polarity, the lowest keep, the highest add — the reading nearest the rules alone
-        _, by_rules, lowest_keep, add = max((key(keep, add, False, source), source == "rules", -keep, add)
-                                            for source in sources for keep in keeps for add in ADD_GRID)
-        polarity = "rules" if by_rules else "model"
-        alone = max((key(t, t, True, polarity), t) for t in ADD_GRID[:-1])[1]
-        chosen[practice] = {"keep": -lowest_keep, "add": add, "alone": alone, "polarity": polarity}
+        add = max((key(t, False), t) for t in ADD_GRID)[1]  # ties: the highest, nearest the rules alone
+        alone = max((key(t, True), t) for t in ADD_GRID[:-1])[1]
+        chosen[practice] = {"add": add, "alone": alone}
     model.combination = {p: Combination(**c) for p, c in chosen.items()}
     entry["combination"] = chosen
 
 
 def _practice_parts(parts: list, practice: str, index: int, model: PracticeModel, alone: bool) -> list[tuple]:
-    """(rule polarity or None, probability, the model's polarity) of each sentence of a unit, with the
-    probability 0 where combine() would not add the practice."""
+    """(rule polarity or None, probability, the polarity of an addition) of each sentence of a unit, with
+    the probability 0 where combine() would not add the practice."""
     out = []
-    gated = practice.startswith("face_")
-    for matches, row, statement, face in parts:
+    reader = "model" if alone else "combined"
+    for matches, row, context in parts:
         rule = next((m.polarity for m in matches if m.practice == practice), None)
+        face = context.face and not (not alone and any(m.practice.startswith("face_") for m in matches))
         if row is None:  # a rule hit outside the model's sentences: always kept
             out.append((rule, 1.0, None))
-        elif rule is None and (not statement or (gated and (not face or (not alone and any(
-                m.practice.startswith("face_") for m in matches))))):
+        elif rule is None and not may_add(practice, model, reader, context, face):
             out.append((None, 0.0, None))
         else:
-            out.append((rule, float(row[index]), model_polarity(practice, row, model)))
+            out.append((rule, float(row[index]), model_polarity(practice, row, model) if alone else "affirm"))
     return out
 
 
-def _choose(readings_of: list[tuple], practice: str, keep: float, add: float, alone: bool,
-            source: str) -> dict[str, str]:
-    """The unit's reading of `practice` under thresholds keep/add (alone: the model decides presence),
-    polarity from `source` (rules or model) for a rule match."""
+def _choose(readings_of: list[tuple], practice: str, add: float, alone: bool) -> dict[str, str]:
+    """The unit's reading of `practice` under threshold `add` (alone: the model decides presence); a rule
+    match stays, with the rules' polarity."""
     polarity = None
     for rule, p, learned in readings_of:
-        kept = learned if source == "model" and learned else rule
         if alone:
-            chosen = (kept or learned) if p >= add else None
+            chosen = (rule or learned) if p >= add else None
         else:
-            chosen = kept if rule is not None and p >= keep else learned if rule is None and p >= add else None
+            chosen = rule if rule is not None else learned if p >= add else None
         if chosen is not None and (polarity is None or ORDER[chosen] < ORDER[polarity]):
             polarity = chosen
     return {practice: polarity} if polarity else {}
@@ -298,7 +288,7 @@ def build(train_sets: Mapping[str, list[Sentence]], dev_sets: Mapping[str, list[
         counts = {o: int(c) for o, c in zip(outputs, targets(sentences, outputs).sum(axis=0))}
         entry = {"orders": list(ORDERS[lang]), "outputs": outputs, "structure_threshold": STRUCTURE_THRESHOLD,
                  "training_sentences": len(sentences), "training_counts": counts,
-                 "combination": {p: {"keep": 0.5, "add": 0.5, "alone": 0.5, "polarity": "rules"} for p in outputs if p not in STRUCTURE}}
+                 "combination": {p: {"add": 0.5, "alone": 0.5} for p in outputs if p not in STRUCTURE}}
         languages[lang] = entry
         model = PracticeModel(lang, manifest({lang: entry}), **arrays[lang])
         if dev_sets.get(lang):

@@ -1,6 +1,6 @@
 """A learned practice reader: a linear model over hashed character n-grams, one per language.
 
-Each sentence is read as the multiset of its character n-grams (lower-cased, every digit read as 0),
+Each sentence is read as the multiset of its character n-grams (lower-cased, every digit read as 0, 你 as 您),
 each n-gram hashed into one of `buckets` rows of a weight matrix; a sentence's score for an output is
 the bias plus the sum of its n-grams' rows divided by the square root of their number, and a logistic
 turns it into a probability. This is the architecture of spaCy's bag-of-n-grams text classifier; it is
@@ -10,11 +10,15 @@ hashed rows and weights only — no text, no strings table. bench/build_practice
 
 The outputs are the practices (does the sentence state it, in any polarity) and two structure
 outputs, `negate` and `conditional` (does the sentence deny, or make conditional, some practice),
-used for polarity only where the rule reader did not read the practice itself.
+which give the polarity of the model read alone.
 
-Combination with the rule reader, per practice, from the manifest: a rule match is kept when the
-model gives it at least `keep`; the model adds a practice the rules missed when it gives at least
-`add`. keep 0 / add above 1 is the rule reader alone; keep = add is the model alone.
+Combination with the rule reader, per practice, from the manifest: every rule match stays, with the
+rules' polarity (the model dropping one could leave a policy's sharing unstated: a false finding); the
+model adds a practice the rules missed when it gives at least `add`, as affirm and only to a plain
+sentence (no negation, no condition in any clause): a denial or a condition is read from the clause
+structure or not at all, so the model never makes "我们不会永久保存您的人脸图像" a denial of retention.
+add above 1 is the rule reader alone. The model read alone (`alone`) states what it gives at least
+`alone`, rule matches included.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy
 from spacy.language import Language
@@ -43,6 +48,7 @@ ARTEFACT = "practice_model_v1.npz"
 MANIFEST = "practice_model_v1.json"
 STRUCTURE = ("negate", "conditional")
 ZERO = ord("0")
+SECOND_PERSON, POLITE_SECOND_PERSON = ord("你"), ord("您")
 # Multipliers of the n-gram hash (64-bit, wrapping): odd constants, fixed, so a build and a reader agree.
 _ROLL = numpy.uint64(0x100000001B3)
 _ORDER = 0x9E3779B97F4A7C15  # times the order n, modulo 2**64: tells a 2-gram from a 3-gram
@@ -54,6 +60,13 @@ _MIX = numpy.uint64(0xFF51AFD7ED558CCD)
 FACE_MENTION = re.compile(r"人脸|面部|面容|脸部|刷脸|人像|活体|实人认证|人证|生物识别|生物特征|\bfaces?\b|facial|biometric",
                           re.IGNORECASE)
 REFERS_BACK = re.compile(r"上述|前述|以上|该等?信息|该数据|此类|这些信息|此信息|\b(such|this|these|the above)\b", re.IGNORECASE)
+# A sharing statement names who receives the data or the act of passing it on; n-grams of "向您提供服务"
+# alone would otherwise read a plain collection sentence as sharing.
+RECIPIENT = re.compile(r"第三方|合作|关联|机构|服务商|供应商|提供商|商家|公司|集团|平台|SDK|他人|境外|政府|公安|司法|监管|部门|"
+                       r"银行|运营商|受托|委托|共享|分享|转让|披露|third[- ]part|partner|affiliate|vendor|provider|"
+                       r"advertis|compan|share|sharing|disclos|sell|transfer|law enforcement|government|authorit",
+                       re.IGNORECASE)
+NEEDS_RECIPIENT = frozenset({"third_party_sharing"})
 BACK = 3  # a list of items split at "；" puts the face words a few sentences before "上述信息"
 _CHUNK_CHARS = 200_000  # n-gram rows gathered at once: bounds memory on a policy of a million characters
 
@@ -69,9 +82,11 @@ class Features:
 
 
 def codepoints(text: str) -> numpy.ndarray:
-    """The text's characters as uint64 code points, lower-cased, each digit read as 0."""
+    """The text's characters as uint64 code points, lower-cased, each digit read as 0, the second person
+    你 read as 您 (policies use either; the rule lexicon reads them alike too)."""
     points = numpy.frombuffer(text.lower().encode("utf-32-le"), dtype=numpy.uint32).astype(numpy.uint64)
     points[(points >= ZERO) & (points <= ZERO + 9)] = ZERO
+    points[points == SECOND_PERSON] = POLITE_SECOND_PERSON
     return points
 
 
@@ -119,14 +134,24 @@ def featurise(text: str, bounds: Sequence[tuple[int, int]], orders: Sequence[int
 
 @dataclass(frozen=True)
 class Combination:
-    """Per practice: keep a rule match at probability ≥ keep; add a practice the rules missed at ≥ add;
-    the model alone states the practice at ≥ alone. polarity: "rules" — a rule match keeps the rule
-    reader's polarity; "model" — the structure outputs give it (for a practice the rules read poorly)."""
+    """Per practice: add a practice the rules missed at probability ≥ add; the model alone states the
+    practice at ≥ alone."""
 
-    keep: float
     add: float
     alone: float
-    polarity: str = "rules"
+
+
+class SentenceContext(NamedTuple):
+    """What the clause structure says of a sentence, for what the model may add to it (sentence_context)."""
+
+    statement: bool  # it may state a practice at all (not a definition, heading, list of kinds …)
+    face: bool  # it is about the person's face data
+    plain: bool  # no clause of it is negated or conditional
+    recipient: bool  # it names who receives data, or the passing on
+    vetoed: frozenset[str] = frozenset()  # practices the rule lexicon rules out here (a practice's `unless`)
+
+
+ANY_SENTENCE = SentenceContext(True, True, True, True)
 
 
 class PracticeModel:
@@ -142,7 +167,7 @@ class PracticeModel:
         self.outputs: tuple[str, ...] = tuple(entry["outputs"])
         self.practices = tuple(o for o in self.outputs if o not in STRUCTURE)
         self.affirm_only = frozenset(manifest["affirm_only"])
-        self.combination = {p: Combination(float(c["keep"]), float(c["add"]), float(c["alone"]), c["polarity"])
+        self.combination = {p: Combination(float(c["add"]), float(c["alone"]))
                             for p, c in entry["combination"].items()}
         self.structure_threshold = float(entry["structure_threshold"])
         # Bucket → row of `weights`; row 0 is all zeros, for buckets no training n-gram fell into.
@@ -186,7 +211,8 @@ class PracticeModel:
             sums[sentence[starts]] += numpy.add.reduceat(self._weights[self._row_of[bucket]], starts, axis=0)
             counts += numpy.bincount(sentence, minlength=len(bounds))
         scores = self._bias + sums / numpy.sqrt(numpy.maximum(counts, 1)).astype(numpy.float32)[:, None]
-        return 1.0 / (1.0 + numpy.exp(-scores))
+        # clipped: a sentence of one n-gram repeated thousands of times would overflow exp (and means nothing more)
+        return 1.0 / (1.0 + numpy.exp(-numpy.clip(scores, -60.0, 60.0)))
 
 
 def read_artefact(folder: Path = MODELS) -> tuple[dict, dict[str, dict[str, numpy.ndarray]]]:
@@ -251,62 +277,82 @@ if not Doc.has_extension("fangcun_text"):
     Doc.set_extension("fangcun_text", default=None)
 
 READERS = ("rules", "model", "combined")
-# The shipped reading. The combination scores higher on zh dev and test, but it states things the rules
-# do not (a negated modifier, 不会永久保存, read as retention denied; sharing on a plain collection sentence):
-# false statements an auditor would act on. bench/sentence_eval.py --reader compares the three.
-READER = "rules"
+# The shipped reading: the rules, with the model adding affirm readings to plain sentences only (combine). Higher than the rules alone on zh dev (sentence macro-F1
+# 0.744 / 0.728 against 0.674 / 0.658) and equal on en dev; bench/sentence_eval.py --reader compares the three.
+READER = "combined"
 
 
 def sentence_context(text: str, bounds: Sequence[tuple[int, int]], language: str,
-                     analysed: Mapping[int, SentenceClauses] | None = None) -> list[tuple[bool, bool]]:
-    """Per sentence, (statement, face): whether it may state a practice at all — a definition or a list
+                     analysed: Mapping[int, SentenceClauses] | None = None,
+                     wanted: Sequence[bool] | None = None) -> list[SentenceContext | None]:
+    """Per sentence, its SentenceContext: whether it may state a practice at all — a definition or a list
     of kinds of information states none (the clause analyser's non-statements, `analysed` by sentence start
-    when the pipeline has them) — and
-    whether it is about the person's face data: it names face information, or refers back while one of
-    the BACK sentences before it does, and is not about the phone's own face unlock (the app never sees
-    that data: the lexicon's device_biometric)."""
+    when the pipeline has them); whether it is about the person's face data: it names face information,
+    or refers back while one of the BACK sentences before it does, and is not about the phone's own face
+    unlock (the app never sees that data: the lexicon's device_biometric); whether it is plain (no
+    negation scope and no condition in any clause); whether it names a recipient; which practices the
+    lexicon's `unless` groups rule out ("注销账号后，我们将删除" is a deletion point, not the right to delete).
+    With `wanted`, only the sentences it marks are read (None for the others)."""
     lexicon = load_lexicon(language)
+    vetoes = [(spec.name, [lexicon.groups[g] for g in spec.unless]) for spec in lexicon.practices if spec.unless]
     named = [bool(FACE_MENTION.search(text, start, end)) for start, end in bounds]
-    out = []
+    out: list[SentenceContext | None] = []
     for i, (start, end) in enumerate(bounds):
-        sentence = text[start:end]
+        if wanted is not None and not wanted[i]:
+            out.append(None)
+            continue
+        sentence = lexicon.normalise(text[start:end])
         clauses = (analysed or {}).get(start) or analyse_sentence(sentence, language)
-        statement = clauses.kind == STATEMENT
         face = named[i] or (any(named[max(i - BACK, 0):i]) and bool(REFERS_BACK.search(sentence)))
-        out.append((statement, face and not lexicon.groups["device_biometric"].search(sentence)))
+        out.append(SentenceContext(
+            statement=clauses.kind == STATEMENT,
+            face=face and not lexicon.groups["device_biometric"].search(sentence),
+            plain=not any(c.negations or c.condition for c in clauses.clauses),
+            recipient=bool(RECIPIENT.search(sentence)),
+            vetoed=frozenset(name for name, groups in vetoes if any(g.search(sentence) for g in groups))))
     return out
 
 
 def combine(rule_matches: Sequence[PracticeMatch], probabilities: numpy.ndarray, model: PracticeModel,
-            reader: str = "combined", statement: bool = True, face: bool = True) -> list[PracticeMatch]:
+            reader: str = "combined", context: SentenceContext = ANY_SENTENCE) -> list[PracticeMatch]:
     """One sentence's practices from its rule matches and its model probabilities (one row).
 
     Practices the model does not know (and every rule match under the `rules` reader) pass unchanged.
-    A kept rule match keeps its polarity (the rule reader reads the sentence's structure) unless the
-    practice's polarity is the model's. A practice only the model found takes its polarity from the
-    model's structure outputs. The model adds nothing where `statement` is false, and a face practice only
-    where `face` holds (sentence_context) and, when
-    combined, only to a sentence in which the rules read no face practice: where they read one, they read
-    the sentence's face statements clause by clause (the hand-written set in tests/nlp holds them to it)."""
+    A kept rule match keeps its polarity: the rule reader reads the sentence's structure. The model adds
+    nothing where the sentence is no statement, a face practice only to a sentence about face data and,
+    when combined, only to a sentence in which the rules read no face practice (where they read one, they
+    read the sentence's face statements clause by clause: the hand-written set in tests/nlp holds them to
+    it), sharing only where a recipient is named. Combined, an addition is affirm and made only to a plain
+    sentence, unless the practice has no other polarity; the model alone takes the polarity of its
+    structure outputs."""
     if reader == "rules":
         return list(rule_matches)
     by_practice = {m.practice: m for m in rule_matches}
-    face = face and not (reader == "combined" and any(m.practice.startswith("face_") for m in rule_matches))
+    face = context.face and not (reader == "combined" and any(m.practice.startswith("face_") for m in rule_matches))
     out = [m for m in rule_matches if m.practice not in model.combination]
     for index, practice in enumerate(model.outputs):
         if practice not in model.combination:
             continue
         p = float(probabilities[index])
         thresholds = model.combination[practice]
-        keep, add = (thresholds.alone, thresholds.alone) if reader == "model" else (thresholds.keep, thresholds.add)
+        add = thresholds.alone if reader == "model" else thresholds.add
         match = by_practice.get(practice)
-        if match is not None and p >= keep:
-            if thresholds.polarity == "model":
-                match = PracticeMatch(practice, model_polarity(practice, probabilities, model), match.items)
-            out.append(match)
-        elif match is None and p >= add and statement and (face or not practice.startswith("face_")):
-            out.append(PracticeMatch(practice, model_polarity(practice, probabilities, model)))
+        if match is not None:
+            if reader == "combined" or p >= add:  # alone, the model decides presence
+                out.append(match)
+        elif p >= add and may_add(practice, model, reader, context, face):
+            polarity = AFFIRM if reader == "combined" else model_polarity(practice, probabilities, model)
+            out.append(PracticeMatch(practice, polarity))
     return out
+
+
+def may_add(practice: str, model: PracticeModel, reader: str, context: SentenceContext, face: bool) -> bool:
+    """Whether the model may state `practice` in a sentence the rules did not read it in (see combine)."""
+    if not context.statement or practice in context.vetoed or (practice.startswith("face_") and not face):
+        return False
+    if practice in NEEDS_RECIPIENT and not context.recipient:
+        return False
+    return reader != "combined" or context.plain or practice in model.affirm_only
 
 
 def model_polarity(practice: str, probabilities: numpy.ndarray, model: PracticeModel) -> str:
@@ -335,14 +381,15 @@ def make_practice_model(nlp: Language, name: str, language: str, reader: str) ->
         bounds = [(start, end) for start, end, _ in sentences]
         probabilities = model.probabilities(text, bounds)
         candidates = model.candidates(probabilities, reader)
-        contexts = sentence_context(text, bounds, language, sentence_clauses(doc))
+        # a sentence with no rule match and no practice the model would add has nothing to read
+        wanted = [bool(candidate) or start in rule_hits for (start, _), candidate in zip(bounds, candidates)]
+        contexts = sentence_context(text, bounds, language, sentence_clauses(doc), wanted)
         hits: list[SentenceHit] = []
-        for (start, end, section), row, candidate, (statement, face) in zip(sentences, probabilities, candidates,
-                                                                            contexts):
-            if not candidate and start not in rule_hits:
-                continue  # no rule match, and no practice the model would add: nothing to read
+        for (start, end, section), row, context in zip(sentences, probabilities, contexts):
+            if context is None:
+                continue
             rule_hit = rule_hits.pop(start, None)
-            matches = combine(rule_hit.matches if rule_hit else (), row, model, reader, statement, face)
+            matches = combine(rule_hit.matches if rule_hit else (), row, model, reader, context)
             if matches:
                 hits.append(SentenceHit(start, end, rule_hit.section if rule_hit else section, tuple(matches)))
         # A rule hit on a span that is not one of these sentences is not the model's to judge: kept as read.

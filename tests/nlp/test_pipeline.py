@@ -28,8 +28,9 @@ def test_jieba_global_dictionary_is_untouched() -> None:
 
 def test_pipelines_are_built_once_and_use_versioned_components() -> None:
     assert build_pipeline("zh") is build_pipeline("zh")
-    assert build_pipeline("en").pipe_names == ["fangcun_sentences_v1", "fangcun_clauses_v1", "fangcun_practices_v2"]
-    assert build_pipeline("en", "combined").pipe_names[-1] == "fangcun_practice_model_v1"
+    assert build_pipeline("en", "rules").pipe_names == ["fangcun_sentences_v1", "fangcun_clauses_v1",
+                                                        "fangcun_practices_v2"]
+    assert build_pipeline("en").pipe_names[-1] == "fangcun_practice_model_v1"  # the shipped reading
     assert all(Language.has_factory(name) for name in build_pipeline("zh").pipe_names)
     with pytest.raises(ValueError):
         build_pipeline("fr")

@@ -21,6 +21,7 @@ from scanner.nlp.practice_model import (
     MODELS,
     STRUCTURE,
     PracticeModel,
+    SentenceContext,
     combine,
     featurise,
     load_model,
@@ -89,7 +90,7 @@ def test_a_changed_artefact_is_refused(tmp_path: Path) -> None:
 def test_the_model_reads_own_sentences(text: str, practice: str) -> None:
     model = load_model("zh")
     [row] = model.probabilities(text, [(0, len(text))])
-    assert row[model.outputs.index(practice)] >= model.combination[practice].add
+    assert row[model.outputs.index(practice)] >= model.combination[practice].alone
     assert practice in practices(text)
 
 
@@ -123,17 +124,17 @@ def test_predictions_are_stable_and_independent_of_the_batch() -> None:
 def test_the_pipelines_run_the_model_after_the_rule_reader() -> None:
     assert build_pipeline("zh", "combined").pipe_names[-2:] == ["fangcun_practices_v2", "fangcun_practice_model_v1"]
     assert "fangcun_practice_model_v1" not in build_pipeline("zh", "rules").pipe_names
-    assert "fangcun_practice_model_v1" not in build_pipeline("zh").pipe_names  # the shipped reading (READER)
+    assert "fangcun_practice_model_v1" in build_pipeline("zh").pipe_names  # the shipped reading (READER)
     with pytest.raises(ValueError, match="reader"):
         build_pipeline("zh", "oracle")
 
 
 # --- the combination --------------------------------------------------------------------------------
 
-def tiny_model(keep: float = 0.3, add: float = 0.6, polarity: str = "rules") -> PracticeModel:
+def tiny_model(add: float = 0.6) -> PracticeModel:
     outputs = ["face_collection", "third_party_sharing", "contact", *STRUCTURE]
     entry = {"orders": [1], "outputs": outputs, "structure_threshold": 0.5,
-             "combination": {p: {"keep": keep, "add": add, "alone": 0.5, "polarity": polarity} for p in outputs[:3]}}
+             "combination": {p: {"add": add, "alone": 0.5} for p in outputs[:3]}}
     manifest = {"version": "test", "buckets": 16, "affirm_only": ["contact"], "languages": {"zh": entry}}
     return PracticeModel("zh", manifest, numpy.zeros(0, dtype=numpy.int32), numpy.zeros((0, 5), dtype=numpy.float32),
                          numpy.zeros(5, dtype=numpy.float32))
@@ -144,38 +145,51 @@ def row(**p: float) -> numpy.ndarray:
     return numpy.array([p.get(n, 0.0) for n in names], dtype=numpy.float32)
 
 
-def test_a_rule_match_is_kept_with_its_polarity_unless_the_model_rejects_it() -> None:
+def test_combined_every_rule_match_stays_with_its_polarity() -> None:
     model = tiny_model()
     rule = [PracticeMatch("third_party_sharing", "conditional"), PracticeMatch("data_collected", "affirm")]
-    kept = combine(rule, row(third_party_sharing=0.4, negate=0.9), model)
+    kept = combine(rule, row(third_party_sharing=0.01, negate=0.9), model)  # the model doubts it: it stays
     assert {m.practice: m.polarity for m in kept} == {"third_party_sharing": "conditional", "data_collected": "affirm"}
-    dropped = combine(rule, row(third_party_sharing=0.1), model)
-    assert [m.practice for m in dropped] == ["data_collected"]  # practices the model does not know pass
     assert combine(rule, row(), model, "rules") == rule
+    alone = combine(rule, row(third_party_sharing=0.1), model, "model")  # alone, the model decides presence
+    assert [m.practice for m in alone] == ["data_collected"]  # practices the model does not know pass
 
 
-def test_the_model_adds_a_practice_with_the_polarity_of_its_structure_outputs() -> None:
+def context(statement: bool = True, face: bool = True, plain: bool = True, recipient: bool = True) -> SentenceContext:
+    return SentenceContext(statement, face, plain, recipient)
+
+
+def test_combined_the_model_adds_only_affirm_and_only_to_plain_sentences() -> None:
     model = tiny_model()
-    assert combine([], row(third_party_sharing=0.7, negate=0.8), model) == [PracticeMatch("third_party_sharing", "negate")]
-    assert combine([], row(third_party_sharing=0.7, conditional=0.6, negate=0.55), model) == [
+    sharing = row(third_party_sharing=0.7, negate=0.8)
+    assert combine([], sharing, model) == [PracticeMatch("third_party_sharing", "affirm")]
+    # a negated or conditional sentence: its denial is the clause structure's to read, or nobody's
+    assert combine([], sharing, model, context=context(plain=False)) == []
+    assert combine([], row(contact=0.9), model, context=context(plain=False)) == [PracticeMatch("contact", "affirm")]
+    assert combine([], row(third_party_sharing=0.5), model) == []  # below `add`
+    assert combine([], row(third_party_sharing=0.9), model, context=context(recipient=False)) == []
+
+
+def test_the_model_alone_takes_the_polarity_of_its_structure_outputs() -> None:
+    model = tiny_model()
+    assert combine([], row(third_party_sharing=0.7, negate=0.8), model, "model",
+                   context(plain=False)) == [PracticeMatch("third_party_sharing", "negate")]
+    assert combine([], row(third_party_sharing=0.7, conditional=0.6, negate=0.55), model, "model") == [
         PracticeMatch("third_party_sharing", "conditional")]
-    assert combine([], row(contact=0.9, negate=0.9), model) == [PracticeMatch("contact", "affirm")]  # affirm only
-    assert combine([], row(third_party_sharing=0.5), model) == []
+    assert combine([], row(contact=0.9, negate=0.9), model, "model") == [PracticeMatch("contact", "affirm")]
 
 
-def test_model_polarity_replaces_the_rules_only_where_the_manifest_says_so() -> None:
+def test_a_kept_rule_match_keeps_the_rules_polarity() -> None:
     rule = [PracticeMatch("third_party_sharing", "affirm")]
-    probabilities = row(third_party_sharing=0.9, conditional=0.9)
-    assert combine(rule, probabilities, tiny_model())[0].polarity == "affirm"
-    assert combine(rule, probabilities, tiny_model(polarity="model"))[0].polarity == "conditional"
+    assert combine(rule, row(third_party_sharing=0.9, conditional=0.9), tiny_model())[0].polarity == "affirm"
 
 
 def test_face_practices_are_added_only_to_sentences_about_face_data() -> None:
     model = tiny_model()
     probabilities = row(face_collection=0.9)
-    assert combine([], probabilities, model, face=True) == [PracticeMatch("face_collection", "affirm")]
-    assert combine([], probabilities, model, face=False) == []
-    assert combine([], probabilities, model, statement=False) == []
+    assert combine([], probabilities, model, context=context(face=True)) == [PracticeMatch("face_collection", "affirm")]
+    assert combine([], probabilities, model, context=context(face=False)) == []
+    assert combine([], probabilities, model, context=context(statement=False)) == []
     rule_face = [PracticeMatch("face_purpose", "affirm")]  # the rules read this sentence's face statements
     assert combine(rule_face, probabilities, model) == rule_face
     assert combine(rule_face, probabilities, model, "model") == [*rule_face, PracticeMatch("face_collection", "affirm")]
@@ -185,9 +199,15 @@ def test_sentence_context() -> None:
     text = "我们会采集您的人脸图像。上述信息仅用于门禁通行。我们会共享您的订单信息。该信息用于配送。\n面容ID由手机系统完成验证。敏感个人信息是指生物识别等信息。"
     bounds = sentence_bounds(text, "zh")
     assert len(bounds) == 6
-    statement, face = zip(*sentence_context(text, bounds, "zh"))
-    assert face == (True, True, False, True, False, True)  # "该信息" three sentences after a face sentence
-    assert statement == (True, True, True, True, True, False)
+    contexts = sentence_context(text, bounds, "zh")
+    assert [c.face for c in contexts] == [True, True, False, True, False, True]  # "该信息" three sentences on
+    assert [c.statement for c in contexts] == [True, True, True, True, True, False]
+    assert [c.recipient for c in contexts] == [False, False, True, False, False, False]  # 共享
+
+
+def test_sentence_context_plain() -> None:
+    text = "我们会采集您的人脸图像。我们不会共享您的人脸图像。经您同意后，我们会向合作方提供您的信息。"
+    assert [c.plain for c in sentence_context(text, sentence_bounds(text, "zh"), "zh")] == [True, False, False]
 
 
 def test_the_hand_written_definition_and_device_sentences_gain_nothing() -> None:
