@@ -63,6 +63,7 @@ class TopicSpec:
     name: str
     heading: tuple[tuple[re.Pattern[str], float], ...]
     body: tuple[tuple[re.Pattern[str], float], ...]
+    body_any: re.Pattern[str] | None = None  # matches where some body cue does: most paragraphs have none
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,13 @@ def _compile(data: Mapping[str, Any]) -> TopicLexicon:
     def weighted(cues: Mapping[str, float] | None) -> tuple[tuple[re.Pattern[str], float], ...]:
         return tuple((re.compile(pattern, flags), float(weight)) for pattern, weight in (cues or {}).items())
 
-    topics = tuple(TopicSpec(name, weighted(spec.get("heading")), weighted(spec.get("body")))
+    def any_of(cues: Mapping[str, float] | None) -> re.Pattern[str] | None:
+        # a leading global flag becomes a scoped one, which an alternation allows
+        parts = [f"(?i:{p[4:]})" if p.startswith("(?i)") else f"(?:{p})" for p in (cues or {})]
+        return re.compile("|".join(parts), flags) if parts else None
+
+    topics = tuple(TopicSpec(name, weighted(spec.get("heading")), weighted(spec.get("body")),
+                             any_of(spec.get("body")))
                    for name, spec in data["topics"].items())
     weights = data["weights"]
     contact_line = _contact_line(data.get("contact_line"), flags)
@@ -289,6 +296,8 @@ def _body_scores(body: str, lexicon: TopicLexicon) -> dict[str, float]:
     first_end = first.end() if first else 0
     scores: dict[str, float] = {}
     for topic in lexicon.topics:
+        if topic.body_any is None or not topic.body_any.search(body):
+            continue
         total = 0.0
         for rx, weight in topic.body:
             hits = 0.0
@@ -310,16 +319,14 @@ def is_contact_line(paragraph: str, cue: ContactLine) -> bool:
     if len(paragraph) > cue.max_chars:
         return False
     covered = bytearray(len(paragraph))
-    anchored = False
     for patterns, is_anchor in ((cue.anchors, True), (cue.fillers, False)):
         for rx in patterns:
             for m in rx.finditer(paragraph):
                 if m.end() > m.start():
-                    anchored |= is_anchor
                     covered[m.start():m.end()] = b"\1" * (m.end() - m.start())
-    if not anchored:
-        return False
-    letters = [i for i, ch in enumerate(paragraph) if WORD_CHAR.match(ch)]
+        if is_anchor and not any(covered):
+            return False  # no anchor: the fillers cannot make it a contact line
+    letters = [m.start() for m in WORD_CHAR.finditer(paragraph)]
     return bool(letters) and sum(covered[i] for i in letters) >= cue.min_share * len(letters)
 
 
