@@ -44,7 +44,7 @@ ZH_POLICY = """示例社区App隐私政策
 在以下情形中，我们收集您的个人信息无需征得您的同意：与国家安全有关的；与刑事侦查有关的。
 
 二、我们如何使用Cookie和同类技术
-为确保网站正常运转，我们会在您的设备上存储名为Cookie的小数据文件，您可以在浏览器中清除Cookie。
+为让网站记住您的偏好，我们会在您的电脑上写入名为Cookie的小文件，您可以在浏览器设置中清除Cookie。
 
 三、我们如何共享、转让、公开披露您的个人信息
 （一）共享
@@ -83,7 +83,7 @@ ZH_POLICY = """示例社区App隐私政策
 如您是不满十四周岁的未成年人，请在父母或其他监护人的陪同下阅读本政策，并在取得监护人同意后使用我们的服务。
 
 九、我们可能向您发送的信息
-您在使用我们的服务时，我们可能向您发送电子邮件、短信或推送通知。
+在您使用本服务期间，我们可能会给您发送邮件、短信或推送消息。
 
 十、本政策如何更新
 我们可能适时修订本政策。重大变更时，我们会以弹窗形式通知您。
@@ -107,7 +107,7 @@ ZH_CASES = [  # (a phrase inside the paragraph, its expected topic)
     ("我们会采集您的人脸图像", "collection_use"),
     # consent exceptions qualify the section they are in (here: collection), as CA4P labels them
     ("与国家安全有关的", "collection_use"),
-    ("存储名为Cookie的小数据文件", "cookies"),  # mentions storage, is about cookies
+    ("写入名为Cookie的小文件", "cookies"),  # mentions storage, is about cookies
     ("合作伙伴共享您的订单信息", "sharing"),  # mentions a retention period in passing
     ("委托受托方处理", "sharing"),
     ("我们接入了极光推送SDK", "sharing"),
@@ -123,7 +123,7 @@ ZH_CASES = [  # (a phrase inside the paragraph, its expected topic)
     ("获取您的个人信息副本", "portability"),
     ("关闭个性化推荐", "settings"),
     ("不满十四周岁的未成年人", "minors"),  # mentions guardian consent
-    ("向您发送电子邮件、短信或推送通知", "notification"),
+    ("给您发送邮件、短信或推送消息", "notification"),
     ("我们可能适时修订本政策", "policy_update"),
     ("可通过以下方式与我们联系", "contact"),
     ("示例社区科技有限公司", "contact"),  # company name and address at the end
@@ -331,9 +331,9 @@ def test_a_text_without_topic_headings_has_no_introduction() -> None:
 
 def test_staying_in_china_under_a_cross_border_heading_is_retention() -> None:
     text = ("七、您的个人信息如何在全球范围转移\n"
-            "原则上，我们在中华人民共和国境内收集和产生的个人信息，将存储在中华人民共和国境内。\n"
+            "一般而言，我们在中国境内收集与产生的个人信息，都会保存在中国境内的服务器上。\n"
             "如需跨境传输，我们会向您告知出境的目的和接收方，并另行征得您的单独同意。\n")
-    assert topic_of(text, "原则上", "zh") == "retention"
+    assert topic_of(text, "一般而言", "zh") == "retention"
     assert topic_of(text, "如需跨境传输", "zh") == "cross_border"
 
 
@@ -358,7 +358,7 @@ def test_a_long_paragraph_ends_the_list_of_a_lead_in() -> None:
 
 def test_automated_decisions_are_not_user_rights_but_listed_rights_are() -> None:
     text = ("五、您的权利\n（六）约束信息系统自动决策\n"
-            "在某些业务功能中，我们可能仅依据算法做出决定，如这些决定显著影响您的合法权益，您有权要求我们作出解释。\n"
+            "部分业务功能可能只由算法作出决定，若该决定明显影响您的合法权益，您有权要求我们给出说明。\n"
             "（七）其他\n我们保障您对个人信息的访问、更正、删除以及撤回授权同意的权利。\n")
     assert topic_of(text, "（六）约束信息系统自动决策", "zh") == OTHER
     assert topic_of(text, "我们保障您对个人信息的访问", "zh") == "rights"
@@ -474,9 +474,9 @@ def test_a_heading_that_names_collection_first_opens_the_collection_part() -> No
 def test_consent_exceptions_of_collection_are_collection() -> None:
     text = ("二、共享、转让、公开披露\n"
             "在以下情形中，我们收集、使用您的个人信息无需征得您的授权同意：为履行法定义务所必需；与公共安全直接相关。\n"
-            "在以下情形中，我们共享、转让、公开披露您的个人信息无需征得您的授权同意：与国家安全直接相关。\n")
+            "下列情形中，我们共享、转让或公开披露您的个人信息无需事先取得您的授权同意：与国家安全直接相关的。\n")
     assert topic_of(text, "在以下情形中，我们收集", "zh") == "collection_use"
-    assert topic_of(text, "在以下情形中，我们共享", "zh") == "sharing"
+    assert topic_of(text, "下列情形中，我们共享", "zh") == "sharing"
 
 
 RIGHTS = """五、您的权利
@@ -517,9 +517,9 @@ def test_a_numbered_phrase_closed_by_a_full_stop_is_a_heading_run_in() -> None:
 
 def test_saying_data_does_not_leave_the_country_is_retention() -> None:
     text = ("七、您的个人信息如何在全球范围转移\n"
-            "我们在中华人民共和国境内收集的个人信息存储在中国境内，我们不会将您的个人信息转移至境外。\n"
+            "我们在中国境内收集的个人信息均保存在境内，我们不会把您的个人信息传到境外。\n"
             "为提供国际漫游服务，我们会将您的行程信息传输至境外的合作酒店，并事先征得您的单独同意。\n")
-    assert topic_of(text, "我们在中华人民共和国境内收集", "zh") == "retention"
+    assert topic_of(text, "我们在中国境内收集", "zh") == "retention"
     assert topic_of(text, "为提供国际漫游服务", "zh") == "cross_border"
 
 
