@@ -48,6 +48,7 @@ from scanner.nlp.practice_model import (  # noqa: E402
     sentence_context,
     write_artefact,
 )
+from scanner.nlp.practices import AFFIRM  # noqa: E402
 
 VERSION = "practice_model_v1"
 BUCKETS = 1 << 20
@@ -220,7 +221,7 @@ def _practice_parts(parts: list, practice: str, index: int, model: PracticeModel
         elif rule is None and not may_add(practice, model, reader, context, face):
             out.append((None, 0.0, None))
         else:
-            out.append((rule, float(row[index]), model_polarity(practice, row, model) if alone else "affirm"))
+            out.append((rule, float(row[index]), model_polarity(practice, row, model) if alone else AFFIRM))
     return out
 
 

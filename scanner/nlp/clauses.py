@@ -9,6 +9,8 @@ Public API
   PhraseMatcher pass over the document (the zh pipeline's per-character tokens, the en tokenizer's words).
 - spaCy component `fangcun_clauses_v1` (config: language): sets `Doc._.fangcun_clauses`, one
   SentenceClauses per entry of `Doc._.fangcun_sentences`, in the same order.
+- `describes_information(clauses, start, end, language)` — the verb there only describes information
+  another party handled (…依照法规共享的信息, 向我们分享).
 - `SentenceClauses`: `kind` (STATEMENT or a non-statement: DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL,
   UPDATE),
   `clauses`, `first_person` (the processor is the subject of a processing verb), `result_only`,
@@ -92,8 +94,6 @@ class SentenceClauses:
     anaphor: bool
     # (start, subject kind) of every subject phrase that is not the object of a preposition (向第三方)
     subject_marks: tuple[tuple[int, str], ...] = ()
-    described: re.Pattern[str] | None = None  # what a verb modifying an information noun is followed by
-    to_processor: re.Pattern[str] | None = None  # what comes right before a verb whose recipient is the processor
 
     def clause_at(self, pos: int) -> Clause:
         starts = [c.start for c in self.clauses]
@@ -110,19 +110,6 @@ class SentenceClauses:
     def subject_at(self, pos: int) -> str:
         return self.clause_at(pos).subject
 
-    def describes_information(self, start: int, end: int) -> bool:
-        """The verb at text[start:end] only describes information that someone other than the processor
-        handled ("合作方依照法规共享的信息", "从公开披露的信息中获取"): it modifies an information noun
-        (…的信息), and the nearest subject before it in its clause is not the processor; or the processor
-        is its recipient ("向我们分享")."""
-        if self.to_processor is not None and self.to_processor.search(self.text[max(0, start - 8):start]):
-            return True  # "合作方会…向我们分享您的收货记录": passed to the processor, not by it
-        if self.described is None or not self.described.match(self.text, end):
-            return False
-        clause = self.clause_at(start)
-        before = [kind for pos, kind in self.subject_marks if clause.start <= pos < start]
-        return not before or before[-1] != PROCESSOR
-
 
 @dataclass(frozen=True)
 class ClauseCues:
@@ -133,6 +120,22 @@ class ClauseCues:
     bare_window: int
     frames: Mapping[str, re.Pattern[str]]
     labels: Mapping[int, str]  # matcher match id → phrase label
+
+
+def describes_information(clauses: SentenceClauses, start: int, end: int, language: str) -> bool:
+    """The verb at text[start:end] only describes information that someone other than the processor
+    handled ("合作方依照法规共享的信息", "从公开披露的信息中获取"): it modifies an information noun
+    (…的信息), and the nearest subject before it in its clause is not the processor; or the processor
+    is its recipient ("向我们分享")."""
+    frames = load_clause_cues(language).frames
+    to_processor, described = frames.get("to_processor"), frames.get("described")
+    if to_processor is not None and to_processor.search(clauses.text[max(0, start - 8):start]):
+        return True  # "合作方会…向我们分享您的收货记录": passed to the processor, not by it
+    if described is None or not described.match(clauses.text, end):
+        return False
+    clause = clauses.clause_at(start)
+    before = [kind for pos, kind in clauses.subject_marks if clause.start <= pos < start]
+    return not before or before[-1] != PROCESSOR
 
 
 @functools.cache
@@ -254,8 +257,7 @@ def _analyse(text: str, matches: list[tuple[int, int, str]], cues: ClauseCues) -
     return SentenceClauses(text=text, kind=_kind(text, frames, matches, first_person), clauses=tuple(clauses),
                            first_person=first_person, result_only=bool(frames["result_only"].search(text)),
                            anaphor=bool(frames["anaphor"].search(text)),
-                           subject_marks=_subject_marks(text, matches, frames.get("preposition")),
-                           described=frames.get("described"), to_processor=frames.get("to_processor"))
+                           subject_marks=_subject_marks(text, matches, frames.get("preposition")))
 
 
 def _clause_bounds(text: str, separators: re.Pattern[str]) -> list[tuple[int, int]]:

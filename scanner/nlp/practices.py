@@ -40,6 +40,7 @@ from scanner.nlp.clauses import (
     THIRD_PARTY,
     SentenceClauses,
     analyse_sentence,
+    describes_information,
 )
 from scanner.nlp.lexicon import PolicyLexicon, PracticeSpec
 
@@ -162,7 +163,8 @@ def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, ow
             return AFFIRM if s.clauses.negated(exclusive.start()) else NEGATE
     cues = s.occurrences(alternative[-1]) if own_cue else _deciding_cues(spec, alternative, s)
     if spec.agent == "processor" and cues:
-        cues = [cue for cue in cues if not s.clauses.describes_information(cue.start(), cue.end())]
+        cues = [cue for cue in cues
+                if not describes_information(s.clauses, cue.start(), cue.end(), s.lexicon.language)]
         if not cues:
             return ""  # every cue only describes information another party handled: nothing is stated
     if spec.foreign_object and cues:

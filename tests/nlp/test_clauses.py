@@ -471,8 +471,8 @@ def test_a_role_that_must_give_its_face_has_no_alternative() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "我们会通过摄像头识别您的面部特征与屏幕的距离。此功能的计算过程在本地进行，我们不会上传到云端。",
-    "这些人脸信息数据仅会在您的设备上进行使用。",
+    "护眼模式会借助摄像头测算您的面部特征与屏幕的距离。该功能的运算在本地进行，我们不会上传到服务器。",
+    "上述人脸数据只在您的手机本地使用。",
     "人脸特征值存储于设备本地。",
 ])
 def test_the_device_as_the_place_of_face_processing(text: str) -> None:
