@@ -11,6 +11,8 @@ Public API
   SentenceClauses per entry of `Doc._.fangcun_sentences`, in the same order.
 - `describes_information(clauses, start, end, language)` — the verb there only describes information
   another party handled (…依照法规共享的信息, 向我们分享).
+- `acted_by_person(clauses, start, language)` — the verb there is the person's own act (您公开分享…);
+  `given_to_processor(clauses, start, language)` — the processor receives what the verb there passes (向我们提供).
 - `SentenceClauses`: `kind` (STATEMENT or a non-statement: DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL,
   UPDATE),
   `clauses`, `first_person` (the processor is the subject of a processing verb), `result_only`,
@@ -126,16 +128,42 @@ def describes_information(clauses: SentenceClauses, start: int, end: int, langua
     """The verb at text[start:end] only describes information that someone other than the processor
     handled ("合作方依照法规共享的信息", "从公开披露的信息中获取"): it modifies an information noun
     (…的信息), and the nearest subject before it in its clause is not the processor; or the processor
-    is its recipient ("向我们分享")."""
+    is its recipient ("向我们分享", "从第三方获取")."""
     frames = load_clause_cues(language).frames
-    to_processor, described = frames.get("to_processor"), frames.get("described")
-    if to_processor is not None and to_processor.search(clauses.text[max(0, start - 8):start]):
+    described = frames.get("described")
+    if given_to_processor(clauses, start, language):
         return True  # "合作方会…向我们分享您的收货记录": passed to the processor, not by it
+    from_other = frames.get("from_other")
+    if from_other is not None and from_other.search(clauses.text[max(0, start - 20):start]):
+        return True  # "我们可能从第三方获取…": received by the processor
     if described is None or not described.match(clauses.text, end):
         return False
     clause = clauses.clause_at(start)
     before = [kind for pos, kind in clauses.subject_marks if clause.start <= pos < start]
     return not before or before[-1] != PROCESSOR
+
+
+def given_to_processor(clauses: SentenceClauses, start: int, language: str) -> bool:
+    """The processor is the recipient of the verb at `start` ("需向我们提供您的人脸图像")."""
+    to_processor = load_clause_cues(language).frames.get("to_processor")
+    return to_processor is not None and bool(to_processor.search(clauses.text[max(0, start - 8):start]))
+
+
+def acted_by_person(clauses: SentenceClauses, start: int, language: str) -> bool:
+    """The verb at `start` is the person's own act ("请您谨慎考虑是否公开分享您的照片", "您可以选择与第三方
+    共享"): the nearest subject before it in the sentence is the person, not as a possessive (您的信息), and
+    nothing between them hands the act to someone else (您授权我们…, 您同意…后)."""
+    frames = load_clause_cues(language).frames
+    possessive, hands_over = frames.get("possessive"), frames.get("hands_over")
+    for pos, kind in reversed(clauses.subject_marks):
+        if pos >= start:
+            continue
+        if kind != PERSON:
+            return False
+        if possessive is not None and possessive.match(clauses.text, pos):
+            continue  # "您的个人信息将被共享": the person owns the data, someone else acts
+        return hands_over is None or not hands_over.search(clauses.text, pos, start)
+    return False
 
 
 @functools.cache
@@ -322,7 +350,7 @@ def _subject_marks(text: str, matches: list[tuple[int, int, str]],
                    preposition: re.Pattern[str] | None) -> tuple[tuple[int, str], ...]:
     """Subject phrases in order, leaving out those that follow a preposition (the recipient in 向第三方提供)."""
     return tuple((a, _SUBJECT_LABELS[label]) for a, _, label in matches if label in _SUBJECT_LABELS
-                 and not (preposition and a and preposition.match(text, a - 1)))
+                 and not (preposition and preposition.search(text, max(0, a - 2), a)))
 
 
 def _own_subject(matches: list[tuple[int, int, str]]) -> str:

@@ -21,7 +21,7 @@ from scanner.yamldata import load_yaml
 LANGUAGES = ("zh", "en")
 POLARITY_MODES = ("standard", "consent", "alternative", "none", "stated")
 CONSENT_READINGS = ("affirm", "conditional")
-DEVICE_MODES = ("keep", "drop", "result")
+DEVICE_MODES = ("keep", "drop", "result", "denied")
 NON_STATEMENTS = ("definition", "heading", "question", "example", "refusal", "update")
 PLAIN_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 T = TypeVar("T")
@@ -40,7 +40,8 @@ class PracticeSpec:
     negated_when: tuple[tuple[str, ...], ...] = ()  # alternatives that fire only when the sentence denies it
     affirmed_when: tuple[tuple[str, ...], ...] = ()  # alternatives that fire only when it is not denied
     consent: str = "conditional"  # the reading after consent obtained first: "affirm" or "conditional"
-    on_device: str = "keep"  # the phone's own biometrics: "keep", "drop", or "result" (negate or drop)
+    # the phone's own biometrics: "keep", "drop", "result" (negate or drop) or "denied" (a denial stays, else drop)
+    on_device: str = "keep"
     also_in: tuple[str, ...] = ()  # non-statement kinds (clauses.py) the practice still fires in
     agent: str = ""  # "processor": the processor's own act; a cue describing others' information is none
     # a group naming other data: a deciding cue whose clause names such data and no face data is about that

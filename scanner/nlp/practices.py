@@ -7,14 +7,16 @@ of one of its `when` alternatives matches the sentence; then:
   only the practices whose `also_in` names that kind;
 - a face sentence about the phone's own biometrics (面容ID, 系统自带的面容解锁) is the device's doing:
   face_collection is negate when the sentence denies collection or says only a result comes back,
-  device-side storage stays, and the other face practices are dropped;
+  device-side storage stays, and the other face practices are dropped — unless the face data is given
+  to the processor ("…需向我们提供您的人脸图像");
 - polarity comes from the clause of each occurrence of the deciding cue: negated in that clause →
   negate; under an exception (除非 / 未经…同意 / unless / 以下情形除外) → conditional; in a later,
   hypothetical case (如需…另行征得, 如涉及合并) → conditional; after consent obtained first (征得您的同意后) →
   the practice's `consent` reading (affirm for face processing: consent is the law's condition for
   doing it, conditional for sharing and transfer abroad). Occurrences combine affirm > conditional > negate;
 - a practice that is the processor's act (`agent: processor`) is not stated by a verb that only describes
-  information someone else handled ("合作方依照法规共享的信息");
+  information someone else handled ("合作方依照法规共享的信息"), nor by the person's own act ("您可以选择
+  公开分享您的照片");
 - an item of a list of exceptions ("以下情形除外：…") makes what it affirms conditional;
 - a negation that governs exclusivity ("不将人脸识别作为唯一验证方式") negates exclusivity, not the practice;
 - a practice with no other polarity than affirm (`polarity: stated`: how to withdraw consent) is not
@@ -39,8 +41,10 @@ from scanner.nlp.clauses import (
     STATEMENT,
     THIRD_PARTY,
     SentenceClauses,
+    acted_by_person,
     analyse_sentence,
     describes_information,
+    given_to_processor,
 )
 from scanner.nlp.lexicon import PolicyLexicon, PracticeSpec
 
@@ -99,6 +103,9 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
     # The phone's own biometrics: named as such, or a face sentence whose clause has the device as subject.
     device = bool(s.match("device_biometric")) or (
         any(c.subject == DEVICE for c in clauses.clauses) and s.match("face") is not None)
+    if device and any(given_to_processor(clauses, cue.start(), lexicon.language) and not clauses.negated(cue.start())
+                      for cue in s.occurrences("collect")):
+        device = False  # "使用指纹、刷脸功能登录时，需向我们提供您的人脸图像": the processor receives the face
     found: list[PracticeMatch] = []
     for spec in lexicon.practices:
         if kind != STATEMENT and kind not in spec.also_in:
@@ -139,6 +146,8 @@ def _stated_polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sente
     if device and spec.on_device != "keep":
         if spec.on_device == "result" and (s.clauses.result_only or _denied(spec, alternative, s)):
             return NEGATE
+        if spec.on_device == "denied" and polarity == NEGATE:
+            return NEGATE  # "其信息由手机终端提供商处理，我们不留存…": the processor answers for itself
         return ""
     if spec.on_device == "result" and s.clauses.result_only and polarity == AFFIRM:
         return NEGATE  # "我们只获得验证结果": the face data itself is not obtained
@@ -163,10 +172,11 @@ def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, ow
             return AFFIRM if s.clauses.negated(exclusive.start()) else NEGATE
     cues = s.occurrences(alternative[-1]) if own_cue else _deciding_cues(spec, alternative, s)
     if spec.agent == "processor" and cues:
-        cues = [cue for cue in cues
-                if not describes_information(s.clauses, cue.start(), cue.end(), s.lexicon.language)]
+        language = s.lexicon.language
+        cues = [cue for cue in cues if not describes_information(s.clauses, cue.start(), cue.end(), language)
+                and not acted_by_person(s.clauses, cue.start(), language)]
         if not cues:
-            return ""  # every cue only describes information another party handled: nothing is stated
+            return ""  # every cue describes what another party handled, or the person does it: nothing is stated
     if spec.foreign_object and cues:
         cues = [cue for cue in cues if not _about_other_data(spec.foreign_object, s, cue)]
         if not cues:

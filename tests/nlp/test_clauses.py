@@ -90,6 +90,39 @@ def test_the_processor_s_own_sharing_stays_sharing(text: str) -> None:
     assert practices(text)["third_party_sharing"] == "affirm"
 
 
+@pytest.mark.parametrize("text", [
+    "请您谨慎考虑是否在使用本服务时公开分享您的照片。",  # the person's own act
+    "您通过本平台向其他用户提供的共享信息，可能被他人保存。",  # 本平台 after 通过 is no subject; 共享信息 a noun
+    "我们可能从第三方获取您授权的账户信息。",  # received from a third party
+    "我们可能自合作伙伴处获得您的会员等级。",
+])
+def test_the_person_s_own_sharing_and_data_received_are_no_sharing(text: str) -> None:
+    assert "third_party_sharing" not in practices(text)
+
+
+@pytest.mark.parametrize("text, polarity", [
+    ("您授权我们向合作银行提供您的身份证号码。", "affirm"),  # the person hands the act to the processor
+    ("您的个人信息可能会被共享给我们的关联公司。", "affirm"),  # 您的: the owner of the data, not the actor
+    ("应监管部门要求，我们会向有关行政机关提供相关证据资料。", "affirm"),
+    ("我们将委托外部供应商对您的手机号进行验证。", "affirm"),
+    ("技术合作方会向我们的用户收集设备信息，用于统计分析。", "affirm"),  # collected directly by a third party
+    ("为保护用户或公众的人身安全，我们可能依据法律法规披露您的账户信息。", "conditional"),
+    ("在法律法规允许的范围内，为维护公众利益而有必要披露您的个人信息。", "conditional"),
+    ("我们只会在法律允许、监护人明确同意或保护儿童所必要的情况下使用、共享或披露儿童的个人信息。", "conditional"),
+])
+def test_sharing_families_by_actor_and_condition(text: str, polarity: str) -> None:
+    assert practices(text)["third_party_sharing"] == polarity
+
+
+def test_a_device_biometric_pair_still_gives_the_face_to_the_processor() -> None:
+    given = face("当您在本应用中使用指纹、刷脸功能进行登录或支付时，需向我们提供您的指纹、人脸图像信息。")
+    assert given["face_collection"] == "affirm"
+    # the phone maker's own check, and the processor's denial of keeping anything of it
+    device = face("人脸识别功能由手机终端提供商处理，我们不留存您使用该功能产生的信息。")
+    assert device["face_collection"] == "negate" and device["face_retention"] == "negate"
+    assert "face_collection" not in face("您可以使用指纹或面容解锁登录本应用。")
+
+
 def test_items_of_a_list_of_exceptions_are_conditional() -> None:
     text = ("根据法律法规，以下情形中，我们可能会向境外提供您的个人信息而无需征得您的同意：\n"
             "1、与国家安全有关的；\n"
