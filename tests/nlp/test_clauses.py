@@ -95,6 +95,7 @@ def test_the_processor_s_own_sharing_stays_sharing(text: str) -> None:
     "您通过本平台向其他用户提供的共享信息，可能被他人保存。",  # 本平台 after 通过 is no subject; 共享信息 a noun
     "我们可能从第三方获取您授权的账户信息。",  # received from a third party
     "我们可能自合作伙伴处获得您的会员等级。",
+    "如您提出请求，我们可以把您的数据副本发送至您选择的其他服务提供者。",  # portability: the person directs it
 ])
 def test_the_person_s_own_sharing_and_data_received_are_no_sharing(text: str) -> None:
     assert "third_party_sharing" not in practices(text)
@@ -106,6 +107,8 @@ def test_the_person_s_own_sharing_and_data_received_are_no_sharing(text: str) ->
     ("应监管部门要求，我们会向有关行政机关提供相关证据资料。", "affirm"),
     ("我们将委托外部供应商对您的手机号进行验证。", "affirm"),
     ("技术合作方会向我们的用户收集设备信息，用于统计分析。", "affirm"),  # collected directly by a third party
+    ("我们会把您的订单信息发送至合作的物流服务商。", "affirm"),
+    ("实名信息由认证机构核验后，我们只保存核验结果。", "affirm"),
     ("为保护用户或公众的人身安全，我们可能依据法律法规披露您的账户信息。", "conditional"),
     ("在法律法规允许的范围内，为维护公众利益而有必要披露您的个人信息。", "conditional"),
     ("我们只会在法律允许、监护人明确同意或保护儿童所必要的情况下使用、共享或披露儿童的个人信息。", "conditional"),
