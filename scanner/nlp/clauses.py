@@ -151,19 +151,13 @@ def given_to_processor(clauses: SentenceClauses, start: int, language: str) -> b
 
 def acted_by_person(clauses: SentenceClauses, start: int, language: str) -> bool:
     """The verb at `start` is the person's own act ("请您谨慎考虑是否公开分享您的照片", "您可以选择与第三方
-    共享"): the nearest subject before it in the sentence is the person, not as a possessive (您的信息), and
-    nothing between them hands the act to someone else (您授权我们…, 您同意…后)."""
-    frames = load_clause_cues(language).frames
-    possessive, hands_over = frames.get("possessive"), frames.get("hands_over")
-    for pos, kind in reversed(clauses.subject_marks):
-        if pos >= start:
-            continue
-        if kind != PERSON:
-            return False
-        if possessive is not None and possessive.match(clauses.text, pos):
-            continue  # "您的个人信息将被共享": the person owns the data, someone else acts
-        return hands_over is None or not hands_over.search(clauses.text, pos, start)
-    return False
+    共享"): the nearest subject before it in the sentence is the person, and nothing between them hands the
+    act to someone else (您授权我们…, 您同意…后)."""
+    hands_over = load_clause_cues(language).frames.get("hands_over")
+    before = [(pos, kind) for pos, kind in clauses.subject_marks if pos < start]
+    if not before or before[-1][1] != PERSON:
+        return False
+    return hands_over is None or not hands_over.search(clauses.text, before[-1][0], start)
 
 
 @functools.cache
@@ -285,7 +279,8 @@ def _analyse(text: str, matches: list[tuple[int, int, str]], cues: ClauseCues) -
     return SentenceClauses(text=text, kind=_kind(text, frames, matches, first_person), clauses=tuple(clauses),
                            first_person=first_person, result_only=bool(frames["result_only"].search(text)),
                            anaphor=bool(frames["anaphor"].search(text)),
-                           subject_marks=_subject_marks(text, matches, frames.get("preposition")))
+                           subject_marks=_subject_marks(text, matches, frames.get("preposition"),
+                                                        frames.get("possessive")))
 
 
 def _clause_bounds(text: str, separators: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -346,11 +341,13 @@ def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, r
     return out
 
 
-def _subject_marks(text: str, matches: list[tuple[int, int, str]],
-                   preposition: re.Pattern[str] | None) -> tuple[tuple[int, str], ...]:
-    """Subject phrases in order, leaving out those that follow a preposition (the recipient in 向第三方提供)."""
-    return tuple((a, _SUBJECT_LABELS[label]) for a, _, label in matches if label in _SUBJECT_LABELS
-                 and not (preposition and preposition.search(text, max(0, a - 2), a)))
+def _subject_marks(text: str, matches: list[tuple[int, int, str]], preposition: re.Pattern[str] | None,
+                   possessive: re.Pattern[str] | None) -> tuple[tuple[int, str], ...]:
+    """Subject phrases in order, leaving out those that follow a preposition (the recipient in 向第三方提供)
+    and possessives (您的信息将被共享, 使用我们的服务: the owner of a noun, not the actor)."""
+    return tuple((a, _SUBJECT_LABELS[label]) for a, b, label in matches if label in _SUBJECT_LABELS
+                 and not (preposition and preposition.search(text, max(0, a - 2), a))
+                 and not (possessive and possessive.match(text, b)))
 
 
 def _own_subject(matches: list[tuple[int, int, str]]) -> str:

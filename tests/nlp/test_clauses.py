@@ -96,6 +96,7 @@ def test_the_processor_s_own_sharing_stays_sharing(text: str) -> None:
     "我们可能从第三方获取您授权的账户信息。",  # received from a third party
     "我们可能自合作伙伴处获得您的会员等级。",
     "如您提出请求，我们可以把您的数据副本发送至您选择的其他服务提供者。",  # portability: the person directs it
+    "请您慎重考虑，是否在使用我们的产品时公开您的行程记录或披露您的敏感个人信息。",  # 我们的: a possessive, no actor
 ])
 def test_the_person_s_own_sharing_and_data_received_are_no_sharing(text: str) -> None:
     assert "third_party_sharing" not in practices(text)
@@ -108,6 +109,8 @@ def test_the_person_s_own_sharing_and_data_received_are_no_sharing(text: str) ->
     ("我们将委托外部供应商对您的手机号进行验证。", "affirm"),
     ("技术合作方会向我们的用户收集设备信息，用于统计分析。", "affirm"),  # collected directly by a third party
     ("我们会把您的订单信息发送至合作的物流服务商。", "affirm"),
+    ("我们的网页上可能有广告主或合作伙伴设置的Cookie，用于统计广告效果。", "affirm"),  # partners' own cookies
+    ("我们的合作伙伴会收集您的设备信息。", "affirm"),  # 我们的 is no subject: the partner acts
     ("实名信息由认证机构核验后，我们只保存核验结果。", "affirm"),
     ("为保护用户或公众的人身安全，我们可能依据法律法规披露您的账户信息。", "conditional"),
     ("在法律法规允许的范围内，为维护公众利益而有必要披露您的个人信息。", "conditional"),
@@ -541,3 +544,8 @@ def test_face_data_leaving_for_a_provider_or_kept_back(text: str, polarity: str)
 
 def test_uploading_an_avatar_beside_a_face_feature_is_no_face_upload() -> None:
     assert "face_cloud_upload" not in face("您可使用扫码支付、上传头像、刷脸认证等服务。")
+
+
+def test_an_annex_title_is_a_heading() -> None:
+    assert analyse_sentence("附件二：第三方SDK收集个人信息的情况", "zh").kind == HEADING
+    assert analyse_sentence("附件中的第三方SDK会收集您的设备信息。", "zh").kind == STATEMENT
