@@ -4,6 +4,7 @@ A unit is a sentence of a corpus policy named by file and character offsets; the
 never enters the project. This script is the one place that decides the units, deterministically:
 
     python bench/labels/units.py select      # writes bench/labels/units.jsonl (offsets only)
+    python bench/labels/units.py extend | extend-topics   # append the later batches (see below)
     python bench/labels/units.py show BATCH   # prints a batch's sentences with context (for labelling)
     python bench/labels/units.py stats        # counts per language, split, reason
     python bench/labels/units.py write DECISIONS OUT.jsonl   # a labeller's decisions → a label file
@@ -258,6 +259,41 @@ def extend() -> None:
     print(f"{UNITS.relative_to(REPO)}: {len(added)} units added as {EXTENSION_BATCH}")
 
 
+# The second extension (batches zh-15 … zh-18): unlabelled sentences on the non-face topics the reader is
+# weakest at (sharing, SDKs, deletion, withdrawal, contact, transfer abroad, minors), sampled with the fixed
+# seed from every split, so that each split holds more of them and the learned reader more training data.
+TOPIC_MORE = re.compile(r"共享|分享|第三方|合作方|合作伙伴|关联|SDK|sdk|委托|转让|披露|提供给|删除|注销|撤回|撤销|退订|"
+                        r"关闭|境外|跨境|出境|联系|邮箱|电话|监护|未成年|儿童|上传|服务器")
+TOPIC_BATCHES = ("zh-15", "zh-16", "zh-17", "zh-18")
+TOPIC_BATCH_SIZE = 200
+
+
+def extend_topics() -> None:
+    """Append TOPIC_BATCHES: sentences matching TOPIC_MORE that no batch holds, a seeded sample, keeping every id."""
+    units = load_units()
+    if any(u["batch"] in TOPIC_BATCHES for u in units):
+        sys.exit(f"{TOPIC_BATCHES[0]} is already in {UNITS.name}")
+    have = {(u["file"], u["start"]) for u in units}
+    split = zh_splits()
+    pool = []
+    for rel in sorted({f"CA4P-483/{f}" for f in split}):
+        text = read(rel)
+        for s, e in bounds(text, ZH_END):
+            if (rel, s) not in have and TOPIC_MORE.search(text[s:e]):
+                pool.append((rel, s, e))
+    chosen = sorted(random.Random(SEED + 15).sample(pool, TOPIC_BATCH_SIZE * len(TOPIC_BATCHES)))
+    n = sum(1 for u in units if u["lang"] == "zh")
+    spans_of: dict[str, list[tuple[int, int, str]]] = {}
+    with UNITS.open("a", encoding="utf-8") as out:
+        for i, (rel, s, e) in enumerate(chosen):
+            spans = spans_of.setdefault(rel, _ca4p_classes(rel))
+            out.write(json.dumps({"id": f"zh-{n + i:05d}", "batch": TOPIC_BATCHES[i * len(TOPIC_BATCHES) // len(chosen)],
+                                  "lang": "zh", "file": rel, "start": s, "end": e,
+                                  "split": split[rel.removeprefix("CA4P-483/")], "stratum": _class_at(spans, s, e),
+                                  "why": "topic_more"}, ensure_ascii=False) + "\n")
+    print(f"{UNITS.relative_to(REPO)}: {len(chosen)} units added as {', '.join(TOPIC_BATCHES)} (pool {len(pool)})")
+
+
 def load_units() -> list[dict]:
     return [json.loads(line) for line in UNITS.read_text(encoding="utf-8").splitlines()]
 
@@ -268,15 +304,18 @@ def unit_text(unit: dict, _cache: dict[str, str] = {}) -> str:  # noqa: B006 —
     return _cache[unit["file"]][unit["start"]:unit["end"]]
 
 
-CALIBRATION = {"cal-zh": ("zh", 60), "cal-en": ("en", 30)}  # units every labeller of a language labels
+# Units every labeller of a language labels, to measure agreement: a seeded sample of the units before the
+# topic batches (cal-zh, cal-en), and one drawn with them (cal-zh-topics, the labellers of zh-15 … zh-18).
+CALIBRATION = {"cal-zh": ("zh", 60, False), "cal-en": ("en", 30, False), "cal-zh-topics": ("zh", 60, True)}
 
 
 def batch_units(batch: str) -> list[dict]:
-    """A batch's units; cal-zh / cal-en are fixed samples every labeller labels, to measure agreement."""
+    """A batch's units, or a calibration sample (CALIBRATION)."""
     units = load_units()
     if batch in CALIBRATION:
-        lang, n = CALIBRATION[batch]
-        return sorted(random.Random(SEED).sample([u for u in units if u["lang"] == lang], n), key=lambda u: u["id"])
+        lang, n, with_topics = CALIBRATION[batch]
+        pool = [u for u in units if u["lang"] == lang and (with_topics or u["batch"] not in TOPIC_BATCHES)]
+        return sorted(random.Random(SEED).sample(pool, n), key=lambda u: u["id"])
     return [u for u in units if u["batch"] == batch]
 
 
@@ -432,6 +471,7 @@ def main() -> None:
     show_p.add_argument("batch")
     sub.add_parser("stats")
     sub.add_parser("extend", help="append the face-verification sentences select missed (batch zh-14)")
+    sub.add_parser("extend-topics", help="append a sample of the weak non-face topics (batches zh-15 … zh-18)")
     write_p = sub.add_parser("write", help="decisions file → label file (see write_labels)")
     write_p.add_argument("decisions", type=Path)
     write_p.add_argument("out", type=Path)
@@ -446,6 +486,8 @@ def main() -> None:
         stats()
     elif args.cmd == "extend":
         extend()
+    elif args.cmd == "extend-topics":
+        extend_topics()
     elif args.cmd == "show":
         show(args.batch)
     elif args.cmd == "review":
