@@ -97,6 +97,10 @@ def test_the_processor_s_own_sharing_stays_sharing(text: str) -> None:
     "我们可能自合作伙伴处获得您的会员等级。",
     "如您提出请求，我们可以把您的数据副本发送至您选择的其他服务提供者。",  # portability: the person directs it
     "请您慎重考虑，是否在使用我们的产品时公开您的行程记录或披露您的敏感个人信息。",  # 我们的: a possessive, no actor
+    "我们采用加密技术，防止您的信息遭到未经授权的访问、公开披露或篡改。",  # a security harm
+    "您同意我们可以将本协议转让给我们的关联公司。",  # the agreement, not personal information
+    "4. 我们如何共享、转让、公开披露您的个人信息；",  # a contents line
+    "请阅读本政策，了解我们收集、使用和共享您的信息时的具体做法。",  # an overview
 ])
 def test_the_person_s_own_sharing_and_data_received_are_no_sharing(text: str) -> None:
     assert "third_party_sharing" not in practices(text)
@@ -115,6 +119,12 @@ def test_the_person_s_own_sharing_and_data_received_are_no_sharing(text: str) ->
     ("为保护用户或公众的人身安全，我们可能依据法律法规披露您的账户信息。", "conditional"),
     ("在法律法规允许的范围内，为维护公众利益而有必要披露您的个人信息。", "conditional"),
     ("我们只会在法律允许、监护人明确同意或保护儿童所必要的情况下使用、共享或披露儿童的个人信息。", "conditional"),
+    ("在您选择不开通本服务时，我们不会将您的账号信息与合作伙伴共享。", "conditional"),  # shared once enabled
+    ("●经您同意，向第三方披露；", "conditional"),
+    ("依照法律法规或监管机构的强制性要求，我们可能会公开披露您的个人信息。", "conditional"),  # public disclosure by law
+    ("我们可能会根据法律法规规定，或按主管部门的强制性要求，对外提供您的个人信息。", "affirm"),  # to authorities
+    ("我们的业务发展中有可能进行合并、收购或资产转让，您的个人信息可能随之转移。", "conditional"),
+    ("我们仅会在以下情况下，且采取严格的安全措施后，才会公开披露您的个人信息：", "conditional"),
 ])
 def test_sharing_families_by_actor_and_condition(text: str, polarity: str) -> None:
     assert practices(text)["third_party_sharing"] == polarity
