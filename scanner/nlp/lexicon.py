@@ -48,6 +48,8 @@ class PracticeSpec:
     # data ("拍照或录像后上传"), not about the practice's
     foreign_object: str = ""
     polarity_first: bool = False  # only the first group of polarity_on that matched decides (no third party acts)
+    # the practice needs items (a named SDK) or one of these groups (a pointer to a list): "这些SDK" names none
+    needs_items_or: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,8 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
     negated_when = tuple(tuple(alt) for alt in spec.get("negated_when", ()))
     affirmed_when = tuple(tuple(alt) for alt in spec.get("affirmed_when", ()))
     used = ({g for alt in when + negated_when + affirmed_when for g in alt} | set(spec.get("polarity_on", ()))
-            | set(spec.get("unless", ())) | ({spec["foreign_object"], "face"} if spec.get("foreign_object") else set()))
+            | set(spec.get("unless", ())) | set(spec.get("needs_items_or", ()))
+            | ({spec["foreign_object"], "face"} if spec.get("foreign_object") else set()))
     if missing := used - known:
         raise ValueError(f"practice {name} uses unknown groups {sorted(missing)}")
     polarity = spec.get("polarity", "standard")
@@ -210,6 +213,7 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
         agent=agent,
         polarity_first=bool(spec.get("polarity_first", False)),
         foreign_object=spec.get("foreign_object", ""),
+        needs_items_or=tuple(spec.get("needs_items_or", ())),
     )
 
 

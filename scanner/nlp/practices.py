@@ -23,6 +23,7 @@ of one of its `when` alternatives matches the sentence; then:
   stated by a denied cue ("您无法取消订阅交易通知") and is affirm however else its cue reads;
 - for separate consent the consent is the practice itself, so consent frames do not make it conditional;
 - for alternatives, an exclusivity cue without negation means there is no alternative;
+- a practice with `needs_items_or` (the SDK list) needs a named item or a pointer ("详见下表"): "这些SDK" is neither;
 - `negated_when` alternatives fire only when the sentence denies the practice ("我们不会存储您的人脸信息"
   answers the retention question with no period); `affirmed_when` ones only when it does not ("不会留存
   您的人脸图像" denies retention, not collection).
@@ -133,7 +134,10 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
                     polarity = AFFIRM
                 if excepted and polarity == AFFIRM and spec.polarity == "standard":
                     polarity = CONDITIONAL
-                found.append(PracticeMatch(spec.name, polarity, _items(spec, sentence, lexicon)))
+                items = _items(spec, sentence, lexicon)
+                if spec.needs_items_or and not items and not any(s.match(g) for g in spec.needs_items_or):
+                    break  # "这些SDK可能会收集…": no SDK named, no list pointed at
+                found.append(PracticeMatch(spec.name, polarity, items))
                 break
     return found
 
@@ -254,11 +258,14 @@ def sdk_names(sentence: str, lexicon: PolicyLexicon) -> tuple[str, ...]:
 
 def _name_before(sentence: str, sdk_end: int, lexicon: PolicyLexicon) -> str:
     window_start = max(0, sdk_end - 3 - 24)
-    window = sentence[window_start:sdk_end - 3]
+    window = sentence[window_start:sdk_end - 3].rstrip(" *_\u3000")  # "腾讯bugly SDK", "**阿里语音合成** **SDK**"
+    if window.endswith("的"):
+        window = window[:-1]  # "接入腾讯的SDK": the owner is the name
     cut = 0
     for stop in lexicon.sdk_name_stop.finditer(window):
         cut = stop.end()
-    name = window[cut:].strip()
+    name = window[cut:].strip(" *_")
     if not name or not re.search(r"[\u4e00-\u9fffA-Za-z]", name):
         return ""
-    return name + sentence[sdk_end - 3:sdk_end]
+    gap = " " if sentence[max(0, sdk_end - 4):sdk_end - 3] == " " else ""
+    return name + gap + sentence[sdk_end - 3:sdk_end]

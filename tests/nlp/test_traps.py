@@ -82,3 +82,17 @@ def test_a_service_centre_named_in_passing_is_no_processor_identity() -> None:
 def test_refusing_face_capture_without_loss_is_an_alternative_not_a_collection() -> None:
     found = practices("不同意采集人脸的，不影响您使用门禁卡开门。")
     assert "face_collection" not in found and found["face_alternative"] == "affirm"
+
+
+def sdk_items(text: str) -> list[str] | None:
+    found = [e for e in analyse_policy_text(text, uri="policy.txt")
+             if e.kind == "policy.discloses" and e.key == "sdk_list"]
+    return found[0].attrs["items"] if found else None
+
+
+def test_an_sdk_list_needs_a_named_sdk_or_a_pointer() -> None:
+    assert sdk_items("这些SDK可能会在您同意后收集您的部分设备信息。") is None  # no SDK named
+    assert sdk_items("本应用采用成熟的开发框架和SDK进行开发。") is None
+    assert sdk_items("我们接入的第三方SDK详见附件《第三方SDK清单》。") == []  # a pointer to the list
+    assert sdk_items("我们会接入腾讯的SDK，以实现微信登录。") == ["腾讯SDK"]
+    assert sdk_items("崩溃统计使用腾讯bugly SDK。") == ["腾讯bugly SDK"]
