@@ -96,3 +96,10 @@ def test_an_sdk_list_needs_a_named_sdk_or_a_pointer() -> None:
     assert sdk_items("我们接入的第三方SDK详见附件《第三方SDK清单》。") == []  # a pointer to the list
     assert sdk_items("我们会接入腾讯的SDK，以实现微信登录。") == ["腾讯SDK"]
     assert sdk_items("崩溃统计使用腾讯bugly SDK。") == ["腾讯bugly SDK"]
+
+
+def test_deletion_rights_are_the_person_s_way_to_delete() -> None:
+    assert practices("当您注销账户后，我们将删除您的全部个人信息。")["rights_delete"] == "affirm"  # GUIDE.md
+    assert "rights_delete" not in practices("在以下情形中，我们将不会响应您提出的删除请求。")  # a denied cue
+    assert "rights_delete" not in practices("对违规用户，平台有权注销其账号。")  # the processor cancels
+    assert "rights_delete" not in practices("业主搬离小区后，我们将删除其通行记录。")  # a deletion point
