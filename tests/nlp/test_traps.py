@@ -103,3 +103,14 @@ def test_deletion_rights_are_the_person_s_way_to_delete() -> None:
     assert "rights_delete" not in practices("在以下情形中，我们将不会响应您提出的删除请求。")  # a denied cue
     assert "rights_delete" not in practices("对违规用户，平台有权注销其账号。")  # the processor cancels
     assert "rights_delete" not in practices("业主搬离小区后，我们将删除其通行记录。")  # a deletion point
+
+
+def test_the_right_to_decline_states_no_collection() -> None:
+    face = "我们会采集您的人脸照片用于实名认证。\n"
+    declined = practices(face + "您有权拒绝向我们提供上述信息，也可以随时撤回您的授权同意。")
+    assert declined.get("rights_withdraw") == "affirm"  # the withdrawal in the same sentence stays
+    sentences = [e for e in analyse_policy_text(face + "您有权拒绝向我们提供上述信息。", uri="policy.txt")
+                 if e.kind == "policy.discloses" and e.key == "face_collection"]
+    assert [e.attrs["sentence"] for e in sentences] == ["我们会采集您的人脸照片用于实名认证。"]
+    # an alternative offered to someone who does not want face login is no refusal notice
+    assert practices("如您不想使用刷脸登录，仍可通过短信验证码登录。")["face_alternative"] == "affirm"
