@@ -114,3 +114,10 @@ def test_the_right_to_decline_states_no_collection() -> None:
     assert [e.attrs["sentence"] for e in sentences] == ["我们会采集您的人脸照片用于实名认证。"]
     # an alternative offered to someone who does not want face login is no refusal notice
     assert practices("如您不想使用刷脸登录，仍可通过短信验证码登录。")["face_alternative"] == "affirm"
+
+
+def test_switching_a_feature_off_is_a_way_to_withdraw() -> None:
+    assert practices("若您不再需要刷脸登录，可在“设置-账号安全”中随时关闭。")["rights_withdraw"] == "affirm"
+    assert practices("您可以要求我们停止推送营销短信。")["rights_withdraw"] == "affirm"
+    assert "rights_withdraw" not in practices("如您严重违约，我们可以注销您的账号并终止服务。")  # the processor ends it
+    assert "rights_withdraw" not in practices("功能关闭后，我们将停止处理相关信息。")  # what follows, not how
