@@ -301,3 +301,10 @@ def test_a_purpose_word_inside_a_longer_place_name_is_the_place() -> None:
     always = lambda _text, _at: True  # noqa: E731
     assert notice_phrases_outside("营销中心门禁", groups, places, always) == ["access_control"]
     assert notice_phrases_outside("用于营销", groups, places, always) == ["marketing"]
+
+
+def test_a_negation_ends_where_its_verb_phrase_hands_over() -> None:
+    # 无需停留 denies the waiting, not what the system does 即可 after it
+    assert purposes(page("本售楼处采用无感人脸识别，来访者无需登记即可被系统识别为新客户或老客户。")) == {
+        "customer_identification"}
+    assert purposes(page("本售楼处不设人脸识别，来访客户请到前台登记。")) == set()  # a denial stays a denial
