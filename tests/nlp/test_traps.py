@@ -121,3 +121,11 @@ def test_switching_a_feature_off_is_a_way_to_withdraw() -> None:
     assert practices("您可以要求我们停止推送营销短信。")["rights_withdraw"] == "affirm"
     assert "rights_withdraw" not in practices("如您严重违约，我们可以注销您的账号并终止服务。")  # the processor ends it
     assert "rights_withdraw" not in practices("功能关闭后，我们将停止处理相关信息。")  # what follows, not how
+
+
+def test_a_row_of_an_sdk_table_is_an_sdk_not_the_processor() -> None:
+    row = "支付服务 | 示例支付网络技术有限公司 | 设备信息\n"
+    under_sdk = practices("附件一：第三方SDK清单\n" + row)
+    assert under_sdk.get("sdk_list") == "affirm" and "processor_identity" not in under_sdk
+    assert "sdk_list" not in practices("三、联系我们\n" + row)  # no SDK heading over it
+    assert "processor_identity" in practices("本政策适用于示例物业服务有限公司提供的服务。")
