@@ -129,3 +129,21 @@ def test_a_row_of_an_sdk_table_is_an_sdk_not_the_processor() -> None:
     assert under_sdk.get("sdk_list") == "affirm" and "processor_identity" not in under_sdk
     assert "sdk_list" not in practices("三、联系我们\n" + row)  # no SDK heading over it
     assert "processor_identity" in practices("本政策适用于示例物业服务有限公司提供的服务。")
+
+
+@pytest.mark.parametrize("text", [
+    "How we respond to Do Not Track disclosures.",
+    "If you do not wish your information to be shared for these purposes, write to our privacy office.",
+    "We have no control over how a third party site uses or discloses the information you give it.",
+    "This privacy policy only addresses the use and disclosure of information we collect from you.",
+    "You may share your reviews publicly on your profile page.",  # the person's own act
+])
+def test_english_sentences_about_disclosure_that_pass_nothing_on(text: str) -> None:
+    assert "third_party_sharing" not in practices(text)
+
+
+def test_english_sharing_by_the_processor_stays() -> None:
+    assert practices("We share your order details with the courier that delivers your purchase.")[
+        "third_party_sharing"] == "affirm"
+    assert practices("We do not sell or rent your personal information to third parties.")[
+        "third_party_sharing"] == "negate"
