@@ -99,6 +99,7 @@ def test_the_processor_s_own_sharing_stays_sharing(text: str) -> None:
     "请您慎重考虑，是否在使用我们的产品时公开您的行程记录或披露您的敏感个人信息。",  # 我们的: a possessive, no actor
     "我们采用加密技术，防止您的信息遭到未经授权的访问、公开披露或篡改。",  # a security harm
     "您同意我们可以将本协议转让给我们的关联公司。",  # the agreement, not personal information
+    "您不得将账号转让给他人使用。",  # the account itself
     "4. 我们如何共享、转让、公开披露您的个人信息；",  # a contents line
     "请阅读本政策，了解我们收集、使用和共享您的信息时的具体做法。",  # an overview
 ])
@@ -120,6 +121,8 @@ def test_the_person_s_own_sharing_and_data_received_are_no_sharing(text: str) ->
     ("在法律法规允许的范围内，为维护公众利益而有必要披露您的个人信息。", "conditional"),
     ("我们只会在法律允许、监护人明确同意或保护儿童所必要的情况下使用、共享或披露儿童的个人信息。", "conditional"),
     ("在您选择不开通本服务时，我们不会将您的账号信息与合作伙伴共享。", "conditional"),  # shared once enabled
+    ("我们不会将您的账号信息转让给第三方。", "negate"),  # the account's information, not the account
+    ("我们仅会向您授权的第三方共享您的订单信息。", "affirm"),  # consented recipients: no portability
     ("●经您同意，向第三方披露；", "conditional"),
     ("依照法律法规或监管机构的强制性要求，我们可能会公开披露您的个人信息。", "conditional"),  # public disclosure by law
     ("我们可能会根据法律法规规定，或按主管部门的强制性要求，对外提供您的个人信息。", "affirm"),  # to authorities
