@@ -249,13 +249,9 @@ def extend() -> None:
         spans = _ca4p_classes(rel)
         for s, e in bounds(text, ZH_END):
             if (rel, s) not in have and FACE_MORE.search(text[s:e]):
-                added.append({"id": f"zh-{n:05d}", "batch": EXTENSION_BATCH, "lang": "zh", "file": rel, "start": s,
-                              "end": e, "split": split[rel.removeprefix("CA4P-483/")],
-                              "stratum": _class_at(spans, s, e), "why": "face_more"})
+                added.append(_appended_unit(n, EXTENSION_BATCH, rel, s, e, split, spans, "face_more"))
                 n += 1
-    with UNITS.open("a", encoding="utf-8") as out:
-        for u in added:
-            out.write(json.dumps(u, ensure_ascii=False) + "\n")
+    _append(added)
     print(f"{UNITS.relative_to(REPO)}: {len(added)} units added as {EXTENSION_BATCH}")
 
 
@@ -283,15 +279,24 @@ def extend_topics() -> None:
                 pool.append((rel, s, e))
     chosen = sorted(random.Random(SEED + 15).sample(pool, TOPIC_BATCH_SIZE * len(TOPIC_BATCHES)))
     n = sum(1 for u in units if u["lang"] == "zh")
-    spans_of: dict[str, list[tuple[int, int, str]]] = {}
-    with UNITS.open("a", encoding="utf-8") as out:
-        for i, (rel, s, e) in enumerate(chosen):
-            spans = spans_of.setdefault(rel, _ca4p_classes(rel))
-            out.write(json.dumps({"id": f"zh-{n + i:05d}", "batch": TOPIC_BATCHES[i * len(TOPIC_BATCHES) // len(chosen)],
-                                  "lang": "zh", "file": rel, "start": s, "end": e,
-                                  "split": split[rel.removeprefix("CA4P-483/")], "stratum": _class_at(spans, s, e),
-                                  "why": "topic_more"}, ensure_ascii=False) + "\n")
+    spans_of = {rel: _ca4p_classes(rel) for rel in {rel for rel, _, _ in chosen}}
+    _append([_appended_unit(n + i, TOPIC_BATCHES[i * len(TOPIC_BATCHES) // len(chosen)], rel, s, e, split,
+                            spans_of[rel], "topic_more")
+             for i, (rel, s, e) in enumerate(chosen)])
     print(f"{UNITS.relative_to(REPO)}: {len(chosen)} units added as {', '.join(TOPIC_BATCHES)} (pool {len(pool)})")
+
+
+def _appended_unit(n: int, batch: str, rel: str, start: int, end: int, split: dict[str, str],
+                   spans: list[tuple[int, int, str]], why: str) -> dict:
+    """A CA4P unit of a batch appended after the first selection (the same fields `select` writes)."""
+    return {"id": f"zh-{n:05d}", "batch": batch, "lang": "zh", "file": rel, "start": start, "end": end,
+            "split": split[rel.removeprefix("CA4P-483/")], "stratum": _class_at(spans, start, end), "why": why}
+
+
+def _append(units: list[dict]) -> None:
+    with UNITS.open("a", encoding="utf-8") as out:
+        for u in units:
+            out.write(json.dumps(u, ensure_ascii=False) + "\n")
 
 
 def load_units() -> list[dict]:
