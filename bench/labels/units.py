@@ -4,7 +4,7 @@ A unit is a sentence of a corpus policy named by file and character offsets; the
 never enters the project. This script is the one place that decides the units, deterministically:
 
     python bench/labels/units.py select      # writes bench/labels/units.jsonl (offsets only)
-    python bench/labels/units.py extend | extend-topics   # append the later batches (see below)
+    python bench/labels/units.py extend | extend-topics | extend-en   # append the later batches (see below)
     python bench/labels/units.py show BATCH   # prints a batch's sentences with context (for labelling)
     python bench/labels/units.py stats        # counts per language, split, reason
     python bench/labels/units.py write DECISIONS OUT.jsonl   # a labeller's decisions → a label file
@@ -286,6 +286,38 @@ def extend_topics() -> None:
     print(f"{UNITS.relative_to(REPO)}: {len(chosen)} units added as {', '.join(TOPIC_BATCHES)} (pool {len(pool)})")
 
 
+# The English extension (batches en-03, en-04): OPP-115 sentences on the practices English policies state
+# (sharing, named vendors, deletion, choices, contact, children, transfer abroad) that no batch holds. A
+# policy's split is the one its first units got (every OPP-115 policy has units since the first selection).
+TOPIC_MORE_EN = re.compile(r"\b(shar\w*|third[- ]part\w*|disclos\w*|partner\w*|affiliat\w*|vendor\w*|analytics|"
+                           r"cookie\w*|google|facebook|advertis\w*|delet\w*|remov\w*|opt[- ]?out|unsubscribe|"
+                           r"withdraw\w*|contact\w*|e-?mail|child\w*|under 1[38]|parent\w*|transfer\w*|"
+                           r"countr\w*|international\w*|outside)\b", re.IGNORECASE)
+TOPIC_BATCHES_EN = ("en-03", "en-04")
+MIN_CHARS_EN_TOPIC = 30  # shorter pieces are list items and headings, already well represented
+
+
+def extend_en() -> None:
+    """Append TOPIC_BATCHES_EN: English sentences matching TOPIC_MORE_EN that no batch holds, a seeded sample."""
+    units = load_units()
+    if any(u["batch"] in TOPIC_BATCHES_EN for u in units):
+        sys.exit(f"{TOPIC_BATCHES_EN[0]} is already in {UNITS.name}")
+    have = {(u["file"], u["start"]) for u in units}
+    split = {u["file"]: u["split"] for u in units if u["lang"] == "en"}
+    pool = []
+    for rel in sorted(split):
+        text = read(rel)
+        for s, e in bounds(text, EN_END):
+            if (rel, s) not in have and e - s >= MIN_CHARS_EN_TOPIC and TOPIC_MORE_EN.search(text[s:e]):
+                pool.append((rel, s, e))
+    chosen = sorted(random.Random(SEED + 3).sample(pool, TOPIC_BATCH_SIZE * len(TOPIC_BATCHES_EN)))
+    n = sum(1 for u in units if u["lang"] == "en")
+    _append([{"id": f"en-{n + i:05d}", "batch": TOPIC_BATCHES_EN[i * len(TOPIC_BATCHES_EN) // len(chosen)],
+              "lang": "en", "file": rel, "start": s, "end": e, "split": split[rel], "stratum": "topic",
+              "why": "topic_more"} for i, (rel, s, e) in enumerate(chosen)])
+    print(f"{UNITS.relative_to(REPO)}: {len(chosen)} units added as {', '.join(TOPIC_BATCHES_EN)} (pool {len(pool)})")
+
+
 def _appended_unit(n: int, batch: str, rel: str, start: int, end: int, split: dict[str, str],
                    spans: list[tuple[int, int, str]], why: str) -> dict:
     """A CA4P unit of a batch appended after the first selection (the same fields `select` writes)."""
@@ -319,7 +351,8 @@ def batch_units(batch: str) -> list[dict]:
     units = load_units()
     if batch in CALIBRATION:
         lang, n, with_topics = CALIBRATION[batch]
-        pool = [u for u in units if u["lang"] == lang and (with_topics or u["batch"] not in TOPIC_BATCHES)]
+        pool = [u for u in units if u["lang"] == lang and u["batch"] not in TOPIC_BATCHES_EN
+                and (with_topics or u["batch"] not in TOPIC_BATCHES)]
         return sorted(random.Random(SEED).sample(pool, n), key=lambda u: u["id"])
     return [u for u in units if u["batch"] == batch]
 
@@ -477,6 +510,7 @@ def main() -> None:
     sub.add_parser("stats")
     sub.add_parser("extend", help="append the face-verification sentences select missed (batch zh-14)")
     sub.add_parser("extend-topics", help="append a sample of the weak non-face topics (batches zh-15 … zh-18)")
+    sub.add_parser("extend-en", help="append a sample of English practice sentences (batches en-03, en-04)")
     write_p = sub.add_parser("write", help="decisions file → label file (see write_labels)")
     write_p.add_argument("decisions", type=Path)
     write_p.add_argument("out", type=Path)
@@ -493,6 +527,8 @@ def main() -> None:
         extend()
     elif args.cmd == "extend-topics":
         extend_topics()
+    elif args.cmd == "extend-en":
+        extend_en()
     elif args.cmd == "show":
         show(args.batch)
     elif args.cmd == "review":
