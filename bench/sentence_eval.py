@@ -6,12 +6,14 @@ lists, the reader), and the practices stated by the sentences that overlap a uni
 prediction. Printed per practice: support, presence P/R/F1, polarity P/R/F1, macro averages.
 
     python bench/sentence_eval.py [--split dev|test|train] [--lang zh|en|both] [--errors PRACTICE]
-                                  [--reader rules|model|combined]
+                                  [--reader rules|model|combined] [--written]
 
 `--reader` chooses the practice reader: the rules alone, the learned model alone, or the two combined
 (scanner/nlp/practice_model.py; the default is the shipped one).
 The test split is for the final figure only: tune on dev. `--errors` prints dev mistakes for one
 practice to stderr (unit id, gold, predicted, the sentence) for reading; nothing is written.
+`--written` scores the documents written for measuring the face practices (bench/labels/written.py;
+odd documents dev, even ones test) instead of the corpus.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import argparse
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "labels"))
 from dataset import FACE_PRACTICES, PRACTICES, Example, corpus_present, document, examples  # noqa: E402
 from scoring import score, table  # noqa: E402
+from written import documents  # noqa: E402
 
 from scanner.extractors.policy_nlp import analyse_policy_text  # noqa: E402
 from scanner.nlp.practice_model import READER, READERS  # noqa: E402
@@ -33,7 +37,8 @@ from scanner.nlp.practice_model import READER, READERS  # noqa: E402
 ORDER = {"affirm": 0, "conditional": 1, "negate": 2}  # one sentence, several readings: the strongest
 
 
-def predictions(items: list[Example], reader: str = READER) -> tuple[dict[str, dict[str, str]], int, float]:
+def predictions(items: list[Example], reader: str = READER,
+                text_of: Callable[[str], str] = document) -> tuple[dict[str, dict[str, str]], int, float]:
     """unit id → practice → polarity, from one analysis per policy; also chars analysed and seconds."""
     by_file: dict[str, list[Example]] = defaultdict(list)
     for ex in items:
@@ -41,7 +46,7 @@ def predictions(items: list[Example], reader: str = READER) -> tuple[dict[str, d
     out: dict[str, dict[str, str]] = {ex.id: {} for ex in items}
     chars, seconds = 0, 0.0
     for rel, units in by_file.items():
-        text = document(rel)
+        text = text_of(rel)
         started = time.perf_counter()
         evidence = analyse_policy_text(text, uri=rel, language=units[0].lang, reader=reader)
         seconds += time.perf_counter() - started
@@ -65,7 +70,12 @@ def main() -> None:
     parser.add_argument("--lang", choices=("zh", "en", "both"), default="both")
     parser.add_argument("--errors", help="print this practice's mistakes to stderr (not on test)")
     parser.add_argument("--reader", choices=READERS, default=READER)
+    parser.add_argument("--written", action="store_true",
+                        help="score the written documents (bench/labels/written) instead of the corpus")
     args = parser.parse_args()
+    if args.written:
+        written(args)
+        return
     if not corpus_present():
         print("corpus not found: ../shared/corpus/policies (CA4P-483, OPP-115)")
         return
@@ -87,6 +97,30 @@ def main() -> None:
                 g, q = ex.labels.get(args.errors), predicted[ex.id].get(args.errors)
                 if g != q:
                     print(f"{ex.id}\tgold={g}\tpred={q}\t{ex.text[:200]}", file=sys.stderr)
+
+
+def written(args: argparse.Namespace) -> None:
+    """The same scoring on the documents written for measuring (bench/labels/written.py)."""
+    docs = documents(args.split)
+    if not docs:
+        print(f"no written documents in the {args.split} split")
+        return
+    texts = {doc.id: doc.text for doc in docs}
+    items = [Example(s.id, "zh", s.doc, s.start, s.end, s.split, s.labels, s.nonstatement)
+             for doc in docs for s in doc.sentences]
+    analyse_policy_text("预热。", uri="warm-up", language="zh", reader=args.reader)
+    predicted, chars, seconds = predictions(items, args.reader, texts.__getitem__)
+    scores = score(((ex.labels, predicted[ex.id]) for ex in items), PRACTICES)
+    print(table(scores, PRACTICES, f"written zh {args.split}, reader {args.reader}: {len(items)} sentences from "
+                                   f"{len(docs)} documents"))
+    print(f"  face practices macro-F1: presence {scores.macro('presence', FACE_PRACTICES):.3f}, "
+          f"polarity {scores.macro('polarity', FACE_PRACTICES):.3f}")
+    print(f"  speed: {chars:,} chars in {seconds:.2f} s = {chars / seconds:,.0f} chars/s (whole analysis)")
+    if args.errors and args.split != "test":
+        for ex in items:
+            g, q = ex.labels.get(args.errors), predicted[ex.id].get(args.errors)
+            if g != q:
+                print(f"{ex.id}\tgold={g}\tpred={q}\t{texts[ex.file][ex.start:ex.end]}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,181 @@
+"""Policy documents written for measuring, by writers who did not see the reader's code or lexicons.
+
+CA4P-483 holds too few sentences on some face practices (retention, separate consent, on-device
+processing, alternatives) to measure them: its test split has one to five each. The files in
+`bench/labels/written/` are whole policy-style documents (face-information rules of property,
+smart-community, sales-office, finance, government and consumer apps), written in the way real
+policies are written and labelled sentence by sentence following GUIDE.md. Being our own text, they
+may be stored in the project.
+
+A file is a YAML list of documents; a document is a list of paragraphs; a paragraph is a list of
+sentences, each `{text, labels, nonstatement?, note?}`. A document's text is its paragraphs joined
+by newlines, each paragraph its sentences joined as written. Odd-numbered documents of each writer
+are dev, even-numbered ones test (`A1` dev, `A2` test …).
+
+    python bench/labels/written.py            # validate every file and print counts
+    python bench/labels/written.py FILE …     # validate these files
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+FOLDER = HERE / "written"
+PRACTICES = ("face_collection", "face_purpose", "face_retention", "face_separate_consent", "face_local_storage",
+             "face_cloud_upload", "face_alternative", "minors_guardian", "third_party_sharing", "sdk_list",
+             "rights_delete", "rights_withdraw", "contact", "cross_border")
+POLARITIES = ("affirm", "negate", "conditional")
+AFFIRM_ONLY = ("face_purpose", "sdk_list", "contact")
+NONSTATEMENTS = ("definition", "heading", "toc", "question", "example", "refusal_notice", "feature_menu",
+                 "other_actor", "update_notice")
+DOC_ID = re.compile(r"^[A-Z]([1-9][0-9]?)$")
+
+
+@dataclass(frozen=True)
+class WrittenSentence:
+    id: str  # document id and sentence number, e.g. A3-017
+    doc: str
+    start: int  # character offsets in the document's text
+    end: int
+    split: str
+    labels: dict[str, str] = field(default_factory=dict)
+    nonstatement: str = ""
+
+
+@dataclass(frozen=True)
+class WrittenDocument:
+    id: str
+    title: str
+    text: str
+    split: str
+    sentences: tuple[WrittenSentence, ...]
+
+
+class WrittenError(ValueError):
+    pass
+
+
+def _sentence_problems(where: str, item: object) -> list[str]:
+    if not isinstance(item, dict):
+        return [f"{where}: a sentence must be a mapping with text and labels"]
+    problems = []
+    unknown = set(item) - {"text", "labels", "nonstatement", "note"}
+    if unknown:
+        problems.append(f"{where}: unknown keys {sorted(unknown)}")
+    text = item.get("text")
+    if not isinstance(text, str) or not text.strip():
+        problems.append(f"{where}: text missing or empty")
+    elif "\n" in text:
+        problems.append(f"{where}: text holds a newline (make it two sentences or two paragraphs)")
+    labels = item.get("labels")
+    if labels is None:
+        labels = {}
+    if not isinstance(labels, dict):
+        problems.append(f"{where}: labels must be a mapping practice → polarity ({{}} for none)")
+        labels = {}
+    for practice, polarity in labels.items():
+        if practice not in PRACTICES:
+            problems.append(f"{where}: unknown practice {practice!r}")
+        elif polarity not in POLARITIES:
+            problems.append(f"{where}: {practice}: polarity {polarity!r} is not one of {POLARITIES}")
+        elif practice in AFFIRM_ONLY and polarity != "affirm":
+            problems.append(f"{where}: {practice} is always affirm")
+    nonstatement = item.get("nonstatement")
+    if nonstatement not in (None, *NONSTATEMENTS):
+        problems.append(f"{where}: nonstatement {nonstatement!r} is not one of {NONSTATEMENTS}")
+    if nonstatement and labels:
+        problems.append(f"{where}: a nonstatement has no labels")
+    return problems
+
+
+def load(path: Path) -> list[WrittenDocument]:
+    """The documents of one file; raises WrittenError listing every problem found."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise WrittenError(f"{path.name}: not valid YAML: {exc}") from None
+    if not isinstance(data, list):
+        raise WrittenError(f"{path.name}: the file must be a list of documents")
+    problems: list[str] = []
+    documents = []
+    seen: set[str] = set()
+    for d, doc in enumerate(data):
+        if not isinstance(doc, dict) or not isinstance(doc.get("paragraphs"), list):
+            problems.append(f"{path.name}: document {d + 1}: needs doc, title and a list of paragraphs")
+            continue
+        doc_id = str(doc.get("doc", ""))
+        match = DOC_ID.match(doc_id)
+        if not match or doc_id in seen:
+            problems.append(f"{path.name}: document {d + 1}: doc id {doc_id!r} must be a capital letter and a "
+                            "number (A1, A2 …), unique")
+            continue
+        seen.add(doc_id)
+        split = "dev" if int(match.group(1)) % 2 else "test"
+        parts: list[str] = []
+        sentences = []
+        offset = 0
+        number = 0
+        for p, paragraph in enumerate(doc["paragraphs"]):
+            if not isinstance(paragraph, list) or not paragraph:
+                problems.append(f"{path.name}: {doc_id} paragraph {p + 1}: must be a non-empty list of sentences")
+                continue
+            if parts:
+                parts.append("\n")
+                offset += 1
+            for item in paragraph:
+                number += 1
+                where = f"{path.name}: {doc_id} sentence {number}"
+                found = _sentence_problems(where, item)
+                problems += found
+                if found:
+                    continue
+                text = item["text"]
+                parts.append(text)
+                sentences.append(WrittenSentence(f"{doc_id}-{number:03d}", doc_id, offset, offset + len(text), split,
+                                                 dict(item.get("labels") or {}), item.get("nonstatement") or ""))
+                offset += len(text)
+        documents.append(WrittenDocument(doc_id, str(doc.get("title", "")), "".join(parts), split, tuple(sentences)))
+    if problems:
+        raise WrittenError("\n".join(problems))
+    return documents
+
+
+def documents(split: str | None = None) -> list[WrittenDocument]:
+    out = []
+    for path in sorted(FOLDER.glob("*.yaml")):
+        out += [doc for doc in load(path) if split in (None, doc.split)]
+    return out
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(a) for a in argv] or sorted(FOLDER.glob("*.yaml"))
+    failed = False
+    for path in paths:
+        try:
+            docs = load(path)
+        except (OSError, WrittenError) as exc:
+            print(exc if isinstance(exc, WrittenError) else f"{path}: {exc.strerror}")
+            failed = True
+            continue
+        counts: Counter[str] = Counter()
+        sentences = [s for doc in docs for s in doc.sentences]
+        for s in sentences:
+            counts.update(f"{k}:{v}" for k, v in s.labels.items())
+        print(f"{path.name}: {len(docs)} documents, {len(sentences)} sentences, "
+              f"{sum(1 for s in sentences if not s.labels)} without a practice")
+        for practice in PRACTICES:
+            row = {pol: counts[f"{practice}:{pol}"] for pol in POLARITIES if counts[f"{practice}:{pol}"]}
+            if row:
+                print(f"  {practice:22s} {row}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
