@@ -38,7 +38,7 @@ import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from scanner.nlp.clauses import STATEMENT, SentenceClauses, analyse_sentence
+from scanner.nlp.clauses import STATEMENT, SentenceClauses, acted_by_person, analyse_sentence
 from scanner.nlp.components import SentenceHit, reading_order, sentence_clauses
 from scanner.nlp.lexicon import load_lexicon
 from scanner.nlp.practices import AFFIRM, CONDITIONAL, NEGATE, PracticeMatch
@@ -291,7 +291,8 @@ def sentence_context(text: str, bounds: Sequence[tuple[int, int]], language: str
     when the pipeline has them); whether it is about the person's face data: it names face information,
     or refers back while one of the BACK sentences before it does, and is not about the phone's own face
     unlock (the app never sees that data: the lexicon's device_biometric); whether it is plain (no
-    negation scope and no condition in any clause); whether it names a recipient; which practices the
+    negation scope and no condition in any clause); whether it names a recipient other than one the person gives
+    to; which practices the
     lexicon's `unless` groups rule out ("注销账号后，我们将删除" is a deletion point, not the right to delete).
     With `wanted`, only the sentences it marks are read (None for the others)."""
     lexicon = load_lexicon(language)
@@ -309,7 +310,8 @@ def sentence_context(text: str, bounds: Sequence[tuple[int, int]], language: str
             statement=clauses.kind == STATEMENT,
             face=face and not lexicon.groups["device_biometric"].search(sentence),
             plain=not any(c.negations or c.condition for c in clauses.clauses),
-            recipient=bool(RECIPIENT.search(sentence)),
+            # a recipient the person gives to on their own ("you may share your reviews publicly") is none
+            recipient=any(not acted_by_person(clauses, m.start(), language) for m in RECIPIENT.finditer(clauses.text)),
             vetoed=frozenset(name for name, groups in vetoes if any(g.search(sentence) for g in groups))))
     return out
 

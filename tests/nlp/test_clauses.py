@@ -65,7 +65,7 @@ def test_a_negated_extent_denies_the_extent_not_the_verb_after_it(text: str, den
 
 def test_storing_not_forever_is_neither_a_denial_of_retention_nor_a_period() -> None:
     read = face("我们不会永久保存您的人脸图像。")
-    assert read == {"face_collection": "affirm"}  # FACE-004 still finds no period
+    assert read == {}  # keeping states no collection (GUIDE.md) and no period: FACE-004 still finds none
     assert face("我们不会将您的人脸信息长期保存，核验完成后即删除。")["face_retention"] == "affirm"
     assert face("我们不会收集、存储您的人脸信息。")["face_retention"] == "negate"
 
@@ -326,8 +326,8 @@ def test_we_do_not_collect_or_store_negates_every_verb() -> None:
     found = practices("我们不会收集、存储您的人脸信息。")
     assert found["face_collection"] == "negate" and found["face_retention"] == "negate"
     found = practices("我们亦不会回传、储存或共享您的面部特征值。")
-    assert {found[p] for p in ("face_collection", "face_retention", "face_cloud_upload", "third_party_sharing")} == {
-        "negate"}
+    assert {found[p] for p in ("face_retention", "face_cloud_upload", "third_party_sharing")} == {"negate"}
+    assert "face_collection" not in found  # sending, keeping and sharing deny no collection (GUIDE.md)
     # positive counterpart: the same group affirmed
     found = practices("我们会收集、存储您的人脸信息。")
     assert found["face_collection"] == "affirm" and "face_retention" not in found  # no period stated
@@ -562,3 +562,38 @@ def test_uploading_an_avatar_beside_a_face_feature_is_no_face_upload() -> None:
 def test_an_annex_title_is_a_heading() -> None:
     assert analyse_sentence("附件二：第三方SDK收集个人信息的情况", "zh").kind == HEADING
     assert analyse_sentence("附件中的第三方SDK会收集您的设备信息。", "zh").kind == STATEMENT
+
+
+def english(text: str) -> dict[str, str]:
+    evidence = analyse_policy_text(text, uri="policy.txt", language="en")
+    return {e.key: e.attrs["polarity"] for e in evidence if e.kind == "policy.discloses"}
+
+
+@pytest.mark.parametrize("text", [
+    "We measure visits with Google Analytics cookies.",
+    "Ads on this site are served through DoubleClick.",
+    "Pages include the Facebook Like button and the AddThis sharing widget.",
+])
+def test_a_named_vendor_tool_in_running_text_is_an_sdk(text: str) -> None:
+    assert english(text).get("sdk_list") == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "You can sign in with your Facebook account.",
+    "Our service providers host the site and send our newsletters.",
+    "Read Google's privacy policy to learn how it handles data.",
+])
+def test_a_vendor_or_a_service_provider_alone_is_no_sdk(text: str) -> None:
+    assert "sdk_list" not in english(text)
+
+
+def test_other_companies_using_the_data_is_sharing() -> None:
+    assert english("These companies may use information about your visits to show you ads.")[
+        "third_party_sharing"] == "affirm"
+    assert "third_party_sharing" not in english("We use information about your visits to improve our pages.")
+
+
+def test_the_coppa_formula_states_no_guardian_practice() -> None:
+    assert "minors_guardian" not in english("We do not knowingly collect personal information from children under 13.")
+    assert english("We obtain verifiable parental consent before a child under 13 can register.")[
+        "minors_guardian"] == "affirm"
