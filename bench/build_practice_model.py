@@ -1,7 +1,8 @@
 """Build the learned practice reader (scanner/nlp/models/practice_model_v1.*) from the labelled sentences.
 
-Training data: the train split of bench/labels (corpus sentences, text read from the corpus at run time)
-and the team's own sentences (bench/labels/own/policy_zh.yaml). The dev split tunes the combination
+Training data: the train split of bench/labels (corpus sentences, text read from the corpus at run time),
+the team's own sentences (bench/labels/own/policy_zh.yaml) and the dev half of the written documents
+(bench/labels/written.py; their test half is never read). The dev split tunes the combination
 thresholds with the rule reader, on the real analysis of each dev policy. The test split is never read.
 Training is deterministic: zero-initialised weights, full-batch Adam, a fixed number of steps, no
 sampling — the same labels and corpus give the same bytes.
@@ -31,6 +32,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "labels"))
 from dataset import FACE_PRACTICES, PRACTICES, corpus_present, document, examples  # noqa: E402
 from scoring import score, table  # noqa: E402
+from written import FOLDER as WRITTEN  # noqa: E402
+from written import documents as written_documents  # noqa: E402
 
 from scanner.nlp.components import reading_order, sentence_clauses  # noqa: E402
 from scanner.nlp.pipelines import find_practices  # noqa: E402
@@ -262,7 +265,11 @@ def corpus_data() -> tuple[dict[str, list[Sentence]], dict[str, list[DevDocument
         dev_sets[lang] = [DevDocument(document(rel), tuple(units)) for rel, units in by_file.items()]
     own = yaml.safe_load(OWN.read_text(encoding="utf-8"))
     train_sets["zh"] += [Sentence(item["text"], dict(item.get("labels") or {})) for item in own]
-    files = [HERE / "labels" / "units.jsonl", OWN, *sorted((HERE / "labels").glob("[ze][hn]/*.jsonl"))]
+    # the dev half of the written documents trains too; their test half is never read here
+    train_sets["zh"] += [Sentence(doc.text[s.start:s.end], s.labels) for doc in written_documents("dev")
+                         for s in doc.sentences]
+    files = [HERE / "labels" / "units.jsonl", OWN, *sorted((HERE / "labels").glob("[ze][hn]/*.jsonl")),
+             *sorted(WRITTEN.glob("*.yaml"))]
     return train_sets, dev_sets, label_hash(files)
 
 
