@@ -14,7 +14,7 @@ Public API
 - `acted_by_person(clauses, start, language)` — the verb there is the person's own act (您公开分享…);
   `given_to_processor(clauses, start, language)` — the processor receives what the verb there passes (向我们提供).
 - `SentenceClauses`: `kind` (STATEMENT or a non-statement: DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL,
-  UPDATE),
+  UPDATE, FEATURE_MENU),
   `clauses`, `first_person` (the processor is the subject of a processing verb), `result_only`,
   `anaphor`, and per character offset `clause_at`, `negated`, `condition_at`, `subject_at`.
 - `Clause`: start, end, subject (PROCESSOR, DEVICE, THIRD_PARTY, PERSON or ""), condition (EXCEPTION,
@@ -65,8 +65,8 @@ from spacy.vocab import Vocab
 
 from scanner.nlp.lexicon import compile_lexicon_file
 
-STATEMENT, DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL, UPDATE = (
-    "statement", "definition", "heading", "question", "example", "refusal", "update")
+STATEMENT, DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL, UPDATE, FEATURE_MENU = (
+    "statement", "definition", "heading", "question", "example", "refusal", "update", "feature_menu")
 PROCESSOR, DEVICE, THIRD_PARTY, PERSON = "processor", "device", "third_party", "person"
 EXCEPTION, CONSENT, DEFERRED = "exception", "consent", "deferred"
 
@@ -388,6 +388,9 @@ def _kind(text: str, frames: Mapping[str, re.Pattern[str]], matches: list[tuple[
         return DEFINITION
     if frames["update"].search(text):
         return UPDATE
+    feature_menu = frames.get("feature_menu")
+    if feature_menu is not None and feature_menu.search(text):
+        return FEATURE_MENU
     refusal = frames["refusal"].search(text)
     if refusal and not _first_person(matches, before=refusal.start()):
         # "如您拒绝，我们将无法为您提供…" is what refusing costs; a statement before it stays a statement

@@ -13,6 +13,7 @@ from scanner.nlp.clauses import (
     DEVICE,
     EXAMPLE,
     EXCEPTION,
+    FEATURE_MENU,
     HEADING,
     PROCESSOR,
     QUESTION,
@@ -597,3 +598,32 @@ def test_the_coppa_formula_states_no_guardian_practice() -> None:
     assert "minors_guardian" not in english("We do not knowingly collect personal information from children under 13.")
     assert english("We obtain verifiable parental consent before a child under 13 can register.")[
         "minors_guardian"] == "affirm"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("《光影相机人脸信息处理规则》", HEADING),
+    ("刷脸开门开通前特别提示", HEADING),
+    ("本规则将帮助您了解以下内容：人脸信息的处理场景、比对方式与保存期限。", QUESTION),  # an overview
+    ("目录：一、我们处理哪些人脸信息　二、我们如何保存人脸信息", QUESTION),
+    ("本规则更新时，我们将通过弹窗提示您。", UPDATE),
+    ("本App提供在线约课、刷脸入场、体态评估等功能。", FEATURE_MENU),
+])
+def test_titles_overviews_updates_and_feature_menus_state_no_practice(text: str, kind: str) -> None:
+    assert analyse_sentence(text, "zh").kind == kind
+    assert not {p for p in practices(text) if p.startswith("face_")}
+
+
+@pytest.mark.parametrize("text", [
+    "本应用提供人脸识别登录服务。",
+    "我们会收集您的人脸、指纹、声纹等信息。",
+    "我们提供刷卡、二维码、刷脸等多种开门方式，您可任选其一。",
+])
+def test_a_statement_beside_those_frames_stays_a_statement(text: str) -> None:
+    assert analyse_sentence(text, "zh").kind == STATEMENT
+
+
+def test_a_name_or_purpose_field_of_an_sdk_table_states_no_face_collection() -> None:
+    assert "face_collection" not in face("1. SDK名称：某某活体检测SDK；")
+    assert face("使用目的：刷脸开门；") == {"face_purpose": "affirm"}
+    assert face("收集个人信息类型：面部图像；")["face_collection"] == "affirm"  # the field of what is collected
+    assert face("用途：通过活体检测采集人脸图片，核验用户身份；")["face_collection"] == "affirm"
