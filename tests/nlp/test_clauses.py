@@ -627,3 +627,22 @@ def test_a_name_or_purpose_field_of_an_sdk_table_states_no_face_collection() -> 
     assert face("使用目的：刷脸开门；") == {"face_purpose": "affirm"}
     assert face("收集个人信息类型：面部图像；")["face_collection"] == "affirm"  # the field of what is collected
     assert face("用途：通过活体检测采集人脸图片，核验用户身份；")["face_collection"] == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "如您不便刷脸，也可以携带身份证前往社区服务中心办理。",
+    "若您不同意人脸抓拍，我们将改为人工核对您的预约信息。",
+    "开通刷脸入园出于自愿，纸质门票和扫码入园等方式将继续保留。",
+    "刷脸连续失败时，闸机将自动切换至扫码验证页面。",
+    "如您不同意进行人脸识别，可以前往营业厅由工作人员人工核实身份。",
+])
+def test_another_way_named_by_what_the_person_does_instead(text: str) -> None:
+    assert face(text)["face_alternative"] == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "您可以前往社区服务中心领取门禁卡。",  # no face in it
+    "我们会在服务中心前台为您录入人脸信息。",  # a place of face enrolment, no other way
+])
+def test_a_counter_or_a_card_without_a_face_way_to_replace_is_no_alternative(text: str) -> None:
+    assert "face_alternative" not in face(text)
