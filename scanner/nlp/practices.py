@@ -50,6 +50,7 @@ from scanner.nlp.clauses import (
 from scanner.nlp.lexicon import PolicyLexicon, PracticeSpec
 
 AFFIRM, NEGATE, CONDITIONAL = "affirm", "negate", "conditional"
+_OWN_NEGATION = re.compile(r"(?i)(never|not|no|don't|doesn't|won't|不|未|无|没|非|绝不|从不)")
 STRENGTH = {AFFIRM: 0, CONDITIONAL: 1, NEGATE: 2}  # one sentence, several readings: the strongest wins
 
 
@@ -215,7 +216,10 @@ def _denied(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) -> b
 def _reading(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> str:
     """The polarity one occurrence of the deciding cue has in its clause."""
     clauses, pos = s.clauses, cue.start()
-    negated = clauses.negated(pos) and not _exclusivity_or_outside(s, cue)
+    # a cue that names its actor before the verb ("该SDK不会收集") is denied where its verb is; one that opens with
+    # its own negation ("never leaves your device", "不离开") states what it names
+    denied_verb = clauses.negated(cue.end() - 1) and not _OWN_NEGATION.match(cue.group())
+    negated = (clauses.negated(pos) or denied_verb) and not _exclusivity_or_outside(s, cue)
     condition = clauses.condition_at(pos)
     if spec.polarity == "consent":
         if negated and condition == EXCEPTION:

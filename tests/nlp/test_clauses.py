@@ -646,3 +646,15 @@ def test_another_way_named_by_what_the_person_does_instead(text: str) -> None:
 ])
 def test_a_counter_or_a_card_without_a_face_way_to_replace_is_no_alternative(text: str) -> None:
     assert "face_alternative" not in face(text)
+
+
+def test_a_provider_named_before_its_denied_verb_is_denied() -> None:
+    found = face("该核身SDK不会收集、保存或上传您的人脸图像。")
+    assert found["face_cloud_upload"] == "negate" and found["face_collection"] == "negate"
+    assert face("该核身SDK会收集您的人脸图像用于比对。")["face_cloud_upload"] == "affirm"
+
+
+def test_face_data_sent_abroad_is_cross_border_not_upload() -> None:
+    found = practices("您的人脸信息不会传输至境外。")
+    assert found.get("cross_border") == "negate" and "face_cloud_upload" not in found
+    assert face("人脸图像会加密传输至我们位于境内的服务器。")["face_cloud_upload"] == "affirm"
