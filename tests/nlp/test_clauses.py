@@ -658,3 +658,14 @@ def test_face_data_sent_abroad_is_cross_border_not_upload() -> None:
     found = practices("您的人脸信息不会传输至境外。")
     assert found.get("cross_border") == "negate" and "face_cloud_upload" not in found
     assert face("人脸图像会加密传输至我们位于境内的服务器。")["face_cloud_upload"] == "affirm"
+
+
+def test_keeping_only_the_result_of_a_face_check_denies_keeping_face_data() -> None:
+    assert face("我们仅保存核验是否通过的结果及核验时间，不保存您的面部图像。")["face_retention"] == "negate"
+    assert face("我们会保存您的人脸图像及核验结果6个月。")["face_retention"] == "affirm"
+
+
+def test_the_phone_side_and_a_lock_or_gate_as_the_place_of_face_matching() -> None:
+    assert face("面部照片在手机端完成质量检测。")["face_local_storage"] == "affirm"
+    assert face("人脸比对在门锁端完成，不经过网络。")["face_local_storage"] == "affirm"
+    assert "face_local_storage" not in face("根据门锁使用需求，我们需要采集您的面部特征。")
