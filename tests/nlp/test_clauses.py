@@ -669,3 +669,9 @@ def test_the_phone_side_and_a_lock_or_gate_as_the_place_of_face_matching() -> No
     assert face("面部照片在手机端完成质量检测。")["face_local_storage"] == "affirm"
     assert face("人脸比对在门锁端完成，不经过网络。")["face_local_storage"] == "affirm"
     assert "face_local_storage" not in face("根据门锁使用需求，我们需要采集您的面部特征。")
+
+
+def test_a_company_entrusted_with_the_system_and_named_recipients_are_sharing() -> None:
+    assert practices("我们委托某某科技有限公司负责门禁系统的运维。")["third_party_sharing"] == "affirm"
+    assert practices("我们会将您的预约信息提供给您所预约房源的经纪人。")["third_party_sharing"] == "affirm"
+    assert "third_party_sharing" not in practices("您可以委托家人代为办理入住登记。")
