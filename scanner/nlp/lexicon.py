@@ -50,6 +50,12 @@ class PracticeSpec:
     polarity_first: bool = False  # only the first group of polarity_on that matched decides (no third party acts)
     # the practice needs items (a named SDK) or one of these groups (a pointer to a list): "这些SDK" names none
     needs_items_or: tuple[str, ...] = ()
+    # a group that, right after a deciding cue, makes it a modifier or a time ("已录入的人脸", "核验结束后"):
+    # such a cue asserts nothing
+    unasserted_after: str = ""
+    # a group that, right after a deciding cue, makes it modify a noun ("已录入的人脸", "抓拍的面部图像"): such a
+    # cue asserts nothing unless the processor is its subject ("我们在征得同意后采集的人脸信息")
+    modifier_after: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,7 +189,8 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
     affirmed_when = tuple(tuple(alt) for alt in spec.get("affirmed_when", ()))
     used = ({g for alt in when + negated_when + affirmed_when for g in alt} | set(spec.get("polarity_on", ()))
             | set(spec.get("unless", ())) | set(spec.get("needs_items_or", ()))
-            | ({spec["foreign_object"], "face"} if spec.get("foreign_object") else set()))
+            | ({spec["foreign_object"], "face"} if spec.get("foreign_object") else set())
+            | {spec[k] for k in ("unasserted_after", "modifier_after") if spec.get(k)})
     if missing := used - known:
         raise ValueError(f"practice {name} uses unknown groups {sorted(missing)}")
     polarity = spec.get("polarity", "standard")
@@ -214,6 +221,8 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
         polarity_first=bool(spec.get("polarity_first", False)),
         foreign_object=spec.get("foreign_object", ""),
         needs_items_or=tuple(spec.get("needs_items_or", ())),
+        unasserted_after=spec.get("unasserted_after", ""),
+        modifier_after=spec.get("modifier_after", ""),
     )
 
 

@@ -39,6 +39,7 @@ from scanner.nlp.clauses import (
     DEFERRED,
     DEVICE,
     EXCEPTION,
+    PROCESSOR,
     STATEMENT,
     THIRD_PARTY,
     SentenceClauses,
@@ -175,7 +176,9 @@ def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, ow
         exclusive = lexicon.exclusivity.search(s.text)
         if exclusive is not None and not s.match("alternative"):
             return AFFIRM if s.clauses.negated(exclusive.start()) else NEGATE
-    cues = s.occurrences(alternative[-1]) if own_cue else _deciding_cues(spec, alternative, s)
+    cues = s.occurrences(alternative[-1]) if own_cue else _deciding_cues(spec, alternative, s, asserted_only=True)
+    if not cues and not own_cue and _deciding_cues(spec, alternative, s):
+        return ""  # every cue dates something or modifies a noun ("核验结束后", "已录入的人脸信息")
     if spec.agent == "processor" and cues:
         language = s.lexicon.language
         cues = [cue for cue in cues if not describes_information(s.clauses, cue.start(), cue.end(), language)
@@ -192,6 +195,13 @@ def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, ow
     return min(readings, key=STRENGTH.__getitem__)
 
 
+def _processor_before(s: _Sentence, cue: re.Match[str]) -> bool:
+    """The nearest subject before the cue in its clause is the processor."""
+    clause = s.clauses.clause_at(cue.start())
+    before = [kind for pos, kind in s.clauses.subject_marks if clause.start <= pos < cue.start()]
+    return bool(before) and before[-1] == PROCESSOR
+
+
 def _about_other_data(group: str, s: _Sentence, cue: re.Match[str]) -> bool:
     """The cue's clause names other data (`group`) and no face data: the cue is about that data."""
     clause = s.clauses.clause_at(cue.start())
@@ -200,12 +210,26 @@ def _about_other_data(group: str, s: _Sentence, cue: re.Match[str]) -> bool:
         s.text, clause.start, clause.end)
 
 
-def _deciding_cues(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) -> list[re.Match[str]]:
-    """Every occurrence of every `polarity_on` group the sentence matches (else of the alternative's last)."""
+def _deciding_cues(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence,
+                   asserted_only: bool = False) -> list[re.Match[str]]:
+    """Every occurrence of every `polarity_on` group the sentence matches (else of the alternative's last);
+    with `asserted_only`, without the occurrences that assert no act (`_asserts`), a group left empty skipped."""
     groups = [g for g in spec.polarity_on if s.match(g)] or [alternative[-1]]
+    by_group = [[cue for cue in s.occurrences(g) if not asserted_only or _asserts(spec, s, cue)] for g in groups]
+    by_group = [cues for cues in by_group if cues]
     if spec.polarity_first and not any(c.subject == THIRD_PARTY for c in s.clauses.clauses):
-        groups = groups[:1]  # …but what we deny obtaining, a third party inside the service may still process
-    return [cue for g in groups for cue in s.occurrences(g)]
+        by_group = by_group[:1]  # …but what we deny obtaining, a third party inside the service may still process
+    return [cue for cues in by_group for cue in cues]
+
+
+def _asserts(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> bool:
+    """The cue states an act: it does not date something ("自首次抓拍之日起", "核验结束后") and does not modify
+    a noun someone other than the processor filled ("已录入的人脸信息"; "我们…采集的人脸信息" does state it)."""
+    groups = s.lexicon.groups
+    if spec.unasserted_after and groups[spec.unasserted_after].match(s.text, cue.end()):
+        return False
+    return not (spec.modifier_after and groups[spec.modifier_after].match(s.text, cue.end())
+                and not _processor_before(s, cue))
 
 
 def _denied(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) -> bool:

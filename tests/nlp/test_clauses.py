@@ -675,3 +675,17 @@ def test_a_company_entrusted_with_the_system_and_named_recipients_are_sharing() 
     assert practices("我们委托某某科技有限公司负责门禁系统的运维。")["third_party_sharing"] == "affirm"
     assert practices("我们会将您的预约信息提供给您所预约房源的经纪人。")["third_party_sharing"] == "affirm"
     assert "third_party_sharing" not in practices("您可以委托家人代为办理入住登记。")
+
+
+@pytest.mark.parametrize("text", [
+    "您的人脸特征值自首次录入之日起保存一年。",
+    "您可以在设置中删除已录入的人脸信息。",
+    "核验结束后，我们不会留存您的人脸图像。",
+])
+def test_a_verb_that_dates_something_or_modifies_a_noun_states_no_collection(text: str) -> None:
+    assert "face_collection" not in face(text)
+
+
+def test_the_processor_s_own_modifying_verb_and_a_later_verb_still_state_collection() -> None:
+    assert face("我们在征得您的同意后采集的人脸信息，将加密存储于服务器。")["face_collection"] == "affirm"
+    assert face("采集的人脸照片将上传至云端服务器进行比对。")["face_collection"] == "affirm"
