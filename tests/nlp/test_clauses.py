@@ -689,3 +689,17 @@ def test_a_verb_that_dates_something_or_modifies_a_noun_states_no_collection(tex
 def test_the_processor_s_own_modifying_verb_and_a_later_verb_still_state_collection() -> None:
     assert face("我们在征得您的同意后采集的人脸信息，将加密存储于服务器。")["face_collection"] == "affirm"
     assert face("采集的人脸照片将上传至云端服务器进行比对。")["face_collection"] == "affirm"
+
+
+@pytest.mark.parametrize("text", [
+    "We use safeguards designed to prevent unauthorized access, disclosure or modification of your data.",
+    "We follow the principles of notice, choice, onward transfer and security.",
+    "Disclosure of other members' phone numbers on the forum is prohibited.",
+])
+def test_disclosure_as_a_harm_a_principle_or_a_forbidden_act_is_no_sharing(text: str) -> None:
+    assert "third_party_sharing" not in english(text)
+
+
+def test_a_change_of_the_privacy_policies_is_an_update_notice() -> None:
+    clauses = analyse_sentence("If we decide to change our privacy policies, we will post the changes here.", "en")
+    assert clauses.kind == UPDATE
