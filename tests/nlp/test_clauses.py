@@ -703,3 +703,16 @@ def test_disclosure_as_a_harm_a_principle_or_a_forbidden_act_is_no_sharing(text:
 def test_a_change_of_the_privacy_policies_is_an_update_notice() -> None:
     clauses = analyse_sentence("If we decide to change our privacy policies, we will post the changes here.", "en")
     assert clauses.kind == UPDATE
+
+
+@pytest.mark.parametrize("text", [
+    "We delete stale records on an ongoing basis.",
+    "Information about past orders cannot be deleted.",
+])
+def test_the_processor_s_own_deletion_or_a_refused_one_is_no_deletion_right(text: str) -> None:
+    assert "rights_delete" not in english(text)
+
+
+def test_deletion_on_the_person_s_request_is_the_right() -> None:
+    assert english("We will delete your account data if you request it.")["rights_delete"] == "affirm"
+    assert english("You can delete your account at any time in Settings.")["rights_delete"] == "affirm"
