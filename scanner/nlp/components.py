@@ -211,6 +211,19 @@ def entry_continued(sentence: str, lexicon: PolicyLexicon, stated: set[str],
     return [PracticeMatch(practice, AFFIRM) for practice in dict.fromkeys(added) if practice not in found]
 
 
+_MARKER = re.compile(r"^\W{0,3}?([（(]?)([0-9]+|[a-zA-Z]|[一二三四五六七八九十]+)")
+
+
+def _marker_style(sentence: str) -> tuple[str, str] | None:
+    """How a list item is numbered ("（1）" → ("（", "digit"), "二、" → ("", "numeral")), None when it is not."""
+    match = _MARKER.match(sentence)
+    if match is None:
+        return None
+    number = match.group(2)
+    kind = "digit" if number.isdigit() else "latin" if number.isascii() else "numeral"
+    return (match.group(1), kind)
+
+
 @Language.factory("fangcun_practices_v2", default_config={"language": "zh"})
 def make_practice_finder(nlp: Language, name: str, language: str) -> Callable[[Doc], Doc]:
     lexicon = load_lexicon(language)
@@ -223,18 +236,29 @@ def make_practice_finder(nlp: Language, name: str, language: str) -> Callable[[D
         analysed = sentence_clauses(doc)
         previous = ""
         excepted = False  # inside the items of a list of exceptions ("以下情形除外：1、…")
+        face_purposes = False  # inside the items of a list of face purposes ("人脸信息将用于以下目的：（1）…")
+        purposes_style: tuple[str, str] | None = None
+        purpose_lead_in = lexicon.groups.get("purpose_lead_in")
         stated: set[str] = set()  # what the sentence before stated, for the fields of a list entry
         for start, end, section in reading_order(doc, text, language):
             sentence = text[start:end]
             item = bool(frames["list_item"].match(sentence))
             if not item:  # a sentence that is no item ends a list; a lead-in of exceptions (…：) opens one
                 excepted = ("：" in sentence or ":" in sentence) and bool(frames["exception_list"].search(sentence))
+            # a lead-in of face purposes opens a list (it may be a numbered item itself: "二、…将用于以下目的：")
+            lead_in = purpose_lead_in is not None and bool(purpose_lead_in.search(sentence)) and bool(
+                lexicon.groups["face"].search(sentence))
+            if lead_in or not item or (face_purposes and _marker_style(sentence) == purposes_style):
+                face_purposes = lead_in  # …closed by a sentence that is no item, or one numbered like the lead-in
+                purposes_style = _marker_style(sentence) if lead_in else None
             matches = detect_practices(sentence, lexicon, section=section,
                                        is_heading=start in heading_starts,
                                        clauses=analysed.get(start), antecedent=previous,
                                        excepted=item and excepted)
             previous = sentence
             matches += entry_continued(sentence, lexicon, stated, matches)
+            if item and face_purposes and not lead_in and not any(m.practice == "face_purpose" for m in matches):
+                matches.append(PracticeMatch("face_purpose", AFFIRM))  # an item of the list is one of the purposes
             stated = {m.practice for m in matches}
             if matches:
                 hits.append(SentenceHit(start, end, section, tuple(matches)))

@@ -716,3 +716,11 @@ def test_the_processor_s_own_deletion_or_a_refused_one_is_no_deletion_right(text
 def test_deletion_on_the_person_s_request_is_the_right() -> None:
     assert english("We will delete your account data if you request it.")["rights_delete"] == "affirm"
     assert english("You can delete your account at any time in Settings.")["rights_delete"] == "affirm"
+
+
+def test_the_items_of_a_list_of_face_purposes_are_purposes() -> None:
+    text = ("二、您的人脸信息将用于以下目的：\n（1）核验您是否为房屋登记的业主；\n（2）在单元门处识别您的身份并放行；\n"
+            "三、其他事项说明。")
+    found = {text[e.attrs["span"][0]:e.attrs["span"][1]]: e.key for e in analyse_policy_text(text, uri="p.txt")
+             if e.kind == "policy.discloses" and e.key == "face_purpose"}
+    assert set(found) == {"（1）核验您是否为房屋登记的业主；", "（2）在单元门处识别您的身份并放行；"}
