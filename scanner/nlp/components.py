@@ -211,6 +211,7 @@ def entry_continued(sentence: str, lexicon: PolicyLexicon, stated: set[str],
     return [PracticeMatch(practice, AFFIRM) for practice in dict.fromkeys(added) if practice not in found]
 
 
+_FIELD_LINE = re.compile(r"^\W{0,4}[^，。；：:]{1,12}[：:]")  # "使用目的：…", "收集个人信息类型：…"
 _MARKER = re.compile(r"^\W{0,3}?([（(]?)([0-9]+|[a-zA-Z]|[一二三四五六七八九十]+)")
 
 
@@ -259,7 +260,9 @@ def make_practice_finder(nlp: Language, name: str, language: str) -> Callable[[D
             matches += entry_continued(sentence, lexicon, stated, matches)
             if item and face_purposes and not lead_in and not any(m.practice == "face_purpose" for m in matches):
                 matches.append(PracticeMatch("face_purpose", AFFIRM))  # an item of the list is one of the purposes
-            stated = {m.practice for m in matches}
+            # an entry's other fields (purpose, data, permissions) state no SDK themselves but stay in its entry
+            carried = stated & {"sdk_list"} if _FIELD_LINE.match(sentence) else set()
+            stated = {m.practice for m in matches} | carried
             if matches:
                 hits.append(SentenceHit(start, end, section, tuple(matches)))
         doc._.fangcun_hits = hits

@@ -209,7 +209,8 @@ def test_the_field_lines_of_an_sdk_list_entry_continue_the_entry() -> None:
             "如您对本政策有疑问，可以与我们联系。\n官方网站：https://www.example.cn/")  # the list has ended
     _, hits = find_practices(text, "zh", reader="rules")
     listed = [text[hit.start:hit.end] for hit in hits if any(m.practice == "sdk_list" for m in hit.matches)]
-    assert listed == ["腾讯云人脸核身SDK", "使用目的：实名认证", "官网链接：https://cloud.tencent.com/"]
+    # the purpose field stays in the entry but names no SDK (the CA4P labels and the written documents agree)
+    assert listed == ["腾讯云人脸核身SDK", "官网链接：https://cloud.tencent.com/"]
 
 
 @pytest.mark.parametrize("text", [
@@ -724,3 +725,16 @@ def test_the_items_of_a_list_of_face_purposes_are_purposes() -> None:
     found = {text[e.attrs["span"][0]:e.attrs["span"][1]]: e.key for e in analyse_policy_text(text, uri="p.txt")
              if e.kind == "policy.discloses" and e.key == "face_purpose"}
     assert set(found) == {"（1）核验您是否为房屋登记的业主；", "（2）在单元门处识别您的身份并放行；"}
+
+
+def test_an_sdk_entry_names_the_sdk_on_its_name_and_provider_fields_only() -> None:
+    text = ("附录：第三方SDK清单\n1. SDK名称：某某活体检测SDK；\n使用目的：判断是否为真人操作；\n"
+            "收集个人信息类型：人脸图像、设备型号；\n第三方主体：某某视觉科技有限公司；\n")
+    by_line: dict[str, set[str]] = {}
+    for e in analyse_policy_text(text, uri="p.txt"):
+        if e.kind == "policy.discloses":
+            by_line.setdefault(text[e.attrs["span"][0]:e.attrs["span"][1]].strip(), set()).add(e.key)
+    assert "sdk_list" in by_line["1. SDK名称：某某活体检测SDK；"]
+    assert "sdk_list" not in by_line.get("使用目的：判断是否为真人操作；", set())
+    assert {"third_party_sharing", "face_collection"} <= by_line["收集个人信息类型：人脸图像、设备型号；"]
+    assert "sdk_list" in by_line["第三方主体：某某视觉科技有限公司；"]
