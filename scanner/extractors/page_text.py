@@ -66,6 +66,8 @@ CAPTURE_PURPOSE = {
     "marketing": "marketing",
     "unknown": "unknown",
 }
+# The purposes only a property sales office has (who the customer is, which agent brought them, who is paid)
+SALES_PURPOSES = frozenset({"customer_identification", "channel_attribution", "commission"})
 _REQUIRED_SECTIONS = ("policy_titles", "face_capture", "places", "purposes", "signage",
                       "access_control", "face_only", "alternatives", "audiences", "negation", "not_negation",
                       "clause_breaks", "form_fields", "policy_link", "app_download", "purpose_frames", "frame_lead",
@@ -129,7 +131,9 @@ def matchers() -> Matchers:
         return {name: phrase_regex(terms) for name, terms in lex[section].items()}
 
     return Matchers(
-        face=phrase_regex(lex["face_capture"]), places=group("places"), purposes=group("purposes"),
+        face=re.compile("|".join([phrase_regex(lex["face_capture"]).pattern,
+                                  *(f"(?:{frame})" for frame in lex.get("face_capture_frames") or ())]), re.IGNORECASE),
+        places=group("places"), purposes=group("purposes"),
         signage=phrase_regex(lex["signage"]), access=phrase_regex(lex["access_control"]),
         face_only=phrase_regex(lex["face_only"]), alternatives=group("alternatives"),
         audiences=group("audiences"), negation=phrase_regex(lex["negation"]),
@@ -313,6 +317,8 @@ def face_notices(view: PageView, m: Matchers) -> Iterator[Evidence]:
                 break
             tied = notice_clauses(said, m.clause_breaks)
             found = [(p, said) for p in sentence_purposes(tied, [0], m)]
+        if place == "other" and found and all(p in SALES_PURPOSES for p, _ in found):
+            place = "sales_office"  # customers told apart, agents credited, commissions paid: a sales office's
         if not found and place == "community" and not filmed(clauses, anchors, m) and about_doors(sentence, m):
             found = [("access_control", sentence)]  # faces at a community's door, no other reason given
         for purpose, said in found or [("unknown", sentence)]:

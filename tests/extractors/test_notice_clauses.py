@@ -308,3 +308,32 @@ def test_a_negation_ends_where_its_verb_phrase_hands_over() -> None:
     assert purposes(page("本售楼处采用无感人脸识别，来访者无需登记即可被系统识别为新客户或老客户。")) == {
         "customer_identification"}
     assert purposes(page("本售楼处不设人脸识别，来访客户请到前台登记。")) == set()  # a denial stays a denial
+
+
+def places(facts: list[Evidence]) -> set[str]:
+    return {e.attrs["place"] for e in facts if e.kind == "web.face_capture_notice"}
+
+
+@pytest.mark.parametrize("text", [
+    "接待区的智能摄像机会比对来宾面容，为老朋友安排原来的顾问。",
+    "前台会为每位来宾做面部建档。",
+    "单元门口的摄像头会识别来人面孔。",
+])
+def test_a_face_word_and_a_capture_verb_in_other_words_are_a_capture(text: str) -> None:
+    assert purposes(page(text))
+
+
+def test_a_face_word_without_a_capture_verb_is_no_capture() -> None:
+    assert not purposes(page("请来宾保持面部清洁，佩戴口罩进入展厅。"))
+    assert not purposes(page("办理入住需提供身份证人像面复印件。"))
+
+
+def test_sales_purposes_put_a_capture_at_a_sales_office_when_no_place_is_named() -> None:
+    facts = page("系统会比对来宾面容，判断来宾是否为复访客户并为其安排专属顾问。")
+    assert purposes(facts) == {"customer_identification"} and places(facts) == {"sales_office"}
+    assert places(page("大堂闸机已启用人脸识别，用于员工考勤。")) != {"sales_office"}
+
+
+def test_a_way_suspended_is_withdrawn_and_a_guard_lets_visitors_in() -> None:
+    assert ("qr", "all") not in ways(page("小区已启用人脸识别门禁，二维码通行已暂停使用。"))
+    assert ("staff", "visitors") in ways(page("业主刷脸进出小区，外来人员由保安核实身份后放行。"))
