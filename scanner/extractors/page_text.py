@@ -271,7 +271,7 @@ def sentence_purposes(clauses: Sequence[NoticeClause], anchors: Sequence[int], m
     that camera's purpose), unless the capture is a camera's (see filmed)."""
     # a clause naming the camera or its pictures (抓拍结果用于…) speaks of the capture too
     anchors = sorted({*anchors, *(i for i, c in enumerate(clauses) if m.surveillance.search(c.text))})
-    chosen = notice_purpose_clauses(clauses, anchors, m.frames, m.frame_lead)
+    chosen = notice_purpose_clauses(clauses, anchors, m.frames, m.frame_lead, m.ties)
     found = [p for i in chosen for p in clause_purposes(clauses[i].text, m)]
     if not found and not filmed(clauses, anchors, m):
         rest = [c for i, c in enumerate(clauses) if i not in chosen

@@ -495,16 +495,20 @@ def notice_opens_with(text: str, cues: re.Pattern[str], lead: str) -> bool:
 
 
 def notice_purpose_clauses(clauses: Sequence[NoticeClause], anchors: Iterable[int], frames: re.Pattern[str],
-                           lead: str) -> list[int]:
+                           lead: str, ties: re.Pattern[str] | None = None) -> list[int]:
     """The clauses that state why faces are taken in the anchor clauses: the anchors, and the clauses
     joined to them by a purpose frame (为规范渠道管理，…安装人脸抓拍，用于判客): outwards from each anchor while
-    the next clause opens with a frame."""
+    the next clause opens with a frame, or with a tie back to the capture and a frame in it (识别数据用于…)."""
+    def joined(text: str) -> bool:
+        return notice_opens_with(text, frames, lead) or (
+            ties is not None and notice_opens_with(text, ties, lead) and frames.search(text) is not None)
+
     chosen: set[int] = set()
     for anchor in anchors:
         chosen.add(anchor)
         for step in (-1, 1):
             j = anchor + step
-            while 0 <= j < len(clauses) and notice_opens_with(clauses[j].text, frames, lead):
+            while 0 <= j < len(clauses) and joined(clauses[j].text):
                 chosen.add(j)
                 j += step
     return sorted(chosen)

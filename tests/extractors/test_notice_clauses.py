@@ -337,3 +337,12 @@ def test_sales_purposes_put_a_capture_at_a_sales_office_when_no_place_is_named()
 def test_a_way_suspended_is_withdrawn_and_a_guard_lets_visitors_in() -> None:
     assert ("qr", "all") not in ways(page("小区已启用人脸识别门禁，二维码通行已暂停使用。"))
     assert ("staff", "visitors") in ways(page("业主刷脸进出小区，外来人员由保安核实身份后放行。"))
+
+
+def test_a_clause_about_the_capture_data_lends_its_purpose() -> None:
+    facts = page("本售楼处摄像头具备人脸识别功能，识别数据用于渠道业绩统计，不作其他用途。")
+    assert purposes(facts) == {"channel_attribution"}
+    facts = page("客户面部抓拍记录保存至项目结算完毕，供开发商与代理公司对账分佣使用。")
+    assert purposes(facts) == {"commission"}
+    # a clause about something else keeps its purpose to itself
+    assert "marketing" not in purposes(page("售楼处设有人脸识别摄像头，停车场另有广告屏推送楼盘信息。"))
