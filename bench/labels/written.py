@@ -14,6 +14,11 @@ are dev, even-numbered ones test (`A1` dev, `A2` test …).
 
     python bench/labels/written.py            # validate every file and print counts
     python bench/labels/written.py FILE …     # validate these files
+    python bench/labels/written.py --agree READING   # a second, blind reading against the labels
+
+A second reading is a decisions file as `units.py write` reads them (`ID practice=a|n|c …`, `ID -`,
+`ID - REASON`, `# note`), with the sentence ids of written.py (A2-004); `--agree` prints presence and
+polarity F1 per practice of the second reading scored against the labels, over the sentences it covers.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from scoring import score, table  # the bench's scoring, beside this file
 
 HERE = Path(__file__).resolve().parent
 FOLDER = HERE / "written"
@@ -154,7 +160,43 @@ def documents(split: str | None = None) -> list[WrittenDocument]:
     return out
 
 
+ABBREVIATIONS = {"a": "affirm", "n": "negate", "c": "conditional"}
+
+
+def read_decisions(path: Path) -> dict[str, dict[str, str]]:
+    """Sentence id → practice → polarity, from a decisions file (see the module's docstring)."""
+    out: dict[str, dict[str, str]] = {}
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        parts = raw.partition("#")[0].split()
+        if not parts:
+            continue
+        labels = {}
+        if parts[1:2] != ["-"]:
+            for item in parts[1:]:
+                practice, eq, polarity = item.partition("=")
+                polarity = ABBREVIATIONS.get(polarity, polarity)
+                if not eq or practice not in PRACTICES or polarity not in POLARITIES:
+                    raise WrittenError(f"{path.name}:{n}: expected practice=a|n|c, got {item!r}")
+                labels[practice] = polarity
+        out[parts[0]] = labels
+    return out
+
+
+def agreement(path: Path) -> str:
+    second = read_decisions(path)
+    sentences = [s for doc in documents() for s in doc.sentences if s.id in second]
+    scores = score(((s.labels, second[s.id]) for s in sentences), PRACTICES)
+    return table(scores, PRACTICES, f"second reading {path.name} against the labels: {len(sentences)} sentences")
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--agree"] and len(argv) == 2:
+        try:
+            print(agreement(Path(argv[1])))
+        except (OSError, WrittenError) as exc:
+            print(exc if isinstance(exc, WrittenError) else f"{argv[1]}: {exc.strerror}")
+            return 1
+        return 0
     paths = [Path(a) for a in argv] or sorted(FOLDER.glob("*.yaml"))
     failed = False
     for path in paths:
