@@ -738,3 +738,16 @@ def test_an_sdk_entry_names_the_sdk_on_its_name_and_provider_fields_only() -> No
     assert "sdk_list" not in by_line.get("使用目的：判断是否为真人操作；", set())
     assert {"third_party_sharing", "face_collection"} <= by_line["收集个人信息类型：人脸图像、设备型号；"]
     assert "sdk_list" in by_line["第三方主体：某某视觉科技有限公司；"]
+
+
+@pytest.mark.parametrize("text", [
+    "如果您拒绝接受我们发送的商业广告，可通过短信回复TD取消。",
+    "如您不希望收到此类营销邮件，随时告知我们即可。",
+    "您可以在账户设置中更新营销信息的订阅选项。",
+])
+def test_marketing_the_person_can_stop_is_the_right_to_withdraw(text: str) -> None:
+    assert practices(text)["rights_withdraw"] == "affirm"
+
+
+def test_marketing_sent_is_no_way_to_withdraw() -> None:
+    assert "rights_withdraw" not in practices("我们会通过短信向您发送营销信息。")
