@@ -204,10 +204,13 @@ def entry_continued(sentence: str, lexicon: PolicyLexicon, stated: set[str],
     added = [practice for practice, pattern in lexicon.entry_fields.items()
              if practice in stated and practice not in found and pattern.search(sentence)]
     if "sdk_list" in stated and lexicon.entry_data_field is not None and lexicon.entry_data_field.search(sentence):
-        # what an SDK entry lists as collected: the SDK's provider collects it (GUIDE.md, SDK tables)
-        added.append("third_party_sharing")
+        # what an SDK entry lists as collected: the SDK's provider collects it (GUIDE.md, SDK tables) — unless
+        # the field says it stays on the device ("面部图像（仅在设备本地处理）"): the SDK then runs there
+        on_device = "local" in lexicon.groups and lexicon.groups["local"].search(sentence) is not None
+        if not on_device:
+            added.append("third_party_sharing")
         if lexicon.groups["face"].search(sentence):
-            added += ["face_collection", "face_cloud_upload"]
+            added += ["face_collection"] if on_device else ["face_collection", "face_cloud_upload"]
     return [PracticeMatch(practice, AFFIRM) for practice in dict.fromkeys(added) if practice not in found]
 
 

@@ -751,3 +751,10 @@ def test_marketing_the_person_can_stop_is_the_right_to_withdraw(text: str) -> No
 
 def test_marketing_sent_is_no_way_to_withdraw() -> None:
     assert "rights_withdraw" not in practices("我们会通过短信向您发送营销信息。")
+
+
+def test_an_sdk_data_field_kept_on_the_device_is_no_sharing() -> None:
+    text = "附录：第三方SDK清单\n1. SDK名称：某某离线活体SDK；\n收集个人信息类型：面部图像（仅在设备本地处理）；\n"
+    keys = {e.key for e in analyse_policy_text(text, uri="p.txt") if e.kind == "policy.discloses"
+            and "收集个人信息类型" in text[e.attrs["span"][0]:e.attrs["span"][1]]}
+    assert "face_collection" in keys and not keys & {"third_party_sharing", "face_cloud_upload"}
