@@ -758,3 +758,8 @@ def test_an_sdk_data_field_kept_on_the_device_is_no_sharing() -> None:
     keys = {e.key for e in analyse_policy_text(text, uri="p.txt") if e.kind == "policy.discloses"
             and "收集个人信息类型" in text[e.attrs["span"][0]:e.attrs["span"][1]]}
     assert "face_collection" in keys and not keys & {"third_party_sharing", "face_cloud_upload"}
+
+
+def test_telling_the_purpose_of_processing_states_no_purpose() -> None:
+    assert "face_purpose" not in face("收集您的面部信息前，我们会以弹窗告知处理目的和方式，并取得您的单独同意。")
+    assert face("您的人脸信息仅用于门禁通行的目的。")["face_purpose"] == "affirm"
