@@ -9,6 +9,7 @@ Public API
   PhraseMatcher pass over the document (the zh pipeline's per-character tokens, the en tokenizer's words).
 - spaCy component `fangcun_clauses_v1` (config: language): sets `Doc._.fangcun_clauses`, one
   SentenceClauses per entry of `Doc._.fangcun_sentences`, in the same order.
+- `subject_before(clauses, start)` — the nearest subject marked before an offset in its clause.
 - `describes_information(clauses, start, end, language)` — the verb there only describes information
   another party handled (…依照法规共享的信息, 向我们分享).
 - `acted_by_person(clauses, start, language)` — the verb there is the person's own act (您公开分享…);
@@ -138,9 +139,14 @@ def describes_information(clauses: SentenceClauses, start: int, end: int, langua
         return True  # "我们可能从第三方获取…": received by the processor
     if described is None or not described.match(clauses.text, end):
         return False
+    return subject_before(clauses, start) != PROCESSOR
+
+
+def subject_before(clauses: SentenceClauses, start: int) -> str:
+    """The nearest subject marked before `start` in its clause (PROCESSOR, PERSON …), "" when there is none."""
     clause = clauses.clause_at(start)
     before = [kind for pos, kind in clauses.subject_marks if clause.start <= pos < start]
-    return not before or before[-1] != PROCESSOR
+    return before[-1] if before else ""
 
 
 def given_to_processor(clauses: SentenceClauses, start: int, language: str) -> bool:

@@ -50,8 +50,8 @@ class PracticeSpec:
     polarity_first: bool = False  # only the first group of polarity_on that matched decides (no third party acts)
     # the practice needs items (a named SDK) or one of these groups (a pointer to a list): "这些SDK" names none
     needs_items_or: tuple[str, ...] = ()
-    # a group that, right after a deciding cue, makes it a modifier or a time ("已录入的人脸", "核验结束后"):
-    # such a cue asserts nothing
+    # a group that, right after a deciding cue, makes it date something ("自首次抓拍之日起", "核验结束后"): such a
+    # cue asserts nothing
     unasserted_after: str = ""
     # a group that, right after a deciding cue, makes it modify a noun ("已录入的人脸", "抓拍的面部图像"): such a
     # cue asserts nothing unless the processor is its subject ("我们在征得同意后采集的人脸信息")

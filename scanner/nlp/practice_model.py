@@ -292,8 +292,7 @@ def sentence_context(text: str, bounds: Sequence[tuple[int, int]], language: str
     or refers back while one of the BACK sentences before it does, and is not about the phone's own face
     unlock (the app never sees that data: the lexicon's device_biometric); whether it is plain (no
     negation scope and no condition in any clause); whether it names a recipient other than one the person gives
-    to; which practices the
-    lexicon's `unless` groups rule out ("注销账号后，我们将删除" is a deletion point, not the right to delete).
+    to; which practices the lexicon's `unless` groups rule out ("注销账号后，我们将删除" is a deletion point, not the right to delete).
     With `wanted`, only the sentences it marks are read (None for the others)."""
     lexicon = load_lexicon(language)
     vetoes = [(spec.name, [lexicon.groups[g] for g in spec.unless]) for spec in lexicon.practices if spec.unless]

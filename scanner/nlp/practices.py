@@ -47,11 +47,11 @@ from scanner.nlp.clauses import (
     analyse_sentence,
     describes_information,
     given_to_processor,
+    subject_before,
 )
 from scanner.nlp.lexicon import PolicyLexicon, PracticeSpec
 
 AFFIRM, NEGATE, CONDITIONAL = "affirm", "negate", "conditional"
-_OWN_NEGATION = re.compile(r"(?i)(never|not|no|don't|doesn't|won't|不|未|无|没|非|绝不|从不)")
 STRENGTH = {AFFIRM: 0, CONDITIONAL: 1, NEGATE: 2}  # one sentence, several readings: the strongest wins
 
 
@@ -195,13 +195,6 @@ def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, ow
     return min(readings, key=STRENGTH.__getitem__)
 
 
-def _processor_before(s: _Sentence, cue: re.Match[str]) -> bool:
-    """The nearest subject before the cue in its clause is the processor."""
-    clause = s.clauses.clause_at(cue.start())
-    before = [kind for pos, kind in s.clauses.subject_marks if clause.start <= pos < cue.start()]
-    return bool(before) and before[-1] == PROCESSOR
-
-
 def _about_other_data(group: str, s: _Sentence, cue: re.Match[str]) -> bool:
     """The cue's clause names other data (`group`) and no face data: the cue is about that data."""
     clause = s.clauses.clause_at(cue.start())
@@ -229,7 +222,7 @@ def _asserts(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> bool:
     if spec.unasserted_after and groups[spec.unasserted_after].match(s.text, cue.end()):
         return False
     return not (spec.modifier_after and groups[spec.modifier_after].match(s.text, cue.end())
-                and not _processor_before(s, cue))
+                and subject_before(s.clauses, cue.start()) != PROCESSOR)
 
 
 def _denied(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) -> bool:
@@ -242,7 +235,8 @@ def _reading(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> str:
     clauses, pos = s.clauses, cue.start()
     # a cue that names its actor before the verb ("该SDK不会收集") is denied where its verb is; one that opens with
     # its own negation ("never leaves your device", "不离开") states what it names
-    denied_verb = clauses.negated(cue.end() - 1) and not _OWN_NEGATION.match(cue.group())
+    own_negation = any(a == pos for a, _ in clauses.clause_at(pos).negations)
+    denied_verb = clauses.negated(cue.end() - 1) and not own_negation
     negated = (clauses.negated(pos) or denied_verb) and not _exclusivity_or_outside(s, cue)
     condition = clauses.condition_at(pos)
     if spec.polarity == "consent":
