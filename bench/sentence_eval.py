@@ -83,20 +83,8 @@ def main() -> None:
         analyse_policy_text("预热。", uri="warm-up", language=lang, reader=args.reader)
     for lang in ("zh", "en") if args.lang == "both" else (args.lang,):
         items = list(examples(lang, args.split))
-        predicted, chars, seconds = predictions(items, args.reader)
         practices = PRACTICES if lang == "zh" else tuple(p for p in PRACTICES if p not in FACE_PRACTICES)
-        scores = score(((ex.labels, predicted[ex.id]) for ex in items), practices)
-        print(table(scores, practices, f"{lang} {args.split}, reader {args.reader}: {len(items)} sentences from "
-                                       f"{len({ex.file for ex in items})} policies"))
-        if lang == "zh":
-            print(f"  face practices macro-F1: presence {scores.macro('presence', FACE_PRACTICES):.3f}, "
-                  f"polarity {scores.macro('polarity', FACE_PRACTICES):.3f}")
-        print(f"  speed: {chars:,} chars in {seconds:.2f} s = {chars / seconds:,.0f} chars/s (whole analysis)")
-        if args.errors and args.split != "test":
-            for ex in items:
-                g, q = ex.labels.get(args.errors), predicted[ex.id].get(args.errors)
-                if g != q:
-                    print(f"{ex.id}\tgold={g}\tpred={q}\t{ex.text[:200]}", file=sys.stderr)
+        report(items, practices, f"{lang} {args.split}", f"{len({ex.file for ex in items})} policies", args, document)
 
 
 def written(args: argparse.Namespace) -> None:
@@ -109,18 +97,25 @@ def written(args: argparse.Namespace) -> None:
     items = [Example(s.id, "zh", s.doc, s.start, s.end, s.split, s.labels, s.nonstatement)
              for doc in docs for s in doc.sentences]
     analyse_policy_text("预热。", uri="warm-up", language="zh", reader=args.reader)
-    predicted, chars, seconds = predictions(items, args.reader, texts.__getitem__)
-    scores = score(((ex.labels, predicted[ex.id]) for ex in items), PRACTICES)
-    print(table(scores, PRACTICES, f"written zh {args.split}, reader {args.reader}: {len(items)} sentences from "
-                                   f"{len(docs)} documents"))
-    print(f"  face practices macro-F1: presence {scores.macro('presence', FACE_PRACTICES):.3f}, "
-          f"polarity {scores.macro('polarity', FACE_PRACTICES):.3f}")
+    report(items, PRACTICES, f"written zh {args.split}", f"{len(docs)} documents", args, texts.__getitem__)
+
+
+def report(items: list[Example], practices: tuple[str, ...], name: str, source: str, args: argparse.Namespace,
+           text_of: Callable[[str], str]) -> None:
+    """Score the reader on `items` and print the table, the face practices' macro-F1, the speed and (not on
+    test) one practice's mistakes."""
+    predicted, chars, seconds = predictions(items, args.reader, text_of)
+    scores = score(((ex.labels, predicted[ex.id]) for ex in items), practices)
+    print(table(scores, practices, f"{name}, reader {args.reader}: {len(items)} sentences from {source}"))
+    if set(FACE_PRACTICES) <= set(practices):
+        print(f"  face practices macro-F1: presence {scores.macro('presence', FACE_PRACTICES):.3f}, "
+              f"polarity {scores.macro('polarity', FACE_PRACTICES):.3f}")
     print(f"  speed: {chars:,} chars in {seconds:.2f} s = {chars / seconds:,.0f} chars/s (whole analysis)")
     if args.errors and args.split != "test":
         for ex in items:
             g, q = ex.labels.get(args.errors), predicted[ex.id].get(args.errors)
             if g != q:
-                print(f"{ex.id}\tgold={g}\tpred={q}\t{texts[ex.file][ex.start:ex.end]}", file=sys.stderr)
+                print(f"{ex.id}\tgold={g}\tpred={q}\t{text_of(ex.file)[ex.start:ex.end][:200]}", file=sys.stderr)
 
 
 if __name__ == "__main__":

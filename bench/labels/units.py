@@ -372,6 +372,30 @@ def show(batch: str) -> None:
 ABBREVIATIONS = {"a": "affirm", "n": "negate", "c": "conditional"}
 
 
+def read_decisions(decisions: Path) -> list[tuple[int, str, dict[str, str], str, str]]:
+    """A decisions file's lines as (line number, id, labels, non-statement reason, note); ValueError names the
+    line of a practice without a polarity. The format is write_labels'."""
+    out = []
+    for n, raw in enumerate(decisions.read_text(encoding="utf-8").splitlines(), 1):
+        line, _, note = raw.partition("#")
+        parts = line.split()
+        if not parts:
+            continue
+        labels: dict[str, str] = {}
+        nonstatement = ""
+        rest = parts[1:]
+        if rest and rest[0] == "-":
+            nonstatement = rest[1] if len(rest) > 1 else ""
+        else:
+            for item in rest:
+                practice, eq, polarity = item.partition("=")
+                if not eq:
+                    raise ValueError(f"{decisions}:{n}: expected practice=polarity, got {item!r}")
+                labels[practice] = ABBREVIATIONS.get(polarity, polarity)
+        out.append((n, parts[0], labels, nonstatement, note.strip()))
+    return out
+
+
 def write_labels(decisions: Path, out: Path) -> None:
     """Turn a labeller's decisions file into a label file with the units' offsets.
 
@@ -380,27 +404,19 @@ def write_labels(decisions: Path, out: Path) -> None:
     `# note` at the end. Blank lines and lines starting with # are skipped."""
     units = {u["id"]: u for u in load_units()}
     records = []
-    for n, raw in enumerate(decisions.read_text(encoding="utf-8").splitlines(), 1):
-        line, _, note = raw.partition("#")
-        parts = line.split()
-        if not parts:
-            continue
-        unit = units.get(parts[0])
+    try:
+        decided = read_decisions(decisions)
+    except ValueError as exc:
+        sys.exit(str(exc))
+    for n, unit_id, labels, nonstatement, note in decided:
+        unit = units.get(unit_id)
         if unit is None:
-            sys.exit(f"{decisions}:{n}: unknown unit {parts[0]!r}")
-        record = {"id": unit["id"], "file": unit["file"], "start": unit["start"], "end": unit["end"], "labels": {}}
-        rest = parts[1:]
-        if rest and rest[0] == "-":
-            if len(rest) > 1:
-                record["nonstatement"] = rest[1]
-        else:
-            for item in rest:
-                practice, eq, polarity = item.partition("=")
-                if not eq:
-                    sys.exit(f"{decisions}:{n}: expected practice=polarity, got {item!r}")
-                record["labels"][practice] = ABBREVIATIONS.get(polarity, polarity)
-        if note.strip():
-            record["note"] = note.strip()
+            sys.exit(f"{decisions}:{n}: unknown unit {unit_id!r}")
+        record = {"id": unit["id"], "file": unit["file"], "start": unit["start"], "end": unit["end"], "labels": labels}
+        if nonstatement:
+            record["nonstatement"] = nonstatement
+        if note:
+            record["note"] = note
         records.append(record)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")

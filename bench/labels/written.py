@@ -30,17 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from scoring import score, table  # the bench's scoring, beside this file
+from check import ALWAYS_AFFIRM, NONSTATEMENTS, POLARITIES, PRACTICES  # the corpus labels' vocabulary, beside this file
+from scoring import score, table
+from units import read_decisions as read_decision_lines
 
 HERE = Path(__file__).resolve().parent
 FOLDER = HERE / "written"
-PRACTICES = ("face_collection", "face_purpose", "face_retention", "face_separate_consent", "face_local_storage",
-             "face_cloud_upload", "face_alternative", "minors_guardian", "third_party_sharing", "sdk_list",
-             "rights_delete", "rights_withdraw", "contact", "cross_border")
-POLARITIES = ("affirm", "negate", "conditional")
-AFFIRM_ONLY = ("face_purpose", "sdk_list", "contact")
-NONSTATEMENTS = ("definition", "heading", "toc", "question", "example", "refusal_notice", "feature_menu",
-                 "other_actor", "update_notice")
 DOC_ID = re.compile(r"^[A-Z]([1-9][0-9]?)$")
 
 
@@ -91,7 +86,7 @@ def _sentence_problems(where: str, item: object) -> list[str]:
             problems.append(f"{where}: unknown practice {practice!r}")
         elif polarity not in POLARITIES:
             problems.append(f"{where}: {practice}: polarity {polarity!r} is not one of {POLARITIES}")
-        elif practice in AFFIRM_ONLY and polarity != "affirm":
+        elif practice in ALWAYS_AFFIRM and polarity != "affirm":
             problems.append(f"{where}: {practice} is always affirm")
     nonstatement = item.get("nonstatement")
     if nonstatement not in (None, *NONSTATEMENTS):
@@ -160,26 +155,17 @@ def documents(split: str | None = None) -> list[WrittenDocument]:
     return out
 
 
-ABBREVIATIONS = {"a": "affirm", "n": "negate", "c": "conditional"}
-
-
 def read_decisions(path: Path) -> dict[str, dict[str, str]]:
     """Sentence id → practice → polarity, from a decisions file (see the module's docstring)."""
-    out: dict[str, dict[str, str]] = {}
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        parts = raw.partition("#")[0].split()
-        if not parts:
-            continue
-        labels = {}
-        if parts[1:2] != ["-"]:
-            for item in parts[1:]:
-                practice, eq, polarity = item.partition("=")
-                polarity = ABBREVIATIONS.get(polarity, polarity)
-                if not eq or practice not in PRACTICES or polarity not in POLARITIES:
-                    raise WrittenError(f"{path.name}:{n}: expected practice=a|n|c, got {item!r}")
-                labels[practice] = polarity
-        out[parts[0]] = labels
-    return out
+    try:
+        lines = read_decision_lines(path)
+    except ValueError as exc:
+        raise WrittenError(str(exc)) from None
+    for n, _, labels, _, _ in lines:
+        for practice, polarity in labels.items():
+            if practice not in PRACTICES or polarity not in POLARITIES:
+                raise WrittenError(f"{path.name}:{n}: expected practice=a|n|c, got {practice}={polarity}")
+    return {sentence: labels for _, sentence, labels, _, _ in lines}
 
 
 def agreement(path: Path) -> str:
