@@ -19,7 +19,7 @@ Public API
   `clauses`, `first_person` (the processor is the subject of a processing verb), `result_only`,
   `anaphor`, and per character offset `clause_at`, `negated`, `condition_at`, `subject_at`.
 - `Clause`: start, end, subject (PROCESSOR, DEVICE, THIRD_PARTY, PERSON or ""), condition (EXCEPTION,
-  CONSENT, DEFERRED or ""), negation scopes.
+  CONSENT, DEFERRED, DECLINED or ""), negation scopes.
 
 How a sentence is read
 - Clauses end at the separators (，；：（）…); 、 and 或 do not end one, so "我们不会收集、存储或上传您的人脸信息"
@@ -32,7 +32,9 @@ How a sentence is read
   whose own subject is the processor; one that closes the sentence with no verb of its own ("…，除非取得
   您的同意") covers every clause. EXCEPTION is 除非 / 未经…同意 / unless / without your consent;
   CONSENT is consent obtained first (征得您的同意后); DEFERRED is a later, hypothetical case (如需…将另行
-  征得您的同意; 如涉及合并、收购…), which covers the clauses its frame spans.
+  征得您的同意; 如涉及合并、收购…), which covers the clauses its frame spans. DECLINED is the case in which the
+  person declines, cannot, or a check fails (如您不愿意进行刷脸认证，…; 如识别失败，…): it covers its frame's own
+  clauses, and what they name is only supposed, not done.
 - A table field answered no ("是否向第三方共享：否") negates the clauses before the answer.
 - A clause's subject is the first subject phrase in it (a device subject also as 由手机系统…), else the
   subject of the clause before it.
@@ -69,7 +71,7 @@ from scanner.nlp.lexicon import compile_lexicon_file
 STATEMENT, DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL, UPDATE, FEATURE_MENU = (
     "statement", "definition", "heading", "question", "example", "refusal", "update", "feature_menu")
 PROCESSOR, DEVICE, THIRD_PARTY, PERSON = "processor", "device", "third_party", "person"
-EXCEPTION, CONSENT, DEFERRED = "exception", "consent", "deferred"
+EXCEPTION, CONSENT, DEFERRED, DECLINED = "exception", "consent", "deferred", "declined"
 
 # Phrase labels of the matcher.
 _NEG, _BARE, _BARE_TIGHT, _EXEMPT, _RESET, _VERB, _HEAD, _EXTENT = (
@@ -341,9 +343,10 @@ def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, r
                 first -= 1  # …and the lead-in clauses before it ("如果日后需要向境外传输的，我们会征得您的同意")
             for i in range(first, last + 1):
                 out[i] = kind
-    for m in frames[DEFERRED].finditer(text):
-        for i in range(index(m.start()), index(max(m.start(), m.end() - 1)) + 1):
-            out[i] = DEFERRED
+    for kind in (DEFERRED, DECLINED):
+        for m in frames[kind].finditer(text) if kind in frames else ():
+            for i in range(index(m.start()), index(max(m.start(), m.end() - 1)) + 1):
+                out[i] = kind
     return out
 
 

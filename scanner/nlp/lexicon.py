@@ -53,9 +53,24 @@ class PracticeSpec:
     # a group that, right after a deciding cue, makes it date something ("自首次抓拍之日起", "核验结束后"): such a
     # cue asserts nothing
     unasserted_after: str = ""
+    # a group that, ending right before a deciding cue, makes it name a function rather than do it ("关闭刷脸开门")
+    unasserted_before: str = ""
     # a group that, right after a deciding cue, makes it modify a noun ("已录入的人脸", "抓拍的面部图像"): such a
     # cue asserts nothing unless the processor is its subject ("我们在征得同意后采集的人脸信息")
     modifier_after: str = ""
+    # a deciding cue in a case the person declines or a check fails (the clause condition DECLINED: "如您不便进行
+    # 人脸核验，也可以…") asserts nothing: the act is supposed, not done
+    unasserted_if_declined: bool = False
+    # a group that must occur in the deciding cue's clause or beside it: a verb three clauses away from the face
+    # words is about something else ("如您不希望识别您的面部，…，同样可以获得美化效果")
+    near: str = ""
+    # a group opening a clause after a case the person declines that names face data ("如您不愿意刷脸，可由管家
+    # 核验证件"): that clause offers the way instead, the practice is affirm
+    declined_way: str = ""
+    # another practice whose statement also states this one, with its polarity, where its deciding cue has the
+    # `follows_near` group beside it: face data passed to a third party leaves the device (GUIDE.md, Face)
+    follows: str = ""
+    follows_near: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,7 +205,8 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
     used = ({g for alt in when + negated_when + affirmed_when for g in alt} | set(spec.get("polarity_on", ()))
             | set(spec.get("unless", ())) | set(spec.get("needs_items_or", ()))
             | ({spec["foreign_object"], "face"} if spec.get("foreign_object") else set())
-            | {spec[k] for k in ("unasserted_after", "modifier_after") if spec.get(k)})
+            | {spec[k] for k in ("unasserted_after", "unasserted_before", "modifier_after", "near", "declined_way",
+                                   "follows_near") if spec.get(k)})
     if missing := used - known:
         raise ValueError(f"practice {name} uses unknown groups {sorted(missing)}")
     polarity = spec.get("polarity", "standard")
@@ -222,7 +238,13 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
         foreign_object=spec.get("foreign_object", ""),
         needs_items_or=tuple(spec.get("needs_items_or", ())),
         unasserted_after=spec.get("unasserted_after", ""),
+        unasserted_before=spec.get("unasserted_before", ""),
         modifier_after=spec.get("modifier_after", ""),
+        unasserted_if_declined=bool(spec.get("unasserted_if_declined", False)),
+        near=spec.get("near", ""),
+        declined_way=spec.get("declined_way", ""),
+        follows=spec.get("follows", ""),
+        follows_near=spec.get("follows_near", ""),
     )
 
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from scanner.nlp.clauses import (
     CONSENT,
+    DECLINED,
     DEFERRED,
     DEVICE,
     EXCEPTION,
@@ -120,7 +121,8 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
                                                               (spec.negated_when, NEGATE))
                           for alt in alts if all(s.match(g) for g in alt)]
         if not candidates:
-            if kind == STATEMENT and _fires_by_section(spec.name, sentence, section, lexicon):
+            if kind == STATEMENT and (_fires_by_section(spec.name, sentence, section, lexicon)
+                                      or (spec.declined_way and _way_after_declined(s, spec.declined_way))):
                 found.append(PracticeMatch(spec.name, AFFIRM))
             continue
         if any(s.match(g) for g in spec.unless):
@@ -141,7 +143,33 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
                     break  # "这些SDK可能会收集…": no SDK named, no list pointed at
                 found.append(PracticeMatch(spec.name, polarity, items))
                 break
+    return _followers(found, s)
+
+
+def _followers(found: list[PracticeMatch], s: _Sentence) -> list[PracticeMatch]:
+    """Add each practice that `follows` a found one ("我们不会向第三方共享您的人脸信息": the face data's upload is
+    denied too) where a deciding cue of the found one has the follower's `follows_near` group beside it."""
+    stated = {m.practice: m for m in found}
+    specs = {spec.name: spec for spec in s.lexicon.practices}
+    for spec in s.lexicon.practices:
+        leader = stated.get(spec.follows) if spec.follows else None
+        if leader is None or spec.name in stated:
+            continue
+        cues = [cue for group in specs[spec.follows].polarity_on if s.match(group) for cue in s.occurrences(group)]
+        if not spec.follows_near or any(_shares_near(s, cue, spec.follows_near) for cue in cues):
+            found.append(PracticeMatch(spec.name, leader.polarity))
     return found
+
+
+def _shares_near(s: _Sentence, cue: re.Match[str], group: str) -> bool:
+    """`group` is in the cue's clause, or beside it while the cue's clause names no data of its own ("采集您的人脸
+    照片，并与合作伙伴共享您的订单信息" shares the order data)."""
+    groups = s.lexicon.groups
+    clause = s.clauses.clause_at(cue.start())
+    if groups[group].search(s.text, clause.start, clause.end):
+        return True
+    return (bool(groups[group].search(s.text)) and _near(s, cue, group)
+            and not groups["data_noun"].search(s.text, clause.start, clause.end))
 
 
 def _stated_polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, device: bool,
@@ -160,6 +188,18 @@ def _stated_polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sente
     return polarity
 
 
+def _way_after_declined(s: _Sentence, way: str) -> bool:
+    """A clause of the case the person declines names face data, and a later clause outside it opens with `way`,
+    denies nothing and withdraws nothing ("可以随时撤回授权", "请不要开通" offer no other way through)."""
+    clauses = s.clauses.clauses
+    groups = s.lexicon.groups
+    for i, clause in enumerate(clauses):
+        if clause.condition == DECLINED and groups["face"].search(s.text, clause.start, clause.end):
+            return any(c.condition != DECLINED and groups[way].match(s.text, c.start) and not c.negations
+                       and not groups["withdraw"].search(s.text, c.start, c.end) for c in clauses[i + 1:])
+    return False
+
+
 def _fires_by_section(practice: str, sentence: str, section: str, lexicon: PolicyLexicon) -> bool:
     """A heading names its topic; sentences under it that repeat the topic word belong to it."""
     pattern = lexicon.section_practices.get(practice)
@@ -176,19 +216,21 @@ def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, ow
         exclusive = lexicon.exclusivity.search(s.text)
         if exclusive is not None and not s.match("alternative"):
             return AFFIRM if s.clauses.negated(exclusive.start()) else NEGATE
-    cues = s.occurrences(alternative[-1]) if own_cue else _deciding_cues(spec, alternative, s, asserted_only=True)
+    if own_cue:
+        cues = [cue for cue in s.occurrences(alternative[-1])
+                if not (spec.foreign_object and _about_other_data(spec.foreign_object, s, cue))]
+        if not cues:
+            return ""  # every cue is about other data named in its own clause
+    else:
+        cues = _deciding_cues(spec, alternative, s, asserted_only=True)
     if not cues and not own_cue and _deciding_cues(spec, alternative, s):
-        return ""  # every cue dates something or modifies a noun ("核验结束后", "已录入的人脸信息")
+        return ""  # every cue dates something, modifies a noun ("核验结束后", "已录入的人脸信息") or is about other data
     if spec.agent == "processor" and cues:
         language = s.lexicon.language
         cues = [cue for cue in cues if not describes_information(s.clauses, cue.start(), cue.end(), language)
                 and not acted_by_person(s.clauses, cue.start(), language)]
         if not cues:
             return ""  # every cue describes what another party handled, or the person does it: nothing is stated
-    if spec.foreign_object and cues:
-        cues = [cue for cue in cues if not _about_other_data(spec.foreign_object, s, cue)]
-        if not cues:
-            return ""  # every cue is about other data named in its own clause
     readings = [_reading(spec, s, cue) for cue in cues]
     if not readings:  # the cue came from the antecedent: the sentence's own clauses decide nothing
         return AFFIRM
@@ -206,9 +248,12 @@ def _about_other_data(group: str, s: _Sentence, cue: re.Match[str]) -> bool:
 def _deciding_cues(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence,
                    asserted_only: bool = False) -> list[re.Match[str]]:
     """Every occurrence of every `polarity_on` group the sentence matches (else of the alternative's last);
-    with `asserted_only`, without the occurrences that assert no act (`_asserts`), a group left empty skipped."""
+    with `asserted_only`, without the occurrences that assert no act (`_asserts`) or are about other data named
+    in their own clause (`foreign_object`: "拍照或录像后上传"), a group left empty skipped."""
     groups = [g for g in spec.polarity_on if s.match(g)] or [alternative[-1]]
-    by_group = [[cue for cue in s.occurrences(g) if not asserted_only or _asserts(spec, s, cue)] for g in groups]
+    by_group = [[cue for cue in s.occurrences(g) if not asserted_only or (
+        _asserts(spec, s, cue) and not (spec.foreign_object and _about_other_data(spec.foreign_object, s, cue)))]
+        for g in groups]
     by_group = [cues for cues in by_group if cues]
     if spec.polarity_first and not any(c.subject == THIRD_PARTY for c in s.clauses.clauses):
         by_group = by_group[:1]  # …but what we deny obtaining, a third party inside the service may still process
@@ -216,13 +261,38 @@ def _deciding_cues(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentenc
 
 
 def _asserts(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> bool:
-    """The cue states an act: it does not date something ("自首次抓拍之日起", "核验结束后") and does not modify
-    a noun someone other than the processor filled ("已录入的人脸信息"; "我们…采集的人脸信息" does state it)."""
+    """The cue states an act: it is not in a case the person declines or a check fails ("如您不便进行人脸核验，
+    也可以…": the scan is supposed, not done), it does not date something ("自首次抓拍之日起", "核验结束后"), and
+    unless the processor is its subject it does not name a function someone switches ("关闭刷脸开门") nor modify a
+    noun ("已录入的人脸信息", "认证服务商"; "我们…采集的人脸信息" does state it)."""
+    if spec.unasserted_if_declined and s.clauses.condition_at(cue.start()) == DECLINED:
+        return False
+    if spec.near and not _near(s, cue, spec.near):
+        return False
     groups = s.lexicon.groups
     if spec.unasserted_after and groups[spec.unasserted_after].match(s.text, cue.end()):
         return False
+    if (spec.unasserted_before and groups[spec.unasserted_before].search(s.text, max(cue.start() - 8, 0), cue.start())
+            and subject_before(s.clauses, cue.start()) != PROCESSOR):
+        return False
     return not (spec.modifier_after and groups[spec.modifier_after].match(s.text, cue.end())
                 and subject_before(s.clauses, cue.start()) != PROCESSOR)
+
+
+def _near(s: _Sentence, cue: re.Match[str], group: str) -> bool:
+    """`group` occurs in the cue's clause or the clause before or after it, or after the cue past a list lead-in
+    ("需要您提供以下信息，包括姓名、…、人脸信息"); a group the sentence only has through its antecedent ("收集上述信息")
+    is near everywhere."""
+    pattern = s.lexicon.groups[group]
+    if not pattern.search(s.text):
+        return True
+    clauses = s.clauses.clauses
+    index = clauses.index(s.clauses.clause_at(cue.start()))
+    start, end = clauses[max(index - 1, 0)].start, clauses[min(index + 1, len(clauses) - 1)].end
+    if pattern.search(s.text, start, end):
+        return True
+    later = pattern.search(s.text, end)
+    return later is not None and bool(s.lexicon.groups["list_lead_in"].search(s.text, cue.end(), later.start()))
 
 
 def _denied(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence) -> bool:

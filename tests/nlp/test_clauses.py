@@ -8,6 +8,7 @@ import pytest
 from scanner.extractors.policy_nlp import analyse_policy_text, practice_answers
 from scanner.nlp.clauses import (
     CONSENT,
+    DECLINED,
     DEFERRED,
     DEFINITION,
     DEVICE,
@@ -269,6 +270,24 @@ def test_conditions_and_their_reach() -> None:
     # a condition in a later clause does not reach back over the processor's own statement
     own = "我们会采集您的人脸照片，未经您同意不会提供给第三方。"
     assert analyse_sentence(own, "zh").condition_at(own.index("采集")) == ""
+
+
+@pytest.mark.parametrize("text, supposed, done", [
+    ("如您不愿意进行刷脸核验，也可以携带身份证到前台办理。", "刷脸核验", "携带"),
+    ("若人脸比对连续失败，闸机会提示您改用门禁卡。", "比对", "提示"),
+    ("您拒绝刷脸的，可由管家查验您的证件。", "刷脸", "查验"),
+    ("人脸录入未成功时，请联系物业人工登记。", "录入", "联系"),
+])
+def test_a_declined_or_failed_case_covers_its_own_clause_only(text: str, supposed: str, done: str) -> None:
+    clauses = analyse_sentence(text, "zh")
+    assert clauses.condition_at(text.index(supposed)) == DECLINED
+    assert clauses.condition_at(text.index(done)) != DECLINED
+
+
+def test_an_agreed_case_is_no_declined_one() -> None:
+    text = "若您同意开通刷脸门禁，我们会采集您的人脸照片。"
+    clauses = analyse_sentence(text, "zh")
+    assert DECLINED not in {c.condition for c in clauses.clauses}
 
 
 def test_subjects_are_named_or_carried() -> None:
