@@ -162,7 +162,8 @@ def acted_by_person(clauses: SentenceClauses, start: int, language: str) -> bool
     共享"): the nearest subject before it in the sentence is the person, and nothing between them hands the
     act to someone else (您授权我们…, 您同意…后)."""
     hands_over = load_clause_cues(language).frames.get("hands_over")
-    before = [(pos, kind) for pos, kind in clauses.subject_marks if pos < start]
+    # a cue that opens with its own subject ("服务商将读取…") is that subject's act
+    before = [(pos, kind) for pos, kind in clauses.subject_marks if pos <= start]
     if not before or before[-1][1] != PERSON:
         return False
     return hands_over is None or not hands_over.search(clauses.text, before[-1][0], start)

@@ -87,6 +87,8 @@ def test_a_verb_that_describes_information_others_handled_is_no_sharing(text: st
     "我们会与合作伙伴共享您的订单信息。",
     "对我们与之共享个人信息的公司，我们会与其签署保密协议。",
     "我们会将您的订单信息同步给合作的物流公司。",
+    "当您开通刷脸入住时，认证服务商将读取您的面部特征信息。",  # the cue opens with its own subject, not the person
+    "公司名称：上海云帆信息技术有限公司 使用目的：消息推送 收集数据类型：设备信息；",  # a third party's entry on one line
 ])
 def test_the_processor_s_own_sharing_stays_sharing(text: str) -> None:
     assert practices(text)["third_party_sharing"] == "affirm"
@@ -104,6 +106,7 @@ def test_the_processor_s_own_sharing_stays_sharing(text: str) -> None:
     "您不得将账号转让给他人使用。",  # the account itself
     "4. 我们如何共享、转让、公开披露您的个人信息；",  # a contents line
     "请阅读本政策，了解我们收集、使用和共享您的信息时的具体做法。",  # an overview
+    "我们的公司名称：云帆科技，我们收集的信息：手机号。",  # the processor's own fields
 ])
 def test_the_person_s_own_sharing_and_data_received_are_no_sharing(text: str) -> None:
     assert "third_party_sharing" not in practices(text)
