@@ -9,7 +9,8 @@ may be stored in the project.
 
 A file is a YAML list of documents; a document is a list of paragraphs; a paragraph is a list of
 sentences, each `{text, labels, nonstatement?, note?}`. A document's text is its paragraphs joined
-by newlines, each paragraph its sentences joined as written. Odd-numbered documents of each writer
+by newlines, each paragraph its sentences joined as written, except that a sentence with no closing
+punctuation (a title, a heading, a table row) ends its line, as it would in any document. Odd-numbered documents of each writer
 are dev, even-numbered ones test (`A1` dev, `A2` test …).
 
     python bench/labels/written.py            # validate every file and print counts
@@ -37,6 +38,7 @@ from units import read_decisions as read_decision_lines
 HERE = Path(__file__).resolve().parent
 FOLDER = HERE / "written"
 DOC_ID = re.compile(r"^[A-Z]([1-9][0-9]?)$")
+_ENDS_SENTENCE = re.compile(r"[。！？；：.!?;:…）)」”\"]\s*$")
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,9 @@ def load(path: Path) -> list[WrittenDocument]:
                 if found:
                     continue
                 text = item["text"]
+                if parts and parts[-1] != "\n" and not _ENDS_SENTENCE.search(parts[-1]):
+                    parts.append("\n")  # a title, a heading or a table row stands on its own line
+                    offset += 1
                 parts.append(text)
                 sentences.append(WrittenSentence(f"{doc_id}-{number:03d}", doc_id, offset, offset + len(text), split,
                                                  dict(item.get("labels") or {}), item.get("nonstatement") or ""))

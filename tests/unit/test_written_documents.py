@@ -25,6 +25,16 @@ def test_every_written_file_validates_and_offsets_give_back_the_text() -> None:
             assert doc.split == ("dev" if int(doc.id[1:]) % 2 else "test")
 
 
+def test_a_line_without_closing_punctuation_ends_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "doc.yaml"
+    path.write_text("- doc: Z1\n  paragraphs:\n    - - {text: 一、刷脸门禁, labels: {}, nonstatement: heading}\n"
+                    "      - {text: 我们会采集您的人脸。, labels: {face_collection: affirm}}\n"
+                    "      - {text: 人脸信息仅用于开门。, labels: {face_purpose: affirm}}\n", encoding="utf-8")
+    (doc,) = written.load(path)
+    # a heading stands on its own line, as in any document; sentences that close run on in their paragraph
+    assert doc.text == "一、刷脸门禁\n我们会采集您的人脸。人脸信息仅用于开门。"
+
+
 def test_a_bad_file_names_every_problem(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("- doc: a1\n  paragraphs: []\n- doc: B1\n  paragraphs:\n    - - {text: 我们收集人脸。, labels: "
