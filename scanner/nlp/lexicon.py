@@ -71,6 +71,9 @@ class PracticeSpec:
     # `follows_near` group beside it: face data passed to a third party leaves the device (GUIDE.md, Face)
     follows: str = ""
     follows_near: str = ""
+    # alternatives that also hold in a sentence right after one naming face data, with no face word of its own
+    # ("刷脸开门已开通。您也可以刷门卡进入。": the other way is offered for the face check; GUIDE.md, Face)
+    after_face: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,8 +204,9 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
     known = set(groups)
     when = tuple(tuple(alt) for alt in spec["when"])
     negated_when = tuple(tuple(alt) for alt in spec.get("negated_when", ()))
+    after_face = tuple(tuple(alt) for alt in spec.get("after_face", ()))
     affirmed_when = tuple(tuple(alt) for alt in spec.get("affirmed_when", ()))
-    used = ({g for alt in when + negated_when + affirmed_when for g in alt} | set(spec.get("polarity_on", ()))
+    used = ({g for alt in when + negated_when + affirmed_when + after_face for g in alt} | set(spec.get("polarity_on", ()))
             | set(spec.get("unless", ())) | set(spec.get("needs_items_or", ()))
             | ({spec["foreign_object"], "face"} if spec.get("foreign_object") else set())
             | {spec[k] for k in ("unasserted_after", "unasserted_before", "modifier_after", "near", "declined_way",
@@ -245,6 +249,7 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
         declined_way=spec.get("declined_way", ""),
         follows=spec.get("follows", ""),
         follows_near=spec.get("follows_near", ""),
+        after_face=tuple(tuple(alt) for alt in spec.get("after_face", ())),
     )
 
 

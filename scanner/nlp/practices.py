@@ -115,6 +115,9 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
         if kind != STATEMENT and kind not in spec.also_in:
             continue
         first = next((alt for alt in spec.when if all(s.match(g) for g in alt)), None)
+        if first is None and spec.after_face and antecedent and not s.match("face") and \
+                lexicon.groups["face"].search(antecedent):
+            first = next((alt for alt in spec.after_face if all(s.match(g) for g in alt)), None)
         candidates = [(first, "")] if first is not None else []
         if not candidates:  # alternatives that hold only with one polarity, in the lexicon's order
             candidates = [(alt, wanted) for alts, wanted in ((spec.affirmed_when, AFFIRM),

@@ -785,3 +785,30 @@ def test_an_sdk_data_field_kept_on_the_device_is_no_sharing() -> None:
 def test_telling_the_purpose_of_processing_states_no_purpose() -> None:
     assert "face_purpose" not in face("收集您的面部信息前，我们会以弹窗告知处理目的和方式，并取得您的单独同意。")
     assert face("您的人脸信息仅用于门禁通行的目的。")["face_purpose"] == "affirm"
+
+
+def sentence_practices(text: str, sentence: str) -> dict[str, str]:
+    """What the analysis of `text` states in the sentence that starts with `sentence`."""
+    start = text.index(sentence)
+    evidence = analyse_policy_text(text, uri="policy.txt")
+    return {e.key: e.attrs["polarity"] for e in evidence
+            if e.kind == "policy.discloses" and e.attrs["span"][0] <= start < e.attrs["span"][1]}
+
+
+@pytest.mark.parametrize("second", [
+    "您也可以刷门卡或出示通行码进入大堂。",
+    "未开通的住户仍可使用门禁卡进出。",
+    "您亦可选择到物业前台由工作人员人工核验后通行。",
+])
+def test_another_way_right_after_a_face_sentence_is_its_alternative(second: str) -> None:
+    text = f"我们为业主提供刷脸开门服务。{second}"
+    assert sentence_practices(text, second).get("face_alternative") == "affirm"
+
+
+@pytest.mark.parametrize("text, second", [
+    ("我们提供刷脸支付服务。单笔超过限额时需额外输入支付密码进行二次确认。", "单笔"),  # an extra factor
+    ("我们提供刷脸支付服务。您也可以通过客服电话联系我们。", "您也可以"),  # a way to reach us, not through
+    ("我们会收集您的手机号码。您也可以使用门禁卡进出。", "您也可以"),  # no face sentence before it
+])
+def test_no_alternative_without_a_face_sentence_before_or_a_way_through(text: str, second: str) -> None:
+    assert "face_alternative" not in sentence_practices(text, second)
