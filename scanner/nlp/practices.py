@@ -124,8 +124,11 @@ def detect_practices(sentence: str, lexicon: PolicyLexicon, *, section: str = ""
                                                               (spec.negated_when, NEGATE))
                           for alt in alts if all(s.match(g) for g in alt)]
         if not candidates:
-            if kind == STATEMENT and (_fires_by_section(spec.name, sentence, section, lexicon)
-                                      or (spec.declined_way and _way_after_declined(s, spec.declined_way))):
+            # the section names the topic of a sentence that states no face practice of its own: "原始照片在比对
+            # 完成后即删除" under "保存与删除" is a deletion point (retention), not the person's right to delete
+            by_section = not any(m.practice.startswith("face_") for m in found) and _fires_by_section(
+                spec.name, sentence, section, lexicon)
+            if kind == STATEMENT and (by_section or (spec.declined_way and _way_after_declined(s, spec.declined_way))):
                 found.append(PracticeMatch(spec.name, AFFIRM))
             continue
         if any(s.match(g) for g in spec.unless):

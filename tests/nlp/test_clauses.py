@@ -812,3 +812,10 @@ def test_another_way_right_after_a_face_sentence_is_its_alternative(second: str)
 ])
 def test_no_alternative_without_a_face_sentence_before_or_a_way_through(text: str, second: str) -> None:
     assert "face_alternative" not in sentence_practices(text, second)
+
+
+def test_a_section_names_the_topic_only_of_sentences_that_state_no_face_practice() -> None:
+    kept = "四、人脸信息的保存与删除\n原始人脸照片在特征值提取完成后即删除。"
+    assert sentence_practices(kept, "原始") == {"data_collected": "affirm", "face_retention": "affirm"}  # a deletion point
+    right = "五、删除您的个人信息\n符合条件的，我们会在十五日内完成删除。"
+    assert sentence_practices(right, "符合").get("rights_delete") == "affirm"  # the section's topic
