@@ -819,3 +819,18 @@ def test_a_section_names_the_topic_only_of_sentences_that_state_no_face_practice
     assert sentence_practices(kept, "原始") == {"data_collected": "affirm", "face_retention": "affirm"}  # a deletion point
     right = "五、删除您的个人信息\n符合条件的，我们会在十五日内完成删除。"
     assert sentence_practices(right, "符合").get("rights_delete") == "affirm"  # the section's topic
+
+
+@pytest.mark.parametrize("text, polarity", [
+    ("在您申办政务事项时，我们会将办事所需的信息提供给负责审批的部门。", "affirm"),  # the recipient named, whoever it is
+    ("物业不会向门禁设备厂家以外的任何单位提供住户的人脸信息。", "conditional"),  # all but the named party
+])
+def test_data_passed_to_a_named_party_is_sharing(text: str, polarity: str) -> None:
+    found = practices(text)
+    assert found["third_party_sharing"] == polarity
+    if "人脸" in text:
+        assert found["face_cloud_upload"] == polarity
+
+
+def test_a_result_sent_to_the_person_is_no_sharing() -> None:
+    assert "third_party_sharing" not in practices("我们会将验证结果发送至您的手机。")
