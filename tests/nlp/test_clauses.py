@@ -824,6 +824,9 @@ def test_a_section_names_the_topic_only_of_sentences_that_state_no_face_practice
 @pytest.mark.parametrize("text, polarity", [
     ("在您申办政务事项时，我们会将办事所需的信息提供给负责审批的部门。", "affirm"),  # the recipient named, whoever it is
     ("物业不会向门禁设备厂家以外的任何单位提供住户的人脸信息。", "conditional"),  # all but the named party
+    ("我们不会向代理销售公司、渠道公司或置业顾问个人提供您的面部图像。", "negate"),  # recipients named as organisations
+    ("我们不会将您的人脸照片上传至物业云平台，也不会向任何第三方提供。", "negate"),
+    ("除法律法规另有规定外，我们不会把您的自拍照提供给任何第三方。", "conditional"),  # 自拍照 is no "from"
 ])
 def test_data_passed_to_a_named_party_is_sharing(text: str, polarity: str) -> None:
     found = practices(text)
@@ -834,3 +837,4 @@ def test_data_passed_to_a_named_party_is_sharing(text: str, polarity: str) -> No
 
 def test_a_result_sent_to_the_person_is_no_sharing() -> None:
     assert "third_party_sharing" not in practices("我们会将验证结果发送至您的手机。")
+    assert "third_party_sharing" not in practices("我们会向您提供客服服务。")
