@@ -71,6 +71,9 @@ class PracticeSpec:
     # `follows_near` group beside it: face data passed to a third party leaves the device (GUIDE.md, Face)
     follows: str = ""
     follows_near: str = ""
+    # a group of verbs that state the practice only when the person is their subject ("请您上传正脸照片" gives the face;
+    # "我们不会将您的人脸照片上传至云平台" only sends what is held: upload, not collection)
+    person_verbs: str = ""
     # alternatives that also hold in a sentence right after one naming face data, with no face word of its own
     # ("刷脸开门已开通。您也可以刷门卡进入。": the other way is offered for the face check; GUIDE.md, Face)
     after_face: tuple[tuple[str, ...], ...] = ()
@@ -210,7 +213,7 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
             | set(spec.get("unless", ())) | set(spec.get("needs_items_or", ()))
             | ({spec["foreign_object"], "face"} if spec.get("foreign_object") else set())
             | {spec[k] for k in ("unasserted_after", "unasserted_before", "modifier_after", "near", "declined_way",
-                                   "follows_near") if spec.get(k)})
+                                   "follows_near", "person_verbs") if spec.get(k)})
     if missing := used - known:
         raise ValueError(f"practice {name} uses unknown groups {sorted(missing)}")
     polarity = spec.get("polarity", "standard")
@@ -250,6 +253,7 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
         follows=spec.get("follows", ""),
         follows_near=spec.get("follows_near", ""),
         after_face=tuple(tuple(alt) for alt in spec.get("after_face", ())),
+        person_verbs=spec.get("person_verbs", ""),
     )
 
 

@@ -40,6 +40,7 @@ from scanner.nlp.clauses import (
     DEFERRED,
     DEVICE,
     EXCEPTION,
+    PERSON,
     PROCESSOR,
     STATEMENT,
     THIRD_PARTY,
@@ -275,6 +276,8 @@ def _asserts(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> bool:
         return False
     if spec.near and not _near(s, cue, spec.near):
         return False
+    if spec.person_verbs and groups_full_match(s, spec.person_verbs, cue) and subject_before(s.clauses, cue.start()) != PERSON:
+        return False
     groups = s.lexicon.groups
     if spec.unasserted_after and groups[spec.unasserted_after].match(s.text, cue.end()):
         return False
@@ -283,6 +286,11 @@ def _asserts(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> bool:
         return False
     return not (spec.modifier_after and groups[spec.modifier_after].match(s.text, cue.end())
                 and subject_before(s.clauses, cue.start()) != PROCESSOR)
+
+
+def groups_full_match(s: _Sentence, group: str, cue: re.Match[str]) -> bool:
+    """The cue's text is a word of `group`."""
+    return s.lexicon.groups[group].fullmatch(cue.group()) is not None
 
 
 def _near(s: _Sentence, cue: re.Match[str], group: str) -> bool:
