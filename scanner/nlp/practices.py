@@ -217,6 +217,9 @@ def _fires_by_section(practice: str, sentence: str, section: str, lexicon: Polic
 
 def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, own_cue: bool = False) -> str:
     if spec.polarity == "none":
+        # no other polarity, but a cue that only names a thing ("门禁终端", "身份认证服务机构") states nothing
+        if spec.modifier_after and not _deciding_cues(spec, alternative, s, asserted_only=True):
+            return ""
         return AFFIRM
     lexicon = s.lexicon
     if spec.polarity == "alternative":
