@@ -15,7 +15,7 @@ Public API
 - `acted_by_person(clauses, start, language)` — the verb there is the person's own act (您公开分享…);
   `given_to_processor(clauses, start, language)` — the processor receives what the verb there passes (向我们提供).
 - `SentenceClauses`: `kind` (STATEMENT or a non-statement: DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL,
-  UPDATE, FEATURE_MENU),
+  UPDATE, FEATURE_MENU, OTHER_ACTOR),
   `clauses`, `first_person` (the processor is the subject of a processing verb), `result_only`,
   `anaphor`, and per character offset `clause_at`, `negated`, `condition_at`, `subject_at`.
 - `Clause`: start, end, subject (PROCESSOR, DEVICE, THIRD_PARTY, PERSON or ""), condition (EXCEPTION,
@@ -41,7 +41,8 @@ How a sentence is read
 - A definition or category list (是指 / 包括 / 属于… with no first-person processing verb), and each of its items
   that "；" splits off on the same line (敏感个人信息包括：银行账户；人脸照片；), a heading or title
   line, a question or an overview ("向您说明我们如何收集…"), an example introduced as such, a policy-change
-  notice and a refusal notice ("拒绝提供将无法使用…") are not statements of practice.
+  notice, a refusal notice ("拒绝提供将无法使用…") and what another party does on its own terms ("相关人脸信息由该
+  支付机构按照其自身规则直接处理", an employer's own gates) are not statements of practice.
 
 Access notices (the section at the end): `notice_clauses` and the other `notice_*` functions read
 the audience, withdrawal and purpose of each clause of a page notice or an app text.
@@ -68,8 +69,8 @@ from spacy.vocab import Vocab
 
 from scanner.nlp.lexicon import compile_lexicon_file
 
-STATEMENT, DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL, UPDATE, FEATURE_MENU = (
-    "statement", "definition", "heading", "question", "example", "refusal", "update", "feature_menu")
+STATEMENT, DEFINITION, HEADING, QUESTION, EXAMPLE, REFUSAL, UPDATE, FEATURE_MENU, OTHER_ACTOR = (
+    "statement", "definition", "heading", "question", "example", "refusal", "update", "feature_menu", "other_actor")
 PROCESSOR, DEVICE, THIRD_PARTY, PERSON = "processor", "device", "third_party", "person"
 EXCEPTION, CONSENT, DEFERRED, DECLINED = "exception", "consent", "deferred", "declined"
 
@@ -401,6 +402,9 @@ def _kind(text: str, frames: Mapping[str, re.Pattern[str]], matches: list[tuple[
     feature_menu = frames.get("feature_menu")
     if feature_menu is not None and feature_menu.search(text):
         return FEATURE_MENU
+    other_actor = frames.get("other_actor")
+    if not first_person and other_actor is not None and other_actor.search(text):
+        return OTHER_ACTOR
     refusal = frames["refusal"].search(text)
     if refusal and not _first_person(matches, before=refusal.start()):
         # "如您拒绝，我们将无法为您提供…" is what refusing costs; a statement before it stays a statement

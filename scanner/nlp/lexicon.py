@@ -22,7 +22,7 @@ LANGUAGES = ("zh", "en")
 POLARITY_MODES = ("standard", "consent", "alternative", "none", "stated")
 CONSENT_READINGS = ("affirm", "conditional")
 DEVICE_MODES = ("keep", "drop", "result", "denied")
-NON_STATEMENTS = ("definition", "heading", "question", "example", "refusal", "update", "feature_menu")
+NON_STATEMENTS = ("definition", "heading", "question", "example", "refusal", "update", "feature_menu", "other_actor")
 PLAIN_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 T = TypeVar("T")
 
