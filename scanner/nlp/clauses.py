@@ -124,6 +124,9 @@ class ClauseCues:
     matcher: PhraseMatcher
     vocab: Vocab
     bare_window: int
+    # a cue that opens with a subject phrase is that subject's act ("服务商将读取…"); in English a phrase at the
+    # cue's start is its object ("third parties" of "to third parties")
+    subject_opens_cue: bool
     frames: Mapping[str, re.Pattern[str]]
     labels: Mapping[int, str]  # matcher match id → phrase label
 
@@ -162,9 +165,10 @@ def acted_by_person(clauses: SentenceClauses, start: int, language: str) -> bool
     """The verb at `start` is the person's own act ("请您谨慎考虑是否公开分享您的照片", "您可以选择与第三方
     共享"): the nearest subject before it in the sentence is the person, and nothing between them hands the
     act to someone else (您授权我们…, 您同意…后)."""
-    hands_over = load_clause_cues(language).frames.get("hands_over")
-    # a cue that opens with its own subject ("服务商将读取…") is that subject's act
-    before = [(pos, kind) for pos, kind in clauses.subject_marks if pos <= start]
+    cues = load_clause_cues(language)
+    hands_over = cues.frames.get("hands_over")
+    before = [(pos, kind) for pos, kind in clauses.subject_marks
+              if pos < start or (cues.subject_opens_cue and pos == start)]
     if not before or before[-1][1] != PERSON:
         return False
     return hands_over is None or not hands_over.search(clauses.text, before[-1][0], start)
@@ -194,7 +198,8 @@ def _compile(data: Mapping[str, Any]) -> ClauseCues:
               for name, patterns in data["frames"].items()}
     return ClauseCues(language=language, separator_pattern=re.compile(f"[{re.escape(data['separators'])}]"),
                       matcher=matcher,
-                      vocab=nlp.vocab, bare_window=int(data["bare_window"]), frames=frames,
+                      vocab=nlp.vocab, bare_window=int(data["bare_window"]),
+                      subject_opens_cue=bool(data.get("subject_opens_cue", False)), frames=frames,
                       labels={nlp.vocab.strings[label]: label for label in phrases})
 
 
