@@ -10,7 +10,8 @@ may be stored in the project.
 A file is a YAML list of documents; a document is a list of paragraphs; a paragraph is a list of
 sentences, each `{text, labels, nonstatement?, note?}`. A document's text is its paragraphs joined
 by newlines, each paragraph its sentences joined as written, except that a sentence with no closing
-punctuation (a title, a heading, a table row) ends its line, as it would in any document. Odd-numbered documents of each writer
+punctuation (a title, a heading, a table row) ends its line, and the items of a list start theirs after a
+lead-in that ends with a colon, as they would in any document. Odd-numbered documents of each writer
 are dev, even-numbered ones test (`A1` dev, `A2` test …).
 
     python bench/labels/written.py            # validate every file and print counts
@@ -38,6 +39,8 @@ from units import read_decisions as read_decision_lines
 HERE = Path(__file__).resolve().parent
 FOLDER = HERE / "written"
 DOC_ID = re.compile(r"^[A-Z]([1-9][0-9]?)$")
+_LEAD_IN = re.compile(r"[：:]\s*$")
+_LIST_ITEM = re.compile(r"^\s*([•●·▪\-]|[（(]?([0-9]{1,2}|[一二三四五六七八九十]{1,3})[)）、.．])")
 _ENDS_SENTENCE = re.compile(r"[。！？；：.!?;:…）)」”\"]\s*$")
 
 
@@ -140,8 +143,9 @@ def load(path: Path) -> list[WrittenDocument]:
                 if found:
                     continue
                 text = item["text"]
-                if parts and parts[-1] != "\n" and not _ENDS_SENTENCE.search(parts[-1]):
-                    parts.append("\n")  # a title, a heading or a table row stands on its own line
+                if parts and parts[-1] != "\n" and (not _ENDS_SENTENCE.search(parts[-1]) or (
+                        _LEAD_IN.search(parts[-1]) and _LIST_ITEM.match(text))):
+                    parts.append("\n")  # a title, a heading or a table row stands on its own line, as do list items
                     offset += 1
                 parts.append(text)
                 sentences.append(WrittenSentence(f"{doc_id}-{number:03d}", doc_id, offset, offset + len(text), split,

@@ -214,6 +214,21 @@ def entry_continued(sentence: str, lexicon: PolicyLexicon, stated: set[str],
     return [PracticeMatch(practice, AFFIRM) for practice in dict.fromkeys(added) if practice not in found]
 
 
+def _list_of_ways(sentence: str, item: bool, ways: bool, face_way: bool, lead_in: re.Pattern[str] | None,
+                  lexicon: PolicyLexicon) -> tuple[bool, bool, bool]:
+    """(inside a list of ways through, one of its ways is the face, this sentence is another way) after `sentence`:
+    a lead-in ("支持以下开锁方式：") opens the list, a sentence that is no item closes it; an item naming an access
+    method or a counter, after an item (or a lead-in) naming the face, is that face way's alternative."""
+    if lead_in is not None and lead_in.search(sentence):
+        return True, bool(lexicon.groups["face"].search(sentence)), False
+    if not (ways and item):
+        return False, False, False
+    if lexicon.groups["face"].search(sentence):
+        return True, True, False
+    other = face_way and any(lexicon.groups[g].search(sentence) for g in ("access_method", "manual_way"))
+    return True, face_way, other
+
+
 _FIELD_LINE = re.compile(r"^\W{0,4}[^，。；：:]{1,12}[：:]")  # "使用目的：…", "收集个人信息类型：…"
 _MARKER = re.compile(r"^\W{0,3}?([（(]?)([0-9]+|[a-zA-Z]|[一二三四五六七八九十]+)")
 
@@ -244,6 +259,8 @@ def make_practice_finder(nlp: Language, name: str, language: str) -> Callable[[D
         purposes_style: tuple[str, str] | None = None
         purpose_lead_in = lexicon.groups.get("purpose_lead_in")
         stated: set[str] = set()  # what the sentence before stated, for the fields of a list entry
+        ways_lead_in = lexicon.groups.get("ways_lead_in")
+        ways = face_way = False  # inside the items of a list of ways through, and one of them is the face
         for start, end, section in reading_order(doc, text, language):
             sentence = text[start:end]
             item = bool(frames["list_item"].match(sentence))
@@ -263,6 +280,9 @@ def make_practice_finder(nlp: Language, name: str, language: str) -> Callable[[D
             matches += entry_continued(sentence, lexicon, stated, matches)
             if item and face_purposes and not lead_in and not any(m.practice == "face_purpose" for m in matches):
                 matches.append(PracticeMatch("face_purpose", AFFIRM))  # an item of the list is one of the purposes
+            ways, face_way, other_way = _list_of_ways(sentence, item, ways, face_way, ways_lead_in, lexicon)
+            if other_way and not any(m.practice == "face_alternative" for m in matches):
+                matches.append(PracticeMatch("face_alternative", AFFIRM))  # another way beside the face one
             # an entry's other fields (purpose, data, permissions) state no SDK themselves but stay in its entry
             carried = stated & {"sdk_list"} if _FIELD_LINE.match(sentence) else set()
             stated = {m.practice for m in matches} | carried

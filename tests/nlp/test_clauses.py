@@ -838,3 +838,10 @@ def test_data_passed_to_a_named_party_is_sharing(text: str, polarity: str) -> No
 def test_a_result_sent_to_the_person_is_no_sharing() -> None:
     assert "third_party_sharing" not in practices("我们会将验证结果发送至您的手机。")
     assert "third_party_sharing" not in practices("我们会向您提供客服服务。")
+
+
+def test_the_other_ways_of_a_list_beside_a_face_way_are_its_alternatives() -> None:
+    with_face = "房间门锁支持以下开锁方式：\n· 刷脸开锁：录入面部信息后即可开门。\n· 密码开锁：在App中获取动态密码。"
+    assert sentence_practices(with_face, "· 密码").get("face_alternative") == "affirm"
+    without = "房间门锁支持以下开锁方式：\n· 指纹开锁：录入指纹后即可开门。\n· 密码开锁：在App中获取动态密码。"
+    assert "face_alternative" not in sentence_practices(without, "· 密码")  # no face way in the list

@@ -35,6 +35,15 @@ def test_a_line_without_closing_punctuation_ends_its_line(tmp_path: Path) -> Non
     assert doc.text == "一、刷脸门禁\n我们会采集您的人脸。人脸信息仅用于开门。"
 
 
+def test_list_items_after_a_lead_in_start_their_lines(tmp_path: Path) -> None:
+    path = tmp_path / "doc.yaml"
+    path.write_text("- doc: Z1\n  paragraphs:\n    - - {text: 门锁支持以下开锁方式：, labels: {}}\n"
+                    "      - {text: · 刷脸开锁。, labels: {face_purpose: affirm}}\n"
+                    "      - {text: · 密码开锁。, labels: {face_alternative: affirm}}\n", encoding="utf-8")
+    (doc,) = written.load(path)
+    assert doc.text == "门锁支持以下开锁方式：\n· 刷脸开锁。· 密码开锁。"
+
+
 def test_a_bad_file_names_every_problem(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("- doc: a1\n  paragraphs: []\n- doc: B1\n  paragraphs:\n    - - {text: 我们收集人脸。, labels: "
