@@ -23,6 +23,19 @@ NONSTATEMENTS = ("definition", "heading", "toc", "question", "example", "refusal
                  "other_actor", "update_notice")
 
 
+def label_problems(where: str, labels: dict) -> list[str]:
+    """What is wrong with one record's labels (practice → polarity)."""
+    problems = []
+    for practice, polarity in labels.items():
+        if practice not in PRACTICES:
+            problems.append(f"{where}: unknown practice {practice!r}")
+        elif polarity not in POLARITIES:
+            problems.append(f"{where}: {practice}: polarity {polarity!r} is not one of {POLARITIES}")
+        elif practice in ALWAYS_AFFIRM and polarity != "affirm":
+            problems.append(f"{where}: {practice} is always affirm")
+    return problems
+
+
 def label_files() -> list[Path]:
     return sorted(p for d in ("zh", "en") for p in (HERE / d).glob("*.jsonl"))
 
@@ -53,13 +66,8 @@ def check() -> int:
             if not isinstance(labels, dict):
                 problems.append(f"{where}: labels must be an object")
                 continue
+            problems += label_problems(where, labels)
             for practice, polarity in labels.items():
-                if practice not in PRACTICES:
-                    problems.append(f"{where}: unknown practice {practice!r}")
-                elif polarity not in POLARITIES:
-                    problems.append(f"{where}: {practice}: polarity {polarity!r} not in {POLARITIES}")
-                elif practice in ALWAYS_AFFIRM and polarity != "affirm":
-                    problems.append(f"{where}: {practice} is always affirm")
                 counts[(unit["lang"], unit["split"], practice, polarity)] += 1
             ns = rec.get("nonstatement")
             if ns is not None and ns not in NONSTATEMENTS:

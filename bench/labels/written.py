@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from check import ALWAYS_AFFIRM, NONSTATEMENTS, POLARITIES, PRACTICES  # the corpus labels' vocabulary, beside this file
+from check import NONSTATEMENTS, POLARITIES, PRACTICES, label_problems  # the corpus labels' vocabulary, beside this file
 from scoring import score, table
 from units import read_decisions as read_decision_lines
 
@@ -86,13 +86,7 @@ def _sentence_problems(where: str, item: object) -> list[str]:
     if not isinstance(labels, dict):
         problems.append(f"{where}: labels must be a mapping practice → polarity ({{}} for none)")
         labels = {}
-    for practice, polarity in labels.items():
-        if practice not in PRACTICES:
-            problems.append(f"{where}: unknown practice {practice!r}")
-        elif polarity not in POLARITIES:
-            problems.append(f"{where}: {practice}: polarity {polarity!r} is not one of {POLARITIES}")
-        elif practice in ALWAYS_AFFIRM and polarity != "affirm":
-            problems.append(f"{where}: {practice} is always affirm")
+    problems += label_problems(where, labels)
     nonstatement = item.get("nonstatement")
     if nonstatement not in (None, *NONSTATEMENTS):
         problems.append(f"{where}: nonstatement {nonstatement!r} is not one of {NONSTATEMENTS}")

@@ -181,6 +181,8 @@ def _compile(data: Mapping[str, Any]) -> PolicyLexicon:
     groups |= {"device_biometric": rx(data["device_biometric"]), "exclusivity": rx(data["exclusivity"]),
                "sdk_name": rx(data["sdk_names"])}
     practices = tuple(_practice(name, spec, groups) for name, spec in data["practices"].items())
+    if unknown := {p.follows for p in practices if p.follows} - {p.name for p in practices}:
+        raise ValueError(f"practices follow unknown practices {sorted(unknown)}")
     return PolicyLexicon(
         language=data["language"],
         version=int(data["version"]),
@@ -252,7 +254,7 @@ def _practice(name: str, spec: Mapping[str, Any], groups: Mapping[str, re.Patter
         declined_way=spec.get("declined_way", ""),
         follows=spec.get("follows", ""),
         follows_near=spec.get("follows_near", ""),
-        after_face=tuple(tuple(alt) for alt in spec.get("after_face", ())),
+        after_face=after_face,
         person_verbs=spec.get("person_verbs", ""),
     )
 

@@ -24,6 +24,13 @@ of one of its `when` alternatives matches the sentence; then:
 - for separate consent the consent is the practice itself, so consent frames do not make it conditional;
 - for alternatives, an exclusivity cue without negation means there is no alternative;
 - a practice with `needs_items_or` (the SDK list) needs a named item or a pointer ("详见下表"): "这些SDK" is neither;
+- a deciding cue asserts no act in a case the person declines or a check fails (clause condition DECLINED), when it
+  names rather than does (a toggled function, an exception's object, a noun it modifies, a time it sets), far from
+  the face words (`near`), or when only the person's doing would state it (`person_verbs`: 上传 by the processor is
+  upload, not collection);
+- a way offered after a declined face case (`declined_way`), or right after a face sentence (`after_face`), is an
+  alternative; a practice that `follows` another is stated with its polarity where the other's cue has the
+  `follows_near` group beside it (face data shared with a third party is uploaded);
 - `negated_when` alternatives fire only when the sentence denies the practice ("我们不会存储您的人脸信息"
   answers the retention question with no period); `affirmed_when` ones only when it does not ("不会留存
   您的人脸图像" denies retention, not collection).
@@ -157,12 +164,12 @@ def _followers(found: list[PracticeMatch], s: _Sentence) -> list[PracticeMatch]:
     """Add each practice that `follows` a found one ("我们不会向第三方共享您的人脸信息": the face data's upload is
     denied too) where a deciding cue of the found one has the follower's `follows_near` group beside it."""
     stated = {m.practice: m for m in found}
-    specs = {spec.name: spec for spec in s.lexicon.practices}
     for spec in s.lexicon.practices:
         leader = stated.get(spec.follows) if spec.follows else None
         if leader is None or spec.name in stated:
             continue
-        cues = [cue for group in specs[spec.follows].polarity_on if s.match(group) for cue in s.occurrences(group)]
+        followed = next(p for p in s.lexicon.practices if p.name == spec.follows)
+        cues = [cue for group in followed.polarity_on if s.match(group) for cue in s.occurrences(group)]
         if not spec.follows_near or any(_shares_near(s, cue, spec.follows_near) for cue in cues):
             found.append(PracticeMatch(spec.name, leader.polarity))
     return found
@@ -227,8 +234,7 @@ def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, ow
         if exclusive is not None and not s.match("alternative"):
             return AFFIRM if s.clauses.negated(exclusive.start()) else NEGATE
     if own_cue:
-        cues = [cue for cue in s.occurrences(alternative[-1])
-                if not (spec.foreign_object and _about_other_data(spec.foreign_object, s, cue))]
+        cues = [cue for cue in s.occurrences(alternative[-1]) if not _on_foreign_object(spec, s, cue)]
         if not cues:
             return ""  # every cue is about other data named in its own clause
     else:
@@ -247,6 +253,11 @@ def _polarity(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentence, ow
     return min(readings, key=STRENGTH.__getitem__)
 
 
+def _on_foreign_object(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> bool:
+    """The practice names a foreign object and the cue is about it (see _about_other_data)."""
+    return bool(spec.foreign_object) and _about_other_data(spec.foreign_object, s, cue)
+
+
 def _about_other_data(group: str, s: _Sentence, cue: re.Match[str]) -> bool:
     """The cue's clause names other data (`group`) and no face data: the cue is about that data."""
     clause = s.clauses.clause_at(cue.start())
@@ -261,9 +272,9 @@ def _deciding_cues(spec: PracticeSpec, alternative: tuple[str, ...], s: _Sentenc
     with `asserted_only`, without the occurrences that assert no act (`_asserts`) or are about other data named
     in their own clause (`foreign_object`: "拍照或录像后上传"), a group left empty skipped."""
     groups = [g for g in spec.polarity_on if s.match(g)] or [alternative[-1]]
-    by_group = [[cue for cue in s.occurrences(g) if not asserted_only or (
-        _asserts(spec, s, cue) and not (spec.foreign_object and _about_other_data(spec.foreign_object, s, cue)))]
-        for g in groups]
+    by_group = [[cue for cue in s.occurrences(g)
+                 if not asserted_only or (_asserts(spec, s, cue) and not _on_foreign_object(spec, s, cue))]
+                for g in groups]
     by_group = [cues for cues in by_group if cues]
     if spec.polarity_first and not any(c.subject == THIRD_PARTY for c in s.clauses.clauses):
         by_group = by_group[:1]  # …but what we deny obtaining, a third party inside the service may still process
@@ -279,21 +290,18 @@ def _asserts(spec: PracticeSpec, s: _Sentence, cue: re.Match[str]) -> bool:
         return False
     if spec.near and not _near(s, cue, spec.near):
         return False
-    if spec.person_verbs and groups_full_match(s, spec.person_verbs, cue) and subject_before(s.clauses, cue.start()) != PERSON:
+    if spec.person_verbs and s.lexicon.groups[spec.person_verbs].fullmatch(cue.group()) \
+            and subject_before(s.clauses, cue.start()) != PERSON:
         return False
     groups = s.lexicon.groups
     if spec.unasserted_after and groups[spec.unasserted_after].match(s.text, cue.end()):
         return False
-    if (spec.unasserted_before and groups[spec.unasserted_before].search(s.text, max(cue.start() - 8, 0), cue.start())
+    if (spec.unasserted_before
+            and groups[spec.unasserted_before].search(s.text, s.clauses.clause_at(cue.start()).start, cue.start())
             and subject_before(s.clauses, cue.start()) != PROCESSOR):
         return False
     return not (spec.modifier_after and groups[spec.modifier_after].match(s.text, cue.end())
                 and subject_before(s.clauses, cue.start()) != PROCESSOR)
-
-
-def groups_full_match(s: _Sentence, group: str, cue: re.Match[str]) -> bool:
-    """The cue's text is a word of `group`."""
-    return s.lexicon.groups[group].fullmatch(cue.group()) is not None
 
 
 def _near(s: _Sentence, cue: re.Match[str], group: str) -> bool:

@@ -3,7 +3,10 @@ coordinated verbs, conditions, subjects, non-statements, and the sentence famili
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
+import yaml
 
 from scanner.extractors.policy_nlp import analyse_policy_text, practice_answers
 from scanner.nlp.clauses import (
@@ -23,6 +26,7 @@ from scanner.nlp.clauses import (
     UPDATE,
     analyse_sentence,
 )
+from scanner.nlp.lexicon import _compile
 from scanner.nlp.pipelines import find_practices
 
 
@@ -845,3 +849,17 @@ def test_the_other_ways_of_a_list_beside_a_face_way_are_its_alternatives() -> No
     assert sentence_practices(with_face, "· 密码").get("face_alternative") == "affirm"
     without = "房间门锁支持以下开锁方式：\n· 指纹开锁：录入指纹后即可开门。\n· 密码开锁：在App中获取动态密码。"
     assert "face_alternative" not in sentence_practices(without, "· 密码")  # no face way in the list
+
+
+def test_a_long_exception_opening_still_names_its_check() -> None:
+    # the opening reaches further back than a toggle word would: the clause start bounds it, not a fixed window
+    text = "除本规则第三条所述的实名身份比对服务外，我们不会将您的人脸信息提供给其他单位。"
+    assert "face_collection" not in practices(text)
+
+
+def test_a_practice_may_follow_only_a_practice_of_the_lexicon() -> None:
+    data = yaml.safe_load((resources.files("rules") / "lexicon" / "policy_zh.yaml").read_text("utf-8"))
+    assert _compile(data).practices  # the shipped lexicon compiles
+    data["practices"]["face_cloud_upload"]["follows"] = "no_such_practice"
+    with pytest.raises(ValueError, match="no_such_practice"):
+        _compile(data)

@@ -25,23 +25,20 @@ def test_every_written_file_validates_and_offsets_give_back_the_text() -> None:
             assert doc.split == ("dev" if int(doc.id[1:]) % 2 else "test")
 
 
-def test_a_line_without_closing_punctuation_ends_its_line(tmp_path: Path) -> None:
-    path = tmp_path / "doc.yaml"
-    path.write_text("- doc: Z1\n  paragraphs:\n    - - {text: 一、刷脸门禁, labels: {}, nonstatement: heading}\n"
-                    "      - {text: 我们会采集您的人脸。, labels: {face_collection: affirm}}\n"
-                    "      - {text: 人脸信息仅用于开门。, labels: {face_purpose: affirm}}\n", encoding="utf-8")
-    (doc,) = written.load(path)
+@pytest.mark.parametrize("sentences, text", [
     # a heading stands on its own line, as in any document; sentences that close run on in their paragraph
-    assert doc.text == "一、刷脸门禁\n我们会采集您的人脸。人脸信息仅用于开门。"
-
-
-def test_list_items_after_a_lead_in_start_their_lines(tmp_path: Path) -> None:
+    (["{text: 一、刷脸门禁, labels: {}, nonstatement: heading}", "{text: 我们会采集您的人脸。, labels: {}}",
+      "{text: 人脸信息仅用于开门。, labels: {}}"], "一、刷脸门禁\n我们会采集您的人脸。人脸信息仅用于开门。"),
+    # the items of a list start their line after a lead-in that ends with a colon
+    (["{text: 门锁支持以下开锁方式：, labels: {}}", "{text: · 刷脸开锁。, labels: {}}", "{text: · 密码开锁。, labels: {}}"],
+     "门锁支持以下开锁方式：\n· 刷脸开锁。· 密码开锁。"),
+])
+def test_lines_break_where_a_document_s_would(tmp_path: Path, sentences: list[str], text: str) -> None:
     path = tmp_path / "doc.yaml"
-    path.write_text("- doc: Z1\n  paragraphs:\n    - - {text: 门锁支持以下开锁方式：, labels: {}}\n"
-                    "      - {text: · 刷脸开锁。, labels: {face_purpose: affirm}}\n"
-                    "      - {text: · 密码开锁。, labels: {face_alternative: affirm}}\n", encoding="utf-8")
+    path.write_text("- doc: Z1\n  paragraphs:\n    - - " + "\n      - ".join(sentences) + "\n", encoding="utf-8")
     (doc,) = written.load(path)
-    assert doc.text == "门锁支持以下开锁方式：\n· 刷脸开锁。· 密码开锁。"
+    assert doc.text == text
+    assert [doc.text[x.start:x.end] for x in doc.sentences] == [s.split(",")[0].removeprefix("{text: ") for s in sentences]
 
 
 def test_a_bad_file_names_every_problem(tmp_path: Path) -> None:
