@@ -49,6 +49,7 @@ DEX_DECODED_FLOOR = 16 * 2**20  # … plus this many, so small dex files are nev
 TEXT_MAX_BYTES = 4 * MiB  # a .txt policy read (longer: the head is analysed and the cut is recorded)
 HTML_MAX_BYTES = 4 * MiB  # markup parsed (policy pages with their inline scripts stay under 2 MiB)
 TEXT_MAX_CHARS = 500_000  # text analysed: about 20 s of work; the longest real policies run to ~60 000
+SENTENCE_MAX_CHARS = 2_000  # a run without a sentence end read as one sentence; real ones stay under ~1,200
 HTML_MAX_NESTING = 400  # elements open at once; real pages nest a few dozen
 PDF_MAX_BYTES = 256 * MiB
 DOCX_MAX_BYTES = 64 * MiB  # a Word policy package (text, styles, a few images); past it the file is refused

@@ -24,7 +24,7 @@ from typing import Any
 from scanner import limits
 from scanner.extractors.base import ExtractorSpec
 from scanner.model import Confidence, Evidence, Location
-from scanner.nlp.components import SentenceHit
+from scanner.nlp.components import SentenceHit, overlong_sentences
 from scanner.nlp.lexicon import load_lexicon
 from scanner.nlp.pipelines import find_practices
 from scanner.nlp.practice_model import READER, model_record
@@ -53,7 +53,8 @@ def analyse_policy_text(text: str, *, uri: str, logical: str = "",
     text = text[:limits.TEXT_MAX_CHARS]  # bounded work; sources cap their text the same way
     _, hits = find_practices(text, language, sections, reader=reader)
     paragraphs = paragraph_topics(text, language)
-    evidence = [_document(text, uri, logical, language, truncated, _reads_as_policy(text, language, hits))]
+    evidence = [_document(text, uri, logical, language, truncated, _reads_as_policy(text, language, hits),
+                          overlong_sentences(text, language))]
     for hit in hits:
         sentence = redact(text[hit.start:hit.end])
         topic = _topic(paragraphs, hit.start)
@@ -101,7 +102,8 @@ def _reads_as_policy(text: str, language: str, hits: Sequence[SentenceHit]) -> b
     return len(stated) >= lexicon.policy_min_practices
 
 
-def _document(text: str, uri: str, logical: str, language: str, truncated: bool, policy_like: bool) -> Evidence:
+def _document(text: str, uri: str, logical: str, language: str, truncated: bool, policy_like: bool,
+              sentences_cut: int) -> Evidence:
     if uri.startswith(("http://", "https://")):
         source = "page"
     elif logical:
@@ -112,6 +114,8 @@ def _document(text: str, uri: str, logical: str, language: str, truncated: bool,
                              "policy_like": policy_like}
     if truncated:
         attrs["truncated"] = True
+    if sentences_cut:
+        attrs["sentences_cut"] = sentences_cut  # runs without a sentence end read in pieces (limits.py)
     return Evidence(
         kind="policy.document",
         key=logical or uri,

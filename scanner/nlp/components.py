@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
+from scanner import limits
 from scanner.nlp.clauses import SentenceClauses, load_clause_cues
 from scanner.nlp.lexicon import PolicyLexicon, load_lexicon
 from scanner.nlp.practices import AFFIRM, PracticeMatch, detect_practices
@@ -31,6 +32,7 @@ from scanner.nlp.text import heading_sections, toc_ranges
 # ASCII "." is deliberately absent for Chinese (it is in "1." numbering, decimals, URLs, e-mails).
 ZH_SENTENCE_END = re.compile(r"[。！？；;!?]+[”’」』)）]*|\n+")
 EN_SENTENCE_END = re.compile(r"[。！？；;!?]+[\"')\]]*|(?<![A-Z][a-z])(?<!\b[A-Za-z])\.(?=\s)[\"')\]]*|\n+")
+PIECE_MARKS = "，,、：: \t"  # where an overlong run is cut
 JIEBA_FREQ = 2_000_000  # high enough that jieba keeps every lexicon term whole
 
 
@@ -131,7 +133,21 @@ def create_private_jieba(lexicon_language: str = "zh") -> Callable[[Language], P
 
 
 def sentence_bounds(text: str, language: str) -> list[tuple[int, int]]:
-    """(start, end) of each non-blank sentence, whitespace trimmed."""
+    """(start, end) of each non-blank sentence, whitespace trimmed. A run longer than
+    limits.SENTENCE_MAX_CHARS is read in pieces (`_append_pieces`): reading a sentence weighs each cue against its
+    clause, so one sentence of n characters costs n², and text without sentence ends would take minutes."""
+    bounds: list[tuple[int, int]] = []
+    for start, end in _sentence_runs(text, language):
+        _append_pieces(text, start, end, bounds)
+    return bounds
+
+
+def overlong_sentences(text: str, language: str) -> int:
+    """How many runs without a sentence end sentence_bounds read in pieces."""
+    return sum(end - start > limits.SENTENCE_MAX_CHARS for start, end in _sentence_runs(text, language))
+
+
+def _sentence_runs(text: str, language: str) -> list[tuple[int, int]]:
     pattern = ZH_SENTENCE_END if language == "zh" else EN_SENTENCE_END
     bounds: list[tuple[int, int]] = []
     start = 0
@@ -140,6 +156,18 @@ def sentence_bounds(text: str, language: str) -> list[tuple[int, int]]:
         start = end_mark.end()
     _append_trimmed(text, start, len(text), bounds)
     return bounds
+
+
+def _append_pieces(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    """[start, end) in pieces of at most limits.SENTENCE_MAX_CHARS, each ending after the last clause mark or
+    space of its second half when it has one."""
+    most = limits.SENTENCE_MAX_CHARS
+    while end - start > most:
+        mark = max(text.rfind(c, start + most // 2, start + most) for c in PIECE_MARKS)
+        cut = mark + 1 if mark >= 0 else start + most
+        _append_trimmed(text, start, cut, out)
+        start = cut
+    _append_trimmed(text, start, end, out)
 
 
 def _append_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:

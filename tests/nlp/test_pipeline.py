@@ -6,10 +6,11 @@ import jieba
 import pytest
 from spacy.language import Language
 
+from scanner import limits
 from scanner.extractors.policy_consistency import CONSISTENCY
 from scanner.extractors.policy_nlp import POLICY_EXTRACTORS, analyse_policy_text
 from scanner.model import Evidence, Location
-from scanner.nlp.components import sentence_bounds
+from scanner.nlp.components import overlong_sentences, sentence_bounds
 from scanner.nlp.lexicon import load_lexicon
 from scanner.nlp.pipelines import build_pipeline, find_practices
 from scanner.nlp.text import detect_language, redact
@@ -47,6 +48,21 @@ def test_sentences_split_on_chinese_semicolon_and_newlines_not_on_dots() -> None
 def test_english_sentences_split_on_periods() -> None:
     text = "We collect data. We share it, e.g. with vendors."
     assert [text[s:e] for s, e in sentence_bounds(text, "en")] == ["We collect data.", "We share it, e.g. with vendors."]
+
+
+def test_a_run_without_sentence_ends_is_read_in_pieces_cut_at_clause_marks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "SENTENCE_MAX_CHARS", 20)
+    clause = "我们收集您的人脸信息用于核验，"  # 15 characters: a piece holds one clause, never cuts one
+    text = "短句。" + clause * 4 + "不会共享" * 8
+    bounds = sentence_bounds(text, "zh")
+    assert [text[s:e] for s, e in bounds] == ["短句。"] + [clause] * 4 + ["不会共享" * 5, "不会共享" * 3]
+    assert all(e - s <= 20 for s, e in bounds)
+    assert overlong_sentences(text, "zh") == 1
+    document = next(e for e in analyse_policy_text(text, uri="p.txt", language="zh") if e.kind == "policy.document")
+    assert document.attrs["sentences_cut"] == 1
+    monkeypatch.setattr(limits, "SENTENCE_MAX_CHARS", 2_000)
+    assert overlong_sentences(text, "zh") == 0
+    assert "sentences_cut" not in analyse_policy_text(text, uri="p.txt", language="zh")[0].attrs
 
 
 def test_language_detection() -> None:
