@@ -105,6 +105,30 @@ def test_deletion_rights_are_the_person_s_way_to_delete() -> None:
     assert "rights_delete" not in practices("业主搬离小区后，我们将删除其通行记录。")  # a deletion point
 
 
+@pytest.mark.parametrize("text", [
+    "超出上述保存期限后，我们将删除您的个人信息。",  # the end of a retention period
+    "通行记录保存三年，期满后自动删除。",
+    "您关闭刷脸开门后，我们将删除您的人脸特征值。",  # what switching off does
+    "您撤回同意后，我们将清除相关数据。",
+    "因技术限制，我们可能无法立即从备份系统中删除相应信息。",  # what follows a deletion
+    "我们将通知从我们这里获得您个人信息的主体，要求其及时删除。",
+    "您的人脸信息将保存至您注销账号之日为止。",  # kept until cancelling: a retention period
+    "如果您卸载或删除客户端，您的信息不会被删除。",  # an uninstall deletes nothing held
+])
+def test_a_deletion_point_is_not_the_right_to_delete(text: str) -> None:
+    assert "rights_delete" not in practices(text)
+
+
+@pytest.mark.parametrize("text", [
+    "您可以申请删除您的个人信息。",
+    "您可以在“设置”中关闭刷脸开门，并申请删除已录入的人脸。",  # a request beside the switch
+    "如我们超出保存期限处理您的个人信息，您有权要求我们删除。",  # a right worded with a period
+    "您可以通过“我的-账号注销”注销账号，注销后我们将删除您的个人信息。",
+])
+def test_the_way_to_ask_for_deletion_stays_a_right(text: str) -> None:
+    assert practices(text).get("rights_delete") == "affirm"
+
+
 def test_the_right_to_decline_states_no_collection() -> None:
     face = "我们会采集您的人脸照片用于实名认证。\n"
     declined = practices(face + "您有权拒绝向我们提供上述信息，也可以随时撤回您的授权同意。")
