@@ -32,7 +32,8 @@ How a sentence is read
   whose own subject is the processor; one that closes the sentence with no verb of its own ("…，除非取得
   您的同意") covers every clause. EXCEPTION is 除非 / 未经…同意 / unless / without your consent;
   CONSENT is consent obtained first (征得您的同意后); DEFERRED is a later, hypothetical case (如需…将另行
-  征得您的同意; 如涉及合并、收购…), which covers the clauses its frame spans. DECLINED is the case in which the
+  征得您的同意; 如涉及合并、收购…), which covers the clauses its frame spans, and a case the future may bring
+  (将来如发生…), which covers the rest of the sentence. DECLINED is the case in which the
   person declines, cannot, or a check fails (如您不愿意进行刷脸认证，…; 如识别失败，…): it covers its frame's own
   clauses, and what they name is only supposed, not done.
 - A table field answered no ("是否向第三方共享：否") negates the clauses before the answer.
@@ -77,6 +78,11 @@ EXCEPTION, CONSENT, DEFERRED, DECLINED = "exception", "consent", "deferred", "de
 # Phrase labels of the matcher.
 _NEG, _BARE, _BARE_TIGHT, _EXEMPT, _RESET, _VERB, _HEAD, _EXTENT = (
     "NEG", "BARE", "BARE_TIGHT", "EXEMPT", "RESET", "VERB", "HEAD", "EXTENT")
+# The text a Doc was made from, kept by our tokenizers or read once by the sentence splitter: spaCy's
+# doc.text joins every token anew, which costs as much as the model itself on a long policy.
+if not Doc.has_extension("fangcun_text"):
+    Doc.set_extension("fangcun_text", default=None)
+
 _SUBJECT_LABELS = {f"SUBJ_{s}": s for s in (PROCESSOR, DEVICE, THIRD_PARTY, PERSON)}
 FIRST_PERSON_WINDOW = 21  # characters from the processor to its verb ("我们收集的敏感个人信息包括…")
 
@@ -266,6 +272,9 @@ def _continues_list(text: str, previous_end: int, start: int, previous: Sentence
 
 def _analyse(text: str, matches: list[tuple[int, int, str]], cues: ClauseCues) -> SentenceClauses:
     frames = cues.frames
+    compound = frames.get("compound")
+    if compound is not None:
+        matches = [m for m in matches if m[2] not in _SUBJECT_LABELS or not compound.match(text, m[1])]
     bounds = _clause_bounds(text, cues.separator_pattern)
     starts = [b[0] for b in bounds]
     exempt = [(a, b) for a, b, label in matches if label == _EXEMPT]
@@ -354,6 +363,10 @@ def _conditions(text: str, bounds: list[tuple[int, int]], frames: Mapping[str, r
         for m in frames[kind].finditer(text) if kind in frames else ():
             for i in range(index(m.start()), index(max(m.start(), m.end() - 1)) + 1):
                 out[i] = kind
+    future = frames.get("future_case")
+    if future is not None and (case := future.search(text)):
+        for i in range(index(case.start()), last + 1):
+            out[i] = DEFERRED
     return out
 
 

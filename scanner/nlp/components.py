@@ -54,8 +54,6 @@ if not Doc.has_extension("fangcun_sections"):
     Doc.set_extension("fangcun_sections", default=None)
 if not Doc.has_extension("fangcun_reading_order"):
     Doc.set_extension("fangcun_reading_order", default=None)
-if not Doc.has_extension("fangcun_text"):
-    Doc.set_extension("fangcun_text", default=None)  # Doc.text, kept by our tokenizers or read once by the splitter
 
 
 def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]]:

@@ -171,3 +171,35 @@ def test_english_sharing_by_the_processor_stays() -> None:
         "third_party_sharing"] == "affirm"
     assert practices("We do not sell or rent your personal information to third parties.")[
         "third_party_sharing"] == "negate"
+
+
+@pytest.mark.parametrize("text", [
+    "我们可能将您的订单编号、用户名及联系方式与配送商家共享。",  # 用户 in 用户名 is a noun, not the actor
+    "我们会把您的用户信息及设备信息提供给第三方推送服务商。",
+    "我司仅会在下列情况下公开披露您的个人信息：",  # a lead-in that states the practice
+])
+def test_a_subject_word_inside_a_noun_does_not_take_the_act_from_the_processor(text: str) -> None:
+    assert "third_party_sharing" in practices(text)
+
+
+@pytest.mark.parametrize("text", [
+    "用户可以选择与好友分享自己的照片。",  # the person's own act
+    "三、我们如何共享、转让、公开披露您的个人信息",  # a heading
+])
+def test_the_persons_own_sharing_and_a_heading_stay_no_practice(text: str) -> None:
+    assert "third_party_sharing" not in practices(text)
+
+
+@pytest.mark.parametrize(("text", "practice"), [
+    ("将来本应用如开展境外业务，确需向境外机构传输您的个人信息的，我们会遵守相关法规的规定。", "cross_border"),
+    ("如果日后我们需要向合作方提供您的人脸信息，我们会提前告知您。", "third_party_sharing"),
+    ("我们会请求您对向境外传输个人信息的同意，再进行传输。", "cross_border"),  # asked for consent first
+    ("如果我们向境外传输，我们将征求您的自主选择同意。", "cross_border"),
+])
+def test_a_case_the_future_may_bring_or_consent_asked_first_is_conditional(text: str, practice: str) -> None:
+    assert practices(text)[practice] == "conditional"
+
+
+def test_a_present_or_denied_transfer_keeps_its_polarity() -> None:
+    assert practices("以后我们会向境外传输您的个人信息。")["cross_border"] == "affirm"
+    assert practices("我们将来也不会向境外传输您的个人信息。")["cross_border"] == "negate"
